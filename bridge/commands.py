@@ -1,0 +1,6 @@
+"""The bridge package's subcommands."""
+from __future__ import annotations
+
+
+def register(registry) -> None:  # registry: engine.cli.Registry
+    pass

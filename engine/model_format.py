@@ -1,0 +1,187 @@
+"""The shared model format: a directory with a TensorFlow.js weights manifest, its shards, and cfg.json.
+
+The same directory is loaded by the numpy engine and by @tensorflow/tfjs in the browser, so the reader
+here checks everything the decoder relies on and the writer produces exactly what tfjs's converter
+(`write_weights`) would for float32 arrays.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+
+from .constants import (
+    CONFIG_NAME,
+    DECODER_TENSORS,
+    DT_MAX,
+    MANIFEST_NAME,
+    NUM_BUTTONS,
+    RNN_DIM,
+    RNN_LAYERS,
+)
+
+# tfjs's converter splits a group into shards of at most this many bytes.
+DEFAULT_SHARD_BYTES = 4 * 1024 * 1024
+# Only little-endian float32 is read: that is what the decoder computes with and what the export writes.
+_DTYPES = {"float32": np.dtype("<f4")}
+# cfg.json keys the engine relies on, with the values this runtime implements.
+_REQUIRED_CONFIG = {
+    "num_buttons": NUM_BUTTONS,
+    "model_rnn_dim": RNN_DIM,
+    "model_rnn_num_layers": RNN_LAYERS,
+}
+
+
+class ModelError(ValueError):
+    """A model directory that cannot be used. The message names the file and, where relevant, the tensor."""
+
+
+def _fail(path: Path, what: str, tensor: str | None = None) -> ModelError:
+    where = f"{path}" + (f" [tensor {tensor!r}]" if tensor else "")
+    return ModelError(f"{where}: {what}")
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise _fail(path, "file is missing") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(path, f"cannot be read ({exc})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _fail(path, f"is not valid JSON ({exc})") from None
+
+
+def read_config(model_dir: str | os.PathLike) -> dict:
+    """Read and check cfg.json."""
+    path = Path(model_dir) / CONFIG_NAME
+    cfg = _read_json(path)
+    if not isinstance(cfg, dict):
+        raise _fail(path, "must hold a JSON object")
+    for key, expected in _REQUIRED_CONFIG.items():
+        if key not in cfg:
+            raise _fail(path, f"missing key {key!r}")
+        value = cfg[key]
+        if isinstance(value, bool) or value != expected:
+            raise _fail(path, f"{key} is {value!r}, but this runtime implements {expected}")
+    dt_max = cfg.get("data_delta_time_max", DT_MAX)
+    if isinstance(dt_max, bool) or not isinstance(dt_max, (int, float)) or not math.isfinite(dt_max) or dt_max != DT_MAX:
+        raise _fail(path, f"data_delta_time_max is {dt_max!r}, but the decoder contract fixes it at {DT_MAX}")
+    return cfg
+
+
+def _shard_path(model_dir: Path, manifest_path: Path, name: Any) -> Path:
+    if not isinstance(name, str) or not name or os.path.isabs(name) or ".." in Path(name).parts:
+        raise _fail(manifest_path, f"shard path {name!r} must be a relative file name inside the model directory")
+    return model_dir / name
+
+
+def read_weights(model_dir: str | os.PathLike) -> dict[str, np.ndarray]:
+    """Read every tensor in a tfjs weights manifest, checking the manifest against its shards."""
+    model_dir = Path(model_dir)
+    manifest_path = model_dir / MANIFEST_NAME
+    if not model_dir.is_dir():
+        raise _fail(model_dir, "is not a model directory")
+    manifest = _read_json(manifest_path)
+    if not isinstance(manifest, list) or not manifest:
+        raise _fail(manifest_path, "must be a non-empty JSON list of weight groups")
+    tensors: dict[str, np.ndarray] = {}
+    for g, group in enumerate(manifest):
+        if not isinstance(group, dict) or not isinstance(group.get("paths"), list) or not isinstance(group.get("weights"), list):
+            raise _fail(manifest_path, f"group {g} must be an object with 'paths' and 'weights' lists")
+        specs = []
+        for entry in group["weights"]:
+            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+                raise _fail(manifest_path, f"group {g} has a weight entry without a name: {entry!r}")
+            name = entry["name"]
+            if "quantization" in entry:
+                raise _fail(manifest_path, "quantized weights are not supported; export float32", name)
+            dtype = _DTYPES.get(entry.get("dtype"))
+            if dtype is None:
+                raise _fail(manifest_path, f"dtype {entry.get('dtype')!r} is not supported (float32 only)", name)
+            shape = entry.get("shape")
+            if not isinstance(shape, list) or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape):
+                raise _fail(manifest_path, f"shape {shape!r} is not a list of non-negative integers", name)
+            if name in tensors or any(name == s[0] for s in specs):
+                raise _fail(manifest_path, "appears twice", name)
+            specs.append((name, tuple(shape), dtype))
+        chunks = []
+        for shard in group["paths"]:
+            path = _shard_path(model_dir, manifest_path, shard)
+            try:
+                chunks.append(path.read_bytes())
+            except FileNotFoundError:
+                raise _fail(path, f"shard listed in {MANIFEST_NAME} is missing") from None
+            except OSError as exc:
+                raise _fail(path, f"cannot be read ({exc})") from None
+        buffer = b"".join(chunks)
+        expected = sum(math.prod(shape) * dtype.itemsize for _, shape, dtype in specs)
+        if len(buffer) != expected:
+            shards = ", ".join(group["paths"]) or "(no shards)"
+            raise _fail(model_dir / shards, f"shards hold {len(buffer)} bytes but {MANIFEST_NAME} group {g} describes {expected}")
+        offset = 0
+        for name, shape, dtype in specs:
+            size = math.prod(shape) * dtype.itemsize
+            tensors[name] = np.frombuffer(buffer, dtype=dtype, count=math.prod(shape), offset=offset).reshape(shape).astype(np.float32)
+            offset += size
+    return tensors
+
+
+def read_decoder(model_dir: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict]:
+    """Load and validate everything the decoder needs: its tensors and the config."""
+    model_dir = Path(model_dir)
+    tensors = read_weights(model_dir)
+    cfg = read_config(model_dir)
+    manifest_path = model_dir / MANIFEST_NAME
+    for name, shape in DECODER_TENSORS.items():
+        if name not in tensors:
+            raise _fail(manifest_path, "required decoder tensor is missing", name)
+        if tensors[name].shape != shape:
+            raise _fail(manifest_path, f"shape {list(tensors[name].shape)} does not match the decoder's {list(shape)}", name)
+        if not np.all(np.isfinite(tensors[name])):
+            raise _fail(manifest_path, "holds NaN or infinite values", name)
+    return {name: tensors[name] for name in DECODER_TENSORS}, cfg
+
+
+def write_weights(
+    out_dir: str | os.PathLike,
+    tensors: Mapping[str, np.ndarray],
+    shard_bytes: int = DEFAULT_SHARD_BYTES,
+) -> list[dict]:
+    """Write one weight group the way tfjs's `write_weights` does: float32 little-endian, in the given order,
+    sharded into `group1-shardNofM.bin`, with a manifest serialised by `json.dumps` defaults."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    entries, blobs = [], []
+    for name, array in tensors.items():
+        array = np.asarray(array)
+        if array.dtype.kind != "f":
+            raise ValueError(f"tensor {name!r} has dtype {array.dtype}; only float tensors are exported")
+        blobs.append(np.ascontiguousarray(array, dtype="<f4").tobytes())
+        entries.append({"name": name, "shape": list(array.shape), "dtype": "float32"})
+    data = b"".join(blobs)
+    count = max(1, math.ceil(len(data) / shard_bytes))
+    paths = [f"group1-shard{i + 1}of{count}.bin" for i in range(count)]
+    for i, shard in enumerate(paths):
+        (out_dir / shard).write_bytes(data[i * shard_bytes:(i + 1) * shard_bytes])
+    manifest = [{"paths": paths, "weights": entries}]
+    (out_dir / MANIFEST_NAME).write_bytes(json.dumps(manifest).encode("utf-8"))
+    return manifest
+
+
+def write_model(out_dir: str | os.PathLike, tensors: Mapping[str, np.ndarray], cfg: Mapping[str, Any]) -> Path:
+    """Write a complete model directory: the decoder tensors in reference order and cfg.json."""
+    missing = [name for name in DECODER_TENSORS if name not in tensors]
+    if missing:
+        raise ValueError(f"cannot write a model without decoder tensors {missing}")
+    out_dir = Path(out_dir)
+    write_weights(out_dir, {name: tensors[name] for name in DECODER_TENSORS})
+    (out_dir / CONFIG_NAME).write_text(json.dumps(dict(cfg), indent=2) + "\n", encoding="utf-8")
+    return out_dir
