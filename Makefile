@@ -1,0 +1,50 @@
+# Two entry points: `make serve` (install and play) and `make test` (install everything and run the suite).
+# Both are idempotent: each step is skipped when it is already done.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# System packages the tests drive for real: liblo's OSC tools, Pure Data, Chromium, a JACK server, PortAudio.
+APT_TEST := liblo-tools puredata-core chromium jackd2 libportaudio2
+APT_SERVE := libportaudio2
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: serve test system-test system-serve web-deps
+
+define apt_install
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:" $$missing; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip setuptools wheel
+
+$(VENV)/.serve-installed: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[fast,osc,midi,audio]'
+	touch $@
+
+$(VENV)/.test-installed: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[all,test]'
+	touch $@ $(VENV)/.serve-installed
+
+system-serve:
+	$(call apt_install,$(APT_SERVE))
+
+system-test:
+	$(call apt_install,$(APT_TEST))
+
+web-deps: system-test
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm; }
+	@if [ -f web/package-lock.json ] && { [ ! -f web/node_modules/.ci-stamp ] || [ web/package-lock.json -nt web/node_modules/.ci-stamp ]; }; then \
+	  cd web && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.ci-stamp; \
+	fi
+
+serve: system-serve $(VENV)/.serve-installed
+	$(BIN)/pianogenie serve
+
+test: system-test $(VENV)/.test-installed web-deps
+	$(BIN)/python -m pytest -q -rs
