@@ -1,0 +1,143 @@
+"""Piano Genie in PyTorch, faithful to the reference (Donahue et al.; chrisdonahue/music-cocreation-tutorial):
+a bidirectional LSTM encoder squeezes each note to one real value, an integer quantizer with a
+straight-through estimator turns it into one of 8 buttons, and an LSTM decoder rebuilds the keys.
+
+Parameter names and shapes match the reference state dict (enc.*, dec.*), so the reference checkpoint
+loads with strict=True and the dec.* tensors are exactly what the engine and the browser run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from engine.constants import NUM_BUTTONS, NUM_KEYS, RNN_DIM, RNN_LAYERS, SOS
+
+
+@dataclass
+class ModelConfig:
+    num_buttons: int = NUM_BUTTONS
+    rnn_dim: int = RNN_DIM
+    rnn_num_layers: int = RNN_LAYERS
+
+
+class Encoder(nn.Module):
+    """(key, dt) per note -> one real value e per note, reading the whole crop in both directions."""
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.input = nn.Linear(NUM_KEYS + 1, cfg.rnn_dim)
+        self.lstm = nn.LSTM(cfg.rnn_dim, cfg.rnn_dim, cfg.rnn_num_layers, batch_first=True, bidirectional=True)
+        self.output = nn.Linear(cfg.rnn_dim * 2, 1)
+
+    def forward(self, k: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        x = torch.cat([F.one_hot(k, NUM_KEYS).float(), t.unsqueeze(2)], dim=2)
+        x, _ = self.lstm(self.input(x))
+        return self.output(x)[:, :, 0]
+
+
+class IntegerQuantizer(nn.Module):
+    """Real values in [-1, 1] <-> num_bins integers; forward rounds with a straight-through gradient."""
+
+    def __init__(self, num_bins: int):
+        super().__init__()
+        self.num_bins = num_bins
+
+    def to_discrete(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.round(torch.clamp((x + 1) / 2, 0, 1) * (self.num_bins - 1)).long()
+
+    def to_real(self, d: torch.Tensor) -> torch.Tensor:
+        return 2 * d.float() / (self.num_bins - 1) - 1
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # The forward value is the quantized one; the gradient passes through as if it were the identity.
+        return x + (self.to_real(self.to_discrete(x)) - x).detach()
+
+
+class Decoder(nn.Module):
+    """(previous key, dt, button value) -> logits over the 88 keys: the engine's decoder contract."""
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.input = nn.Linear(NUM_KEYS + 3, cfg.rnn_dim)
+        self.lstm = nn.LSTM(cfg.rnn_dim, cfg.rnn_dim, cfg.rnn_num_layers, batch_first=True)
+        self.output = nn.Linear(cfg.rnn_dim, NUM_KEYS)
+
+    def forward(self, k_prev: torch.Tensor, t: torch.Tensor, b: torch.Tensor,
+                state: tuple[torch.Tensor, torch.Tensor] | None = None) -> tuple[torch.Tensor, tuple]:
+        x = torch.cat([F.one_hot(k_prev, NUM_KEYS + 1).float(), t.unsqueeze(2), b.unsqueeze(2)], dim=2)
+        x, state = self.lstm(self.input(x), state)
+        return self.output(x), state
+
+
+def shift_keys(k: torch.Tensor) -> torch.Tensor:
+    """Teacher forcing: the decoder sees the previous key, with the start token first."""
+    return torch.cat([torch.full_like(k[:, :1], SOS), k[:, :-1]], dim=1)
+
+
+class PianoGenie(nn.Module):
+    def __init__(self, cfg: ModelConfig | None = None):
+        super().__init__()
+        self.cfg = cfg or ModelConfig()
+        self.enc = Encoder(self.cfg)
+        self.quant = IntegerQuantizer(self.cfg.num_buttons)
+        self.dec = Decoder(self.cfg)
+
+    def forward(self, k: torch.Tensor, t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """k [B, T] keys 0..87, t [B, T] clipped dts -> (logits [B, T, 88], encoder output e [B, T])."""
+        e = self.enc(k, t)
+        logits, _ = self.dec(shift_keys(k), t, self.quant(e))
+        return logits, e
+
+    def buttons(self, k: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        """The buttons the encoder assigns to a performance (0..num_buttons-1)."""
+        return self.quant.to_discrete(self.enc(k, t))
+
+    def decode_buttons(self, k: torch.Tensor, t: torch.Tensor, buttons: torch.Tensor) -> torch.Tensor:
+        """Teacher-forced decoder logits for given buttons (e.g. the ones a person pressed)."""
+        logits, _ = self.dec(shift_keys(k), t, self.quant.to_real(buttons))
+        return logits
+
+
+@dataclass
+class LossWeights:
+    margin: float = 1.0
+    contour: float = 1.0
+
+
+def compute_losses(logits: torch.Tensor, e: torch.Tensor, k: torch.Tensor,
+                   weights: LossWeights = LossWeights()) -> dict[str, torch.Tensor]:
+    """The three losses of the reference and their weighted sum.
+
+    reconstruction: cross-entropy of the decoder's logits against the keys;
+    margin: mean(max(|e| - 1, 0)^2) keeps the encoder inside the quantizer's range;
+    contour: mean(max(0, 1 - dk * de)^2) asks consecutive buttons to move the way the keys move.
+    """
+    recons = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), k.reshape(-1))
+    margin = torch.square(torch.clamp(torch.abs(e) - 1, min=0)).mean()
+    contour = torch.square(torch.clamp(1 - torch.diff(k, dim=1).float() * torch.diff(e, dim=1), min=0)).mean()
+    total = recons + weights.margin * margin + weights.contour * contour
+    return {"loss": total, "recons": recons, "margin": margin, "contour": contour}
+
+
+def load_state_dict(path) -> dict[str, torch.Tensor]:
+    """Model weights from a training checkpoint (a dict with 'model') or a bare state dict such as the
+    reference model.pt. weights_only=True: a checkpoint can never run code when loaded."""
+    obj = torch.load(path, map_location="cpu", weights_only=True)
+    if isinstance(obj, dict) and "model" in obj and isinstance(obj["model"], dict):
+        obj = obj["model"]
+    if not isinstance(obj, dict) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
+        raise ValueError(f"{path}: not a Piano Genie state dict or training checkpoint")
+    return obj
+
+
+def load_model(path) -> PianoGenie:
+    model = PianoGenie()
+    try:
+        model.load_state_dict(load_state_dict(path), strict=True)
+    except RuntimeError as exc:
+        raise ValueError(f"{path}: weights do not fit the Piano Genie model ({exc})") from None
+    return model.eval()

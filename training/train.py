@@ -1,0 +1,192 @@
+"""`pianogenie train`: the training loop, nanoGPT-style: one config dataclass, one loop, top to bottom.
+
+Runs on CPU or CUDA, single process or under torchrun (DistributedDataParallel: gloo on CPU, nccl on GPU).
+Each rank draws its own batches from a stream seeded by (seed, rank, step), so a resumed run sees exactly
+the batches it would have seen, and ranks never duplicate each other's data. Only rank 0 writes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .data.examples import Augmentation, CropSampler, eval_windows
+from .data.sources import DEFAULT_SOURCE, load_source
+from .metrics import window_metrics
+from .model import LossWeights, ModelConfig, PianoGenie, compute_losses
+
+LAST = "ckpt_last.pt"
+BEST = "ckpt_best.pt"
+METRICS = "metrics.jsonl"
+
+
+@dataclass
+class TrainConfig:
+    data: str = DEFAULT_SOURCE
+    out: str = "runs/default"
+    # Defaults from the reference (cfg.json of the tutorial).
+    seed: int = 0
+    batch_size: int = 32  # per rank
+    seq_len: int = 128
+    lr: float = 3e-4
+    max_steps: int = 50_000
+    time_stretch_max: float = 0.05
+    transpose_max: int = 6
+    loss_margin: float = 1.0
+    loss_contour: float = 1.0
+    # Evaluation on fixed validation windows; the best (lowest validation loss) checkpoint is kept.
+    eval_every: int = 500
+    eval_windows: int = 512
+    log_every: int = 50
+    device: str = "auto"  # auto | cpu | cuda | cuda:N
+    threads: int = 0  # torch intra-op threads; 0 = torch's default
+    resume: bool = False
+    workers: int = 2  # corpus parsing processes, when the cache has to be built
+    progress: bool = True
+
+
+def setup_distributed(device: str) -> tuple[int, int, torch.device]:
+    """(rank, world size, device) and, under torchrun, the process group."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    dev = torch.device(device)
+    if dev.type == "cuda" and world > 1:
+        dev = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+    if dev.type == "cuda":
+        torch.cuda.set_device(dev)
+    if world > 1:
+        torch.distributed.init_process_group("nccl" if dev.type == "cuda" else "gloo")
+    return rank, world, dev
+
+
+def save_checkpoint(path: Path, model: PianoGenie, opt, step: int, best: float, cfg: TrainConfig, val: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step, "best_val": best,
+                "config": asdict(cfg), "val": val}, tmp)
+    os.replace(tmp, path)  # a crash while saving never corrupts the previous checkpoint
+
+
+def train(cfg: TrainConfig) -> dict:
+    rank, world, device = setup_distributed(cfg.device)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    out = Path(cfg.out)
+    if rank == 0:
+        out.mkdir(parents=True, exist_ok=True)
+    log = (lambda *a: print(*a, flush=True)) if rank == 0 else (lambda *a: None)
+
+    # Data: random augmented crops for training, fixed windows for validation.
+    corpus = load_source(cfg.data, workers=cfg.workers, progress=cfg.progress and rank == 0)
+    log(f"data {cfg.data}: {corpus.summary()}")
+    sampler = CropSampler(corpus.split("train"), cfg.seq_len, Augmentation(cfg.time_stretch_max, cfg.transpose_max))
+    val_k, val_t = eval_windows(corpus.split("validation"), cfg.seq_len, cfg.eval_windows)
+
+    # Model and optimiser; the same seed on every rank gives the same initial weights.
+    torch.manual_seed(cfg.seed)
+    model = PianoGenie(ModelConfig()).to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    weights = LossWeights(cfg.loss_margin, cfg.loss_contour)
+    step, best = 0, math.inf
+    if cfg.resume and (out / LAST).exists():
+        ckpt = torch.load(out / LAST, map_location=device, weights_only=True)
+        model.load_state_dict(ckpt["model"])
+        opt.load_state_dict(ckpt["optimizer"])
+        step, best = int(ckpt["step"]), float(ckpt["best_val"])
+        log(f"resumed from {out / LAST} at step {step} (best validation loss {best:.4f})")
+    raw_model = model
+    if world > 1:
+        model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
+    log(f"training on {device} x{world}, {sum(p.numel() for p in raw_model.parameters())} parameters, "
+        f"{cfg.max_steps} steps of {cfg.batch_size}x{cfg.seq_len} per rank")
+
+    from tqdm import tqdm
+
+    bar = tqdm(total=cfg.max_steps, initial=step, disable=not (cfg.progress and rank == 0), unit="step",
+               dynamic_ncols=True, smoothing=0.05)
+    metrics_file = (out / METRICS).open("a") if rank == 0 else None
+    t_log, s_log, val = time.time(), step, {}
+    model.train()
+    while step < cfg.max_steps:
+        rng = np.random.default_rng([cfg.seed, rank, step])
+        k_np, t_np = sampler.sample(cfg.batch_size, rng)
+        k = torch.from_numpy(k_np).to(device, non_blocking=True)
+        t = torch.from_numpy(t_np).to(device, non_blocking=True)
+
+        logits, e = model(k, t)
+        losses = compute_losses(logits, e, k, weights)
+        opt.zero_grad(set_to_none=True)
+        losses["loss"].backward()
+        opt.step()
+        step += 1
+
+        if rank == 0 and (step % cfg.log_every == 0 or step == cfg.max_steps):
+            now = time.time()
+            rate = (step - s_log) / max(now - t_log, 1e-9)
+            t_log, s_log = now, step
+            row = {name: round(v.item(), 5) for name, v in losses.items()}
+            bar.set_postfix(**row, refresh=False)
+            metrics_file.write(json.dumps({"step": step, "time": now, "steps_per_s": round(rate, 3), **row}) + "\n")
+            metrics_file.flush()
+        bar.update(1)
+
+        if rank == 0 and (step % cfg.eval_every == 0 or step == cfg.max_steps):
+            val = window_metrics(raw_model, val_k, val_t, weights=weights, device=device)
+            improved = val["loss"] < best
+            if improved:
+                best = val["loss"]
+                save_checkpoint(out / BEST, raw_model, opt, step, best, cfg, val)
+            save_checkpoint(out / LAST, raw_model, opt, step, best, cfg, val)
+            metrics_file.write(json.dumps({"step": step, "time": time.time(), "eval": val}) + "\n")
+            metrics_file.flush()
+            bar.write(f"step {step}: validation loss {val['loss']:.4f} nll {val['nll']:.4f} top1 {val['top1']:.3f} "
+                      f"contour violation {val['contour_violation_ref']:.3f}" + (" (best)" if improved else ""))
+    bar.close()
+    if metrics_file is not None:
+        metrics_file.close()
+    if world > 1:
+        diff = replica_difference(raw_model)
+        log(f"replicas after {step} steps: max abs parameter difference from rank 0 = {diff:.3g}")
+        val = {**val, "replica_max_abs_diff": diff}
+        torch.distributed.destroy_process_group()
+    return val
+
+
+def replica_difference(model: torch.nn.Module) -> float:
+    """Largest |parameter - rank 0's| over all ranks: DDP must keep the replicas identical (0.0)."""
+    flat = torch.cat([p.detach().reshape(-1) for p in model.parameters()])
+    reference = flat.clone()
+    torch.distributed.broadcast(reference, src=0)
+    diff = (flat - reference).abs().max()
+    torch.distributed.all_reduce(diff, op=torch.distributed.ReduceOp.MAX)
+    return float(diff)
+
+
+def add_arguments(parser) -> None:
+    defaults = TrainConfig()
+    for f in fields(TrainConfig):
+        flag = "--" + f.name.replace("_", "-")
+        default = getattr(defaults, f.name)
+        if isinstance(default, bool):
+            parser.add_argument(flag, action=argparse_bool(), default=default,
+                                help=f"(default: {default})")
+        else:
+            parser.add_argument(flag, type=type(default), default=default, help=f"(default: {default})")
+
+
+def argparse_bool():
+    import argparse
+
+    return argparse.BooleanOptionalAction
+
+
+def config_from_args(args) -> TrainConfig:
+    return TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
