@@ -11,7 +11,8 @@ from . import decoder as d
 from .decoder import G, H, K
 
 # cache=True keeps the compiled code beside this file, so only the first load after an install compiles.
-jit = numba.njit(fastmath=True, cache=True, nogil=True, boundscheck=False)
+# error_model="numpy" drops the division-by-zero branch that would keep the gate loops from vectorising.
+jit = numba.njit(fastmath=True, cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
 _f = np.float32
 HALF = 0.5
@@ -33,16 +34,21 @@ def tanh(x):
 
 
 @jit
-def cell(z, c, h):
-    """LSTM cell on packed [i, f, g, o] preactivations; updates c and h in place."""
+def cell(z, c, h, t):
+    """LSTM cell on packed [i, f, g, o] preactivations z, with t as scratch; updates c and h in place.
+    sigmoid(x) = (1 + tanh(x / 2)) / 2, so every gate is one vectorised tanh loop."""
+    for r in range(2 * H):
+        t[r] = tanh(HALF * z[r])
+    for r in range(2 * H, 3 * H):
+        t[r] = tanh(z[r])
+    for r in range(3 * H, 4 * H):
+        t[r] = tanh(HALF * z[r])
     for j in range(H):
-        i = HALF + HALF * tanh(HALF * z[j])
-        f = HALF + HALF * tanh(HALF * z[H + j])
-        g = tanh(z[2 * H + j])
-        o = HALF + HALF * tanh(HALF * z[3 * H + j])
-        cj = f * c[j] + i * g
+        cj = (HALF + HALF * t[H + j]) * c[j] + (HALF + HALF * t[j]) * t[2 * H + j]
         c[j] = cj
-        h[j] = o * tanh(cj)
+        t[j] = tanh(cj)
+    for j in range(H):
+        h[j] = (HALF + HALF * t[3 * H + j]) * t[j]
 
 
 @jit
@@ -91,10 +97,11 @@ def press(state, w, button, dt, temperature):
     dt32 = _f(dt)
     for r in range(G):
         z[r] = pre1[r] + buttons[button, r] + dt32 * dt_column[r]
-    cell(z, state[d.C1:d.C1 + H], h1)
+    gates = state[d.GATES:d.GATES + G]
+    cell(z, state[d.C1:d.C1 + H], h1, gates)
     z[:] = state[d.PRE2:d.PRE2 + G]
     matvec_add(z, wih2, h1)
-    cell(z, state[d.C2:d.C2 + H], h2)
+    cell(z, state[d.C2:d.C2 + H], h2, gates)
     logits[:] = bout
     matvec_add(logits, wout, h2)
     t32 = _f(temperature)
