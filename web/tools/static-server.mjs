@@ -1,0 +1,44 @@
+// A minimal static server for the tests: the web root at /, and named directories mounted at prefixes
+// (e.g. a model directory at /model/). Binds 127.0.0.1 on a free port.
+import {createReadStream, statSync} from 'node:fs';
+import {createServer} from 'node:http';
+import {extname, join, normalize, sep} from 'node:path';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.wasm': 'application/wasm', '.bin': 'application/octet-stream',
+  '.svg': 'image/svg+xml', '.png': 'image/png',
+};
+
+function resolveUnder(root, rel) {
+  const path = normalize(join(root, rel));
+  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep) ? path : null;
+}
+
+export async function startServer(root, mounts = {}) {
+  const server = createServer((req, res) => {
+    const pathname = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
+    let base = root;
+    let rel = pathname;
+    for (const [prefix, dir] of Object.entries(mounts)) {
+      if (pathname.startsWith(prefix)) {
+        base = dir;
+        rel = pathname.slice(prefix.length);
+        break;
+      }
+    }
+    let path = resolveUnder(base, rel);
+    try {
+      if (path && statSync(path).isDirectory()) path = join(path, 'index.html');
+      if (!path || !statSync(path).isFile()) throw new Error('not a file');
+    } catch {
+      res.writeHead(404, {'content-type': 'text/plain'}).end('not found');
+      return;
+    }
+    res.writeHead(200, {'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-store'});
+    createReadStream(path).pipe(res);
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const url = `http://127.0.0.1:${server.address().port}`;
+  return {url, close: () => new Promise((ok) => { server.closeAllConnections(); server.close(ok); })};
+}
