@@ -3,6 +3,10 @@ the Max/Pd patches' tests and docs/osc.md all follow."""
 
 from __future__ import annotations
 
+import math
+import re
+from numbers import Integral, Real
+
 DEFAULT_HOST = "127.0.0.1"
 # The bridge listens here for button events.
 DEFAULT_LISTEN_PORT = 57130
@@ -25,11 +29,49 @@ IN_STATUS = "/genie/status"            # (none): ask for a status reply
 # Output: what the bridge sends back.
 OUT_NOTEON = "/genie/noteon"    # i:pitch i:velocity i:button
 OUT_NOTEOFF = "/genie/noteoff"  # i:pitch i:button
-OUT_STATUS = "/genie/status"    # counters and latency percentiles
+OUT_STATUS = "/genie/status"    # s:name value s:name value ... (STATUS_FIELDS, in that order)
 OUT_ERROR = "/genie/error"      # s:reason
 
 INPUT_ADDRESSES = (IN_PRESS, IN_RELEASE, IN_PEDAL, IN_RESET, IN_PANIC, IN_TEMPERATURE, IN_KEYS, IN_RANGE, IN_STATUS)
 OUTPUT_ADDRESSES = (OUT_NOTEON, OUT_NOTEOFF, OUT_STATUS, OUT_ERROR)
+
+# The verb of each input address: `/genie/press` -> "press".
+VERBS = tuple(address[len(PREFIX) + 1:] for address in INPUT_ADDRESSES)
+
+# Performers are numbered 0..MAX_PERFORMERS-1; the bare `/genie/...` is performer 0.
+MAX_PERFORMERS = 64
+
+# A press without a velocity plays at this MIDI velocity.
+DEFAULT_VELOCITY = 100
+
+# The fields of a `/genie/status` reply, sent as name/value pairs in this order.
+STATUS_FIELDS = (
+    "performer",        # i: the performer the reply is about
+    "temperature",      # f: that performer's temperature
+    "sustain",          # i: that performer's pedal, 0|1
+    "sounding",         # i: that performer's notes now on (held or sustained)
+    "performers",       # i: performers that have sent anything
+    "packets",          # i: UDP datagrams received
+    "messages",         # i: OSC messages dispatched (bundle contents counted one by one)
+    "bundles",          # i: OSC bundles received
+    "presses",          # i: presses accepted
+    "releases",         # i: releases accepted
+    "notes_on",         # i: note-ons sent
+    "notes_off",        # i: note-offs sent
+    "errors",           # i: packets or messages rejected (each answered with /genie/error)
+    "send_errors",      # i: replies the OS refused to send
+    "udp_drops",        # i: datagrams the kernel dropped before the bridge read them (Linux; else -1)
+    "latency_p50_us",   # f: arrival -> note sent, median over the last presses, microseconds
+    "latency_p99_us",   # f: the same, 99th percentile
+    "uptime_s",         # f: seconds since the server started
+)
+
+_PERFORMER_ADDRESS = re.compile(r"^/genie/(\d{1,6})/([a-z]+)$")
+_BARE_ADDRESS = re.compile(r"^/genie/([a-z]+)$")
+
+
+class ProtocolError(ValueError):
+    """An OSC message the bridge rejects; the text is what `/genie/error` carries."""
 
 
 def performer_address(address: str, performer: int) -> str:
@@ -37,5 +79,58 @@ def performer_address(address: str, performer: int) -> str:
     return f"{PREFIX}/{performer}{address[len(PREFIX):]}"
 
 
+def output_address(address: str, performer: int) -> str:
+    """Where a performer's output goes: performer 0 uses the bare address, performer n `/genie/n/...`."""
+    return address if performer == 0 else performer_address(address, performer)
+
+
+def parse_address(address: str) -> tuple[int, str]:
+    """`/genie/press` -> (0, "press"); `/genie/3/press` -> (3, "press"). Raises ProtocolError otherwise."""
+    match = _BARE_ADDRESS.match(address)
+    if match:
+        performer, verb = 0, match.group(1)
+    else:
+        match = _PERFORMER_ADDRESS.match(address)
+        if not match:
+            raise ProtocolError(f"unknown address {address!r}")
+        performer, verb = int(match.group(1)), match.group(2)
+        if performer >= MAX_PERFORMERS:
+            raise ProtocolError(f"{address}: performer must be 0..{MAX_PERFORMERS - 1}, got {performer}")
+    if verb not in VERBS:
+        raise ProtocolError(f"unknown address {address!r}")
+    return performer, verb
+
+
+def whole_number(value: object, what: str) -> int:
+    """An OSC int, or a float with no fractional part (Pd sends every number as a float)."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise ProtocolError(f"{what} must be a number, got {type(value).__name__} {value!r}")
+    if isinstance(value, Integral):
+        return int(value)
+    if not math.isfinite(value) or value != int(value):
+        raise ProtocolError(f"{what} must be a whole number, got {value!r}")
+    return int(value)
+
+
+def velocity_from_osc(value: object) -> int:
+    """A float in (0, 1] scales to 1..127; an int (or a whole float above 1) is a MIDI velocity 1..127."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise ProtocolError(f"velocity must be a number, got {type(value).__name__} {value!r}")
+    if not math.isfinite(value):
+        raise ProtocolError(f"velocity must be finite, got {value!r}")
+    if not isinstance(value, Integral) and 0.0 < value <= 1.0:
+        return max(1, round(value * 127))
+    velocity = whole_number(value, "velocity")
+    if not 1 <= velocity <= 127:
+        raise ProtocolError(f"velocity must be a float in (0, 1] or an int 1..127, got {value!r}")
+    return velocity
+
+
+def vkb_midi_address(channel: int, pitch: int) -> str:
+    """The DAW virtual-keyboard address (REAPER's .ReaperOSC `/vkb_midi/@/note/@`, DrivenByMoss); channel 1..16."""
+    return VKB_MIDI_NOTE.format(channel=channel, pitch=pitch)
+
+
 # DAW output (--osc-format vkb_midi): the virtual-keyboard namespace of REAPER's .ReaperOSC files and DrivenByMoss.
-VKB_MIDI_NOTE = "/vkb_midi/{channel}/note/{pitch}"  # f or i: velocity (0 = note off)
+VKB_MIDI_NOTE = "/vkb_midi/{channel}/note/{pitch}"  # i: velocity (0 = note off)
+OSC_FORMATS = ("genie", "vkb_midi")
