@@ -105,6 +105,14 @@ class DecoderWeights:
         return cls(press_pack=press_pack, prepare_pack=prepare_pack, **parts)
 
 
+def gumbel(rng: np.random.Generator, shape: int | tuple[int, ...]) -> np.ndarray:
+    """Gumbel noise: argmax(logits + T * noise) samples softmax(logits / T), so sampling costs one add at press
+    time. Written out because it is several times faster than Generator.gumbel."""
+    u = rng.random(shape)
+    np.maximum(u, 1e-300, out=u)  # log(0) would give a -inf that could outrank the key mask
+    return -np.log(-np.log(u))
+
+
 def initial_state(n: int | None = None) -> np.ndarray:
     """Zero state (the reference's initial LSTM state) for one performer, or n of them."""
     return np.zeros(STATE_SIZE if n is None else (n, STATE_SIZE), dtype=np.float32)

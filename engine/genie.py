@@ -173,7 +173,7 @@ class Session:
             self._prepare_kernel(self._state, self._last_key)
             self._stale = False
         if not self._noise_fresh:
-            self._state[d.NOISE:d.NOISE + NUM_KEYS] = self._rng.gumbel(size=NUM_KEYS)
+            self._state[d.NOISE:d.NOISE + NUM_KEYS] = d.gumbel(self._rng, NUM_KEYS)
             self._noise_fresh = True
 
     def press(
@@ -254,7 +254,7 @@ class Ensemble:
     def prepare(self) -> None:
         if not self._prepared:
             d.prepare_batch(self._states, self.genie.weights, self._last_keys)
-            self._states[:, d.NOISE:d.NOISE + NUM_KEYS] = self._rng.gumbel(size=(self.n, NUM_KEYS))
+            self._states[:, d.NOISE:d.NOISE + NUM_KEYS] = d.gumbel(self._rng, (self.n, NUM_KEYS))
             self._prepared = True
 
     def press(
