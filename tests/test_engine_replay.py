@@ -105,3 +105,12 @@ def test_broken_model_gives_an_error_not_a_traceback(random_model_dir, tmp_path)
 def test_help_lists_commands():
     result = run("--help")
     assert result.returncode == 0 and "replay" in result.stdout and "bench" in result.stdout
+
+
+def test_bench_engine_reports_every_contender(random_model_dir):
+    """A smoke run of the benchmark: the table has each row and the ratio (no timing is asserted here)."""
+    result = run("bench", "engine", "--model", str(random_model_dir), "--presses", "200", "--batch", "8")
+    assert result.returncode == 0, result.stderr
+    for row in ("press → key", "full cost per press", "numpy fallback", "PyTorch eager reference step",
+                "ensemble of 8 sessions", "PyTorch step / engine press → key"):
+        assert row in result.stdout, result.stdout
