@@ -69,5 +69,5 @@ def window_metrics(model: PianoGenie, keys: np.ndarray, dts: np.ndarray, batch_s
         "encoder_inside": inside / n_notes,
     }
     for i, count in enumerate(hist):
-        out[f"button_{i}"] = count / n_notes
+        out[f"button_{i}"] = float(count) / n_notes
     return out

@@ -85,7 +85,12 @@ def train(cfg: TrainConfig) -> dict:
     log = (lambda *a: print(*a, flush=True)) if rank == 0 else (lambda *a: None)
 
     # Data: random augmented crops for training, fixed windows for validation.
-    corpus = load_source(cfg.data, workers=cfg.workers, progress=cfg.progress and rank == 0)
+    if rank == 0:  # rank 0 parses and caches the source first; the others then read the cache
+        corpus = load_source(cfg.data, workers=cfg.workers, progress=cfg.progress)
+    if world > 1:
+        torch.distributed.barrier()
+    if rank != 0:
+        corpus = load_source(cfg.data, workers=cfg.workers, progress=False)
     log(f"data {cfg.data}: {corpus.summary()}")
     sampler = CropSampler(corpus.split("train"), cfg.seq_len, Augmentation(cfg.time_stretch_max, cfg.transpose_max))
     val_k, val_t = eval_windows(corpus.split("validation"), cfg.seq_len, cfg.eval_windows)

@@ -127,7 +127,7 @@ class NoteCorpus:
         cat = lambda attr, dtype: (np.concatenate([getattr(p, attr) for p in self.pieces]).astype(dtype)
                                    if self.pieces else np.zeros(0, dtype))
         meta = {"skipped": dict(self.skipped), "skipped_files": self.skipped_files}
-        tmp = path.with_name(path.name + ".tmp.npz")
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp.npz")  # concurrent writers never share a temp file
         np.savez_compressed(
             tmp,
             names=np.array([p.name for p in self.pieces], dtype=str),
