@@ -1,0 +1,228 @@
+// The playable page: 8 buttons (mouse, touch, computer keys) -> the decoder -> synth, Web MIDI and the key
+// display. The model runs on the wasm backend (or ?backend=cpu). window.genieApp exposes the running app to
+// the browser tests.
+
+import {DEFAULT_TEMPERATURE, FIXTURE_NAME, NUM_BUTTONS, keyToPitch} from './constants.js';
+import {initTf} from './browser-tf.js';
+import {PianoGenie} from './genie.js';
+import {runFixture} from './parity.js';
+import {FmSynth} from './audio/synth.js';
+import {MidiOut} from './audio/midi-out.js';
+import {BUTTON_COLOURS, BUTTON_LABELS, RESET_CODES, SUSTAIN_CODE, buttonForCode} from './ui/bindings.js';
+import {Notes} from './ui/notes.js';
+import {PianoDisplay} from './ui/piano.js';
+import {PressTracker} from './ui/press-tracker.js';
+import {RANGES, keysForRange} from './ui/ranges.js';
+
+const MODEL_URL = 'model/';
+const VELOCITY = 96;
+const LATENCY_WINDOW = 64;
+const $ = (selector) => document.querySelector(selector);
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+class App {
+  constructor(tf, genie) {
+    this.tf = tf;
+    this.genie = genie;
+    this.session = genie.session();
+    this.temperature = DEFAULT_TEMPERATURE;
+    this.rangeName = 'full';
+    this.allowedKeys = null;
+    this.latencies = [];
+    this.display = new PianoDisplay($('#piano'));
+    this.synth = new FmSynth(globalThis.Tone);
+    this.midi = new MidiOut($('#midi-out'));
+    this.notes = new Notes([this.synth, this.midi, {
+      on: (pitch, velocity, button) => this.display.on(pitch, velocity, button, BUTTON_COLOURS[button]),
+      off: (pitch) => this.display.off(pitch),
+    }]);
+    this.tracker = new PressTracker({
+      onPress: (button) => this.press(button),
+      onRelease: (pitch, button) => this.release(pitch, button),
+    });
+  }
+
+  /** A button goes down: the model picks a key, it sounds, and the between-press work is done right after. */
+  press(button) {
+    this.synth.start(); // no-op once audio runs; must be called from the gesture
+    const t0 = performance.now();
+    const key = this.session.press(button, {temperature: this.temperature, keys: this.allowedKeys});
+    const ms = performance.now() - t0;
+    const pitch = keyToPitch(key);
+    this.notes.start(pitch, VELOCITY, button);
+    this.session.prepare();
+    this.showLatency(ms);
+    this.buttonElements[button].classList.add('down');
+    return pitch;
+  }
+
+  release(pitch, button) {
+    this.notes.stop(pitch);
+    if (![...this.tracker.held.values()].some((h) => h.button === button)) this.buttonElements[button].classList.remove('down');
+  }
+
+  reset() {
+    this.tracker.releaseAll();
+    this.notes.allOff();
+    this.session.reset();
+  }
+
+  setSustain(down) {
+    this.notes.setSustain(down);
+    $('#sustain').classList.toggle('on', down);
+  }
+
+  setRange(name) {
+    this.tracker.releaseAll();
+    this.notes.allOff();
+    this.rangeName = name;
+    this.allowedKeys = keysForRange(name);
+    this.display.render(RANGES[name].low, RANGES[name].high);
+  }
+
+  showLatency(ms) {
+    this.latencies.push(ms);
+    if (this.latencies.length > LATENCY_WINDOW) this.latencies.shift();
+    $('#latency').textContent = `${ms.toFixed(2)} ms (median ${median(this.latencies).toFixed(2)} ms)`;
+  }
+
+  /** Runs the model directory's fixture (test.json) through a separate session and shows the result. */
+  async checkParity() {
+    const out = $('#parity');
+    const response = await fetch(MODEL_URL + FIXTURE_NAME);
+    if (!response.ok) {
+      out.textContent = 'no fixture in this model directory';
+      return null;
+    }
+    const session = this.genie.session({seed: 0});
+    try {
+      const result = runFixture(session, await response.json());
+      out.textContent = `${result.pass ? 'pass' : 'FAIL'}: total abs error ${result.totalError.toFixed(5)} over ${result.steps} steps, `
+        + `argmax ${result.argmaxMismatches.length ? `differs at ${result.argmaxMismatches.length} steps` : 'equal at every step'}`;
+      out.className = result.pass ? 'pass' : 'fail';
+      return result;
+    } finally {
+      session.dispose();
+    }
+  }
+
+  buildButtons() {
+    const row = $('#buttons');
+    this.buttonElements = [];
+    for (let b = 0; b < NUM_BUTTONS; b++) {
+      const el = document.createElement('button');
+      el.type = 'button';
+      el.className = 'gbutton';
+      el.dataset.button = String(b);
+      el.style.setProperty('--colour', BUTTON_COLOURS[b]);
+      el.innerHTML = `<span>${BUTTON_LABELS[b]}</span>`;
+      row.append(el);
+      this.buttonElements.push(el);
+    }
+    const buttonAt = (x, y) => {
+      const el = document.elementFromPoint(x, y)?.closest('[data-button]');
+      return el ? Number(el.dataset.button) : null;
+    };
+    // Pointer events cover mouse, pen and touch; a finger sliding across the row plays each button it enters.
+    row.addEventListener('pointerdown', (event) => {
+      const button = buttonAt(event.clientX, event.clientY);
+      if (button === null) return;
+      event.preventDefault();
+      this.tracker.down(`pointer${event.pointerId}`, button);
+    });
+    row.addEventListener('pointermove', (event) => {
+      const source = `pointer${event.pointerId}`;
+      if (!this.tracker.has(source)) return;
+      const button = buttonAt(event.clientX, event.clientY);
+      if (button === null) this.tracker.up(source);
+      else this.tracker.down(source, button);
+    });
+    const lift = (event) => this.tracker.up(`pointer${event.pointerId}`);
+    for (const type of ['pointerup', 'pointercancel', 'lostpointercapture']) row.addEventListener(type, lift);
+    document.addEventListener('pointerup', lift);
+    row.addEventListener('contextmenu', (event) => event.preventDefault());
+  }
+
+  bindKeys() {
+    document.addEventListener('keydown', (event) => {
+      if (event.ctrlKey || event.metaKey || event.altKey || event.target.closest?.('select, input')) return;
+      const button = buttonForCode(event.code);
+      if (button !== null) {
+        event.preventDefault();
+        this.tracker.down(`key:${event.code}`, button); // auto-repeat is ignored: the key already holds it
+      } else if (event.code === SUSTAIN_CODE) {
+        event.preventDefault();
+        if (!event.repeat) this.setSustain(true);
+      } else if (RESET_CODES.includes(event.code)) {
+        event.preventDefault();
+        this.reset();
+      }
+    });
+    document.addEventListener('keyup', (event) => {
+      if (buttonForCode(event.code) !== null) this.tracker.up(`key:${event.code}`);
+      else if (event.code === SUSTAIN_CODE) this.setSustain(false);
+    });
+    // Key-ups are lost when focus leaves the page: end everything rather than leave notes hanging.
+    const letGo = () => {
+      this.tracker.releaseAll();
+      this.setSustain(false);
+      this.notes.allOff();
+    };
+    window.addEventListener('blur', letGo);
+    window.addEventListener('pagehide', () => {
+      letGo();
+      this.midi.allOff();
+    });
+    document.addEventListener('visibilitychange', () => document.hidden && letGo());
+  }
+
+  bindControls() {
+    const temperature = $('#temperature');
+    const shown = $('#temperature-value');
+    temperature.value = String(this.temperature);
+    const update = () => {
+      this.temperature = Number(temperature.value);
+      shown.textContent = this.temperature.toFixed(2);
+    };
+    temperature.addEventListener('input', update);
+    update();
+    const range = $('#range');
+    for (const [name, {label}] of Object.entries(RANGES)) range.append(new Option(label, name));
+    range.value = this.rangeName;
+    range.addEventListener('change', () => this.setRange(range.value));
+    $('#reset').addEventListener('click', () => this.reset());
+    $('#check-parity').addEventListener('click', () => this.checkParity());
+    const sustain = $('#sustain');
+    sustain.addEventListener('pointerdown', () => this.setSustain(!this.notes.sustain));
+  }
+}
+
+async function main() {
+  const status = $('#status');
+  try {
+    const backend = new URLSearchParams(location.search).get('backend') ?? 'wasm';
+    const tf = await initTf(backend);
+    status.textContent = 'loading model…';
+    const genie = await PianoGenie.load(tf, MODEL_URL);
+    const app = new App(tf, genie);
+    app.buildButtons();
+    app.bindKeys();
+    app.bindControls();
+    app.setRange('full');
+    await app.midi.init();
+    $('#backend').textContent = tf.getBackend();
+    status.textContent = 'ready';
+    document.body.classList.add('ready');
+    globalThis.genieApp = app;
+  } catch (err) {
+    status.textContent = `error: ${err.message}`;
+    document.body.classList.add('failed');
+    throw err;
+  }
+}
+
+main();

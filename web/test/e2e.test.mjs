@@ -1,0 +1,202 @@
+// The page in real Chromium (Debian's /usr/bin/chromium through playwright-core), with every non-local request
+// blocked: it loads offline, plays from the keyboard, mouse and touch, lights keys, schedules synth notes,
+// sends Web MIDI (stubbed: headless Chromium here has no MIDI devices), passes its own parity check, and fits
+// a phone screen. Screenshots go to test-artifacts/web/.
+//
+// BASE_URL (set by tests/test_web.py) points at a running `pianogenie web` server; without it the test serves
+// web/ itself with the default model, or the reference files when the default model is not there yet.
+import assert from 'node:assert/strict';
+import {existsSync, mkdirSync} from 'node:fs';
+import {join} from 'node:path';
+import {after, before, describe, test} from 'node:test';
+
+import {startServer} from '../tools/static-server.mjs';
+import {CHROMIUM, openContext} from './helpers/browser.mjs';
+import {DEFAULT_MODEL_DIR, REPO_ROOT, UPSTREAM_DIR, WEB_ROOT, hasModel} from './helpers/paths.mjs';
+
+const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'web');
+const MODEL_DIR = hasModel(DEFAULT_MODEL_DIR) ? DEFAULT_MODEL_DIR : UPSTREAM_DIR;
+const SKIP = !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}`
+  : !process.env.BASE_URL && !hasModel(MODEL_DIR) ? 'no model to serve (neither the default model nor ../shared/upstream)'
+    : !existsSync(join(WEB_ROOT, 'node_modules', 'tone')) ? 'web/node_modules missing: run npm ci in web/' : false;
+
+const MIDI_STUB = () => {
+  // A minimal MIDIAccess with one output that records what it is sent.
+  window.__midiSent = [];
+  const output = {id: 'stub-1', name: 'Stub Synth', send: (data) => window.__midiSent.push(Array.from(data))};
+  navigator.requestMIDIAccess = async () => ({outputs: new Map([[output.id, output]]), inputs: new Map(), onstatechange: null});
+};
+
+async function openPage(browser, baseUrl, {path = '', initScript = null} = {}) {
+  const page = browser.context.pages()[0] ?? await browser.context.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
+  page.on('requestfailed', (req) => errors.push(`request failed: ${req.url()}`));
+  if (initScript) await page.addInitScript(initScript);
+  await page.goto(new URL(path, baseUrl).href);
+  await page.waitForFunction(() => document.body.matches('.ready, .failed'), null, {timeout: 60_000});
+  assert.equal(await page.textContent('#status'), 'ready');
+  return {page, errors};
+}
+
+const litPitches = (page) => page.evaluate(() => window.genieApp.display.litPitches());
+const synthLog = (page) => page.evaluate(() => window.genieApp.synth.log.map(({type, pitch}) => ({type, pitch})));
+
+describe('the page in headless Chromium', {skip: SKIP}, () => {
+  let server = null;
+  let baseUrl;
+  before(async () => {
+    mkdirSync(ARTIFACTS, {recursive: true});
+    if (process.env.BASE_URL) {
+      baseUrl = process.env.BASE_URL;
+    } else {
+      server = await startServer(WEB_ROOT, {'/model/': MODEL_DIR});
+      baseUrl = `${server.url}/`;
+    }
+  });
+  after(() => server?.close());
+
+  test('loads offline, plays from the keyboard, lights keys and schedules synth notes', async () => {
+    const browser = await openContext();
+    try {
+      const {page, errors} = await openPage(browser, baseUrl);
+      assert.equal(await page.textContent('#backend'), 'wasm');
+      assert.equal(await page.isHidden('[data-midi]'), true, 'MIDI choice shown without any MIDI output');
+      assert.equal(await page.locator('#piano .pkey').count(), 88);
+
+      await page.keyboard.down('KeyA');
+      let lit = await litPitches(page);
+      assert.equal(lit.length, 1, `lit: ${lit}`);
+      const first = lit[0];
+      const colour = await page.$eval(`[data-pitch="${first}"]`, (el) => getComputedStyle(el).backgroundColor);
+      assert.equal(colour, 'rgb(238, 43, 41)', 'key lit in button 1\'s colour');
+      assert.deepEqual((await synthLog(page)).at(-1), {type: 'attack', pitch: first});
+      assert.ok(await page.evaluate(() => window.genieApp.synth.activeVoices) >= 1);
+      assert.match(await page.textContent('#latency'), /^\d+\.\d\d ms \(median \d+\.\d\d ms\)$/);
+      // The synth really makes sound: the meter on its output moves.
+      await page.waitForFunction(() => window.genieApp.synth.level() > 0.001, null, {timeout: 5000});
+
+      // Held keys are debounced: auto-repeat keydowns do not press again.
+      const presses = () => page.evaluate(() => window.genieApp.latencies.length);
+      const before = await presses();
+      for (let i = 0; i < 5; i++) await page.keyboard.down('KeyA');
+      assert.equal(await presses(), before);
+      await page.keyboard.up('KeyA');
+      assert.deepEqual(await litPitches(page), []);
+      assert.deepEqual((await synthLog(page)).at(-1), {type: 'release', pitch: first});
+
+      // Space sustains: released notes keep sounding until the pedal comes up.
+      await page.keyboard.down('Space');
+      for (const code of ['Digit3', 'KeyK', 'Semicolon']) {
+        await page.keyboard.down(code);
+        await page.keyboard.up(code);
+      }
+      const sustained = await litPitches(page);
+      assert.ok(sustained.length >= 1, 'sustained notes are still lit');
+      await page.screenshot({path: join(ARTIFACTS, 'desktop.png')});
+      await page.keyboard.up('Space');
+      assert.deepEqual(await litPitches(page), []);
+      const log = await synthLog(page);
+      for (const pitch of sustained) assert.ok(log.some((e) => e.type === 'release' && e.pitch === pitch));
+
+      // 0 resets the model to its start state.
+      await page.keyboard.press('Digit0');
+      assert.equal(await page.evaluate(() => window.genieApp.session.lastKey), 88);
+
+      assert.deepEqual(browser.external, [], 'the page tried to reach the network');
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('the in-page parity check passes', async () => {
+    const browser = await openContext();
+    try {
+      const {page, errors} = await openPage(browser, baseUrl);
+      const result = await page.evaluate(() => window.genieApp.checkParity());
+      assert.ok(result.steps >= 128);
+      assert.deepEqual(result.argmaxMismatches, []);
+      assert.ok(result.totalError <= 0.015, `total abs error ${result.totalError}`);
+      assert.match(await page.textContent('#parity'), /^pass: /);
+      const cpu = await openPage(browser, baseUrl, {path: '?backend=cpu'});
+      assert.equal(await cpu.page.textContent('#backend'), 'cpu');
+      assert.equal((await cpu.page.evaluate(() => window.genieApp.checkParity())).pass, true);
+      assert.deepEqual([...errors, ...cpu.errors], []);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('mouse, touch with sliding, the range choice and the temperature control', async () => {
+    const browser = await openContext({hasTouch: true, viewport: {width: 390, height: 844}, isMobile: true, deviceScaleFactor: 2});
+    try {
+      const {page, errors} = await openPage(browser, baseUrl);
+      // Phone layout: nothing overflows sideways and all eight buttons are on screen.
+      assert.ok(await page.evaluate(() => document.scrollingElement.scrollWidth <= window.innerWidth));
+      const boxes = [];
+      for (let b = 0; b < 8; b++) boxes.push(await page.locator(`[data-button="${b}"]`).boundingBox());
+      for (const box of boxes) assert.ok(box.y + box.height <= 844 && box.width >= 30, JSON.stringify(box));
+
+      await page.selectOption('#range', 'middle');
+      assert.equal(await page.locator('#piano .pkey').count(), 37);
+      await page.$eval('#temperature', (el) => { el.value = '0'; el.dispatchEvent(new Event('input')); });
+      assert.equal(await page.evaluate(() => window.genieApp.temperature), 0);
+
+      // A finger slides from button 1 across to button 8: one press per button entered, one note at a time.
+      const cdp = await browser.context.newCDPSession(page);
+      const centre = (box) => ({x: box.x + box.width / 2, y: box.y + box.height / 2});
+      const start = centre(boxes[0]);
+      await cdp.send('Input.dispatchTouchEvent', {type: 'touchStart', touchPoints: [start]});
+      const played = [];
+      for (let b = 1; b < 8; b++) {
+        await cdp.send('Input.dispatchTouchEvent', {type: 'touchMove', touchPoints: [centre(boxes[b])]});
+        const lit = await litPitches(page);
+        assert.ok(lit.length <= 1, `sliding left notes hanging: ${lit}`);
+        played.push(...lit);
+        if (b === 5) await page.screenshot({path: join(ARTIFACTS, 'phone.png')});
+      }
+      await cdp.send('Input.dispatchTouchEvent', {type: 'touchEnd', touchPoints: []});
+      assert.deepEqual(await litPitches(page), []);
+      const attacks = (await synthLog(page)).filter((e) => e.type === 'attack');
+      assert.equal(attacks.length, 8, 'one note per button crossed');
+      for (const {pitch} of attacks) assert.ok(pitch >= 48 && pitch <= 84, `pitch ${pitch} outside C3-C6`);
+
+      // A mouse press and release.
+      await page.mouse.move(centre(boxes[4]).x, centre(boxes[4]).y);
+      await page.mouse.down();
+      assert.equal((await litPitches(page)).length, 1);
+      await page.mouse.up();
+      assert.deepEqual(await litPitches(page), []);
+      assert.deepEqual(browser.external, []);
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('Web MIDI output (stubbed MIDIAccess) gets matching note on/off messages', async () => {
+    const browser = await openContext();
+    try {
+      const {page, errors} = await openPage(browser, baseUrl, {initScript: MIDI_STUB});
+      assert.equal(await page.isVisible('[data-midi]'), true);
+      await page.selectOption('#midi-out', 'stub-1');
+      await page.keyboard.down('KeyJ');
+      const [pitch] = await litPitches(page);
+      await page.keyboard.up('KeyJ');
+      const sent = await page.evaluate(() => window.__midiSent);
+      assert.deepEqual(sent, [[0x90, pitch, 96], [0x80, pitch, 0]]);
+      // Choosing "none" ends whatever is still sounding on the device.
+      await page.keyboard.down('KeyK');
+      await page.selectOption('#midi-out', '');
+      const after = await page.evaluate(() => window.__midiSent.slice(2));
+      const [[, held]] = after;
+      assert.deepEqual(after, [[0x90, held, 96], [0x80, held, 0], [0xb0, 123, 0]]);
+      await page.keyboard.up('KeyK');
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+    }
+  });
+});
