@@ -16,7 +16,8 @@ torch = pytest.importorskip("torch")
 mido = pytest.importorskip("mido")
 
 from engine.cli import main as cli  # noqa: E402
-from training.train import BEST, LAST, TrainConfig, train  # noqa: E402
+from training.config import TrainConfig  # noqa: E402
+from training.train import BEST, LAST, train  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = dict(batch_size=4, seq_len=128, eval_every=3, eval_windows=4, log_every=1, threads=1, progress=False)

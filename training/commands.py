@@ -33,7 +33,8 @@ def _corpus(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from .train import config_from_args, train
+    from .config import config_from_args
+    from .train import train
 
     train(config_from_args(args))
     return 0
@@ -89,8 +90,14 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from .bench import run
+
+    return run(args)
+
+
 def register(registry) -> None:  # registry: engine.cli.Registry
-    from .train import add_arguments
+    from .config import add_arguments
 
     p = registry.command("corpus", _corpus, "parse a data source into the cache and summarise it")
     p.add_argument("source", nargs="?", default="music21", help="music21 | MIDI folder | MAESTRO folder | .npz")
@@ -117,3 +124,10 @@ def register(registry) -> None:  # registry: engine.cli.Registry
     p.add_argument("--data", help="data source for the test.json fixture (a held-out piece); none = no fixture")
     p.add_argument("--split", default="test", choices=["validation", "test"])
     p.add_argument("--workers", type=int, default=2)
+
+    p = registry.bench("training", _bench, "training steps/s and the data pipeline's share of a step")
+    p.add_argument("--data", default="music21")
+    p.add_argument("--synthetic", action="store_true", help="use synthetic pieces instead of a corpus")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--steps", type=int, default=20)
+    p.add_argument("--threads", type=int, default=1)

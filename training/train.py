@@ -11,45 +11,21 @@ import json
 import math
 import os
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from .config import TrainConfig
 from .data.examples import Augmentation, CropSampler, eval_windows
-from .data.sources import DEFAULT_SOURCE, load_source
+from .data.sources import load_source
 from .metrics import window_metrics
 from .model import LossWeights, ModelConfig, PianoGenie, compute_losses
 
 LAST = "ckpt_last.pt"
 BEST = "ckpt_best.pt"
 METRICS = "metrics.jsonl"
-
-
-@dataclass
-class TrainConfig:
-    data: str = DEFAULT_SOURCE
-    out: str = "runs/default"
-    # Defaults from the reference (cfg.json of the tutorial).
-    seed: int = 0
-    batch_size: int = 32  # per rank
-    seq_len: int = 128
-    lr: float = 3e-4
-    max_steps: int = 50_000
-    time_stretch_max: float = 0.05
-    transpose_max: int = 6
-    loss_margin: float = 1.0
-    loss_contour: float = 1.0
-    # Evaluation on fixed validation windows; the best (lowest validation loss) checkpoint is kept.
-    eval_every: int = 500
-    eval_windows: int = 512
-    log_every: int = 50
-    device: str = "auto"  # auto | cpu | cuda | cuda:N
-    threads: int = 0  # torch intra-op threads; 0 = torch's default
-    resume: bool = False
-    workers: int = 2  # corpus parsing processes, when the cache has to be built
-    progress: bool = True
 
 
 def setup_distributed(device: str) -> tuple[int, int, torch.device]:
@@ -173,25 +149,3 @@ def replica_difference(model: torch.nn.Module) -> float:
     diff = (flat - reference).abs().max()
     torch.distributed.all_reduce(diff, op=torch.distributed.ReduceOp.MAX)
     return float(diff)
-
-
-def add_arguments(parser) -> None:
-    defaults = TrainConfig()
-    for f in fields(TrainConfig):
-        flag = "--" + f.name.replace("_", "-")
-        default = getattr(defaults, f.name)
-        if isinstance(default, bool):
-            parser.add_argument(flag, action=argparse_bool(), default=default,
-                                help=f"(default: {default})")
-        else:
-            parser.add_argument(flag, type=type(default), default=default, help=f"(default: {default})")
-
-
-def argparse_bool():
-    import argparse
-
-    return argparse.BooleanOptionalAction
-
-
-def config_from_args(args) -> TrainConfig:
-    return TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})

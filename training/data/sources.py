@@ -13,9 +13,9 @@ import hashlib
 import os
 from pathlib import Path
 
+from ..config import DEFAULT_SOURCE
 from .notes import NoteCorpus, cache_dir, report_skips
 
-DEFAULT_SOURCE = "music21"
 
 
 def _folder_cache(folder: Path, kind: str) -> Path:
