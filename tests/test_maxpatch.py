@@ -1,0 +1,362 @@
+"""maxpatch/pianogenie.maxpat, checked the way Max reads it (Max itself does not run here).
+
+The patch is Max's JSON patcher format: a `patcher` with `boxes` (each a `box` with an `id`, a `maxclass`, its
+inlet and outlet counts and, for object boxes, the typed `text`) and `lines` (each a `patchline` from
+`[source id, outlet]` to `[destination id, inlet]`). A line on an inlet or outlet the object does not have is dropped
+by Max with an error, so every line is checked against the object's real signature (MAX_SIGNATURES below).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict, deque
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from bridge.protocol import (
+    DEFAULT_HOST,
+    DEFAULT_LISTEN_PORT,
+    DEFAULT_REPLY_PORT,
+    INPUT_ADDRESSES,
+    IN_PRESS,
+    IN_RELEASE,
+    IN_PEDAL,
+    IN_PANIC,
+    IN_RANGE,
+    IN_RESET,
+    IN_STATUS,
+    IN_TEMPERATURE,
+    OUTPUT_ADDRESSES,
+    STATUS_FIELDS,
+)
+from engine.constants import HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
+
+PATCH = Path(__file__).resolve().parents[1] / "maxpatch" / "pianogenie.maxpat"
+
+# The Piano Genie button colours, left to right (the original web demo's palette, also the web page's).
+GENIE_COLOURS = ("#ee2b29", "#ff9800", "#ffff00", "#c6ff00", "#00e5ff", "#2979ff", "#651fff", "#d500f9")
+
+Signature = Callable[[list[str]], tuple[int, int]]
+
+# (inlets, outlets) of every Max object class the patch uses, as Max 8 creates them. Justification from each
+# object's reference page (docs.cycling74.com/max8/refpages/<name>), and the counts Max itself writes into saved
+# patches:
+MAX_SIGNATURES: dict[str, Signature] = {
+    # udpsend host port: one inlet for OSC-formatted messages, no outlets.
+    "udpsend": lambda a: (1, 0),
+    # udpreceive port: one inlet (port/maxqueuesize messages), one outlet for the received messages.
+    "udpreceive": lambda a: (1, 1),
+    # route a b ...: one outlet per argument plus a last one for unmatched input; since Max 6 each argument also
+    # gets an inlet (left: input, others: change that argument).
+    "route": lambda a: (len(a) + 1, len(a) + 1),
+    # prepend x: one inlet, one outlet (the right inlet of Max 4 is gone; "set" changes the prefix).
+    "prepend": lambda a: (1, 1),
+    # unpack 0 0 0: one inlet, one outlet per argument.
+    "unpack": lambda a: (1, len(a)),
+    # pak 0 0: one inlet per argument (all hot), one outlet.
+    "pak": lambda a: (len(a), 1),
+    # trigger (t) b i 0: one inlet, one outlet per argument (a number argument outputs that constant).
+    "t": lambda a: (1, len(a)),
+    "trigger": lambda a: (1, len(a)),
+    # key / keyup: no inlets; outlets: ASCII code, key code, modifiers, platform key code.
+    "key": lambda a: (0, 4),
+    "keyup": lambda a: (0, 4),
+    # - / + with an argument: left operand (hot), right operand (cold); one outlet.
+    "-": lambda a: (2, 1),
+    "+": lambda a: (2, 1),
+    # split min max: input, minimum, maximum; outlets: in range, out of range.
+    "split": lambda a: (3, 2),
+    # change: one inlet; outlets: the changed value, 1 on a change from zero, 0 on a change to zero.
+    "change": lambda a: (1, 3),
+    # loadbang: one inlet (bang re-triggers it), one outlet.
+    "loadbang": lambda a: (1, 1),
+    # metro ms: on/off (left), interval (right); one outlet of bangs.
+    "metro": lambda a: (2, 1),
+    # noteout: pitch, velocity, channel; no outlets.
+    "noteout": lambda a: (3, 0),
+    # flush: pitch, velocity; outlets pitch, velocity (bang outputs note-offs for the notes it holds).
+    "flush": lambda a: (2, 2),
+    # midiinfo: left lists MIDI outputs, right lists inputs; one outlet to a umenu.
+    "midiinfo": lambda a: (2, 1),
+    # zl <mode> n: list in (left), argument (right); outlets: result, and the overflow/alternate output.
+    "zl": lambda a: (2, 2),
+}
+
+# User-interface classes: the box's maxclass is the object class.
+MAX_UI_SIGNATURES: dict[str, tuple[int, int]] = {
+    "message": (2, 1),     # left: trigger/set, right: set contents without output; one outlet
+    "comment": (1, 0),     # a comment takes "set" in its inlet; no outlets
+    "panel": (1, 0),       # colour messages in; no outlets
+    "ubutton": (1, 4),     # outlets: mouse-up bang, mouse-down bang, (toggle/track) list, inside 1/0
+    "toggle": (1, 1),      # int in, int out
+    "dial": (1, 1),        # number in, number out
+    "number": (1, 2),      # number in; outlets: number, bang on tab
+    "flonum": (1, 2),      # the same, for floats
+    "textbutton": (1, 3),  # outlets: value/bang, button text, mouse-inside 1/0
+    "kslider": (2, 2),     # pitch (left, hot), velocity (right); outlets pitch, velocity
+    "umenu": (1, 3),       # outlets: index, item text, (evaluated) item
+}
+
+
+@pytest.fixture(scope="module")
+def patcher() -> dict:
+    text = PATCH.read_text(encoding="utf-8")
+    return json.loads(text)["patcher"]
+
+
+@pytest.fixture(scope="module")
+def boxes(patcher) -> dict[str, dict]:
+    return {entry["box"]["id"]: entry["box"] for entry in patcher["boxes"]}
+
+
+@pytest.fixture(scope="module")
+def lines(patcher) -> list[tuple[str, int, str, int]]:
+    out = []
+    for entry in patcher["lines"]:
+        line = entry["patchline"]
+        (src, outlet), (dst, inlet) = line["source"], line["destination"]
+        out.append((src, outlet, dst, inlet))
+    return out
+
+
+def object_class(box: dict) -> str:
+    """`newobj` boxes are named by the first word of their text; UI boxes by their maxclass."""
+    if box["maxclass"] == "newobj":
+        return box["text"].split()[0]
+    return box["maxclass"]
+
+
+def object_args(box: dict) -> list[str]:
+    return box["text"].split()[1:] if box["maxclass"] == "newobj" else []
+
+
+def expected_signature(box: dict) -> tuple[int, int]:
+    if box["maxclass"] == "newobj":
+        cls = object_class(box)
+        assert cls in MAX_SIGNATURES, f"{box['id']}: object class {cls!r} has no known signature"
+        return MAX_SIGNATURES[cls](object_args(box))
+    assert box["maxclass"] in MAX_UI_SIGNATURES, f"{box['id']}: maxclass {box['maxclass']!r} has no known signature"
+    return MAX_UI_SIGNATURES[box["maxclass"]]
+
+
+def by_text(boxes: dict[str, dict], text: str) -> list[str]:
+    return [bid for bid, box in boxes.items() if box.get("text") == text and box["maxclass"] in ("newobj", "message")]
+
+
+def one(ids: list[str], what: str) -> str:
+    assert len(ids) == 1, f"expected exactly one {what}, found {ids}"
+    return ids[0]
+
+
+def downstream(lines, start: str, outlet: int | None = None) -> set[str]:
+    """Every box a message leaving `start` (from one outlet, or any) can reach."""
+    edges = defaultdict(list)
+    for src, o, dst, _ in lines:
+        edges[src].append((o, dst))
+    seen: set[str] = set()
+    queue = deque(dst for o, dst in edges[start] if outlet is None or o == outlet)
+    while queue:
+        node = queue.popleft()
+        if node in seen:
+            continue
+        seen.add(node)
+        queue.extend(dst for _, dst in edges[node])
+    return seen
+
+
+def targets(lines, src: str, outlet: int) -> list[tuple[str, int]]:
+    return [(dst, inlet) for s, o, dst, inlet in lines if s == src and o == outlet]
+
+
+# ---------------------------------------------------------------------------------------------- the file
+
+
+def test_file_is_indented_json_with_patcher_boxes_and_lines(patcher):
+    text = PATCH.read_text(encoding="utf-8")
+    assert text.count("\n") > 500, "the patch should be laid out one attribute per line, for people to read"
+    assert "\n\t\t" in text
+    assert isinstance(patcher["boxes"], list) and patcher["boxes"]
+    assert isinstance(patcher["lines"], list) and patcher["lines"]
+    for entry in patcher["boxes"]:
+        box = entry["box"]
+        for key in ("id", "maxclass", "numinlets", "numoutlets", "patching_rect"):
+            assert key in box, f"{box.get('id')}: missing {key}"
+        assert len(box["patching_rect"]) == 4
+
+
+def test_box_ids_are_unique(patcher):
+    ids = [entry["box"]["id"] for entry in patcher["boxes"]]
+    assert len(ids) == len(set(ids))
+
+
+def test_inlet_and_outlet_counts_match_max_signatures(boxes):
+    for bid, box in boxes.items():
+        inlets, outlets = expected_signature(box)
+        assert (box["numinlets"], box["numoutlets"]) == (inlets, outlets), f"{bid} [{box.get('text', box['maxclass'])}]"
+        assert len(box.get("outlettype", [])) == outlets, f"{bid}: one outlettype per outlet"
+
+
+def test_every_line_joins_existing_boxes_on_real_inlets_and_outlets(boxes, lines):
+    assert lines
+    for src, outlet, dst, inlet in lines:
+        assert src in boxes, f"line from missing box {src}"
+        assert dst in boxes, f"line to missing box {dst}"
+        _, outlets = expected_signature(boxes[src])
+        inlets, _ = expected_signature(boxes[dst])
+        assert 0 <= outlet < outlets, f"{src} has no outlet {outlet}"
+        assert 0 <= inlet < inlets, f"{dst} has no inlet {inlet}"
+    assert len(set(lines)) == len(lines), "duplicate patch lines"
+
+
+# ---------------------------------------------------------------------------------------------- OSC and ports
+
+
+def sent_addresses(boxes) -> dict[str, str]:
+    """address -> box id, for every message box or [prepend] that writes an OSC address."""
+    found = {}
+    for bid, box in boxes.items():
+        text = box.get("text", "")
+        if box["maxclass"] == "message" and text.startswith("/"):
+            found[text.split()[0]] = bid
+        elif box["maxclass"] == "newobj" and object_class(box) == "prepend" and object_args(box)[0].startswith("/"):
+            found[object_args(box)[0]] = bid
+    return found
+
+
+def routed_addresses(boxes) -> dict[str, str]:
+    found = {}
+    for bid, box in boxes.items():
+        if box["maxclass"] == "newobj" and object_class(box) == "route":
+            for arg in object_args(box):
+                if arg.startswith("/"):
+                    found[arg] = bid
+    return found
+
+
+def test_every_sent_address_is_a_bridge_input_and_reaches_udpsend(boxes, lines):
+    udpsend = one([b for b, box in boxes.items() if object_class(box) == "udpsend"], "[udpsend]")
+    sent = sent_addresses(boxes)
+    assert set(sent) <= set(INPUT_ADDRESSES), set(sent) - set(INPUT_ADDRESSES)
+    # Everything the issue asks the patch to control is there.
+    assert {IN_PRESS, IN_RELEASE, IN_PEDAL, IN_TEMPERATURE, IN_RANGE, IN_RESET, IN_PANIC, IN_STATUS} <= set(sent)
+    for address, bid in sent.items():
+        assert udpsend in downstream(lines, bid), f"{address} never reaches [udpsend]"
+
+
+def test_every_routed_address_is_a_bridge_output(boxes, lines):
+    udpreceive = one([b for b, box in boxes.items() if object_class(box) == "udpreceive"], "[udpreceive]")
+    routed = routed_addresses(boxes)
+    assert set(routed) == set(OUTPUT_ADDRESSES)
+    for bid in set(routed.values()):
+        assert bid in downstream(lines, udpreceive)
+
+
+def test_ports_are_the_bridge_defaults(boxes):
+    udpsend = [object_args(box) for box in boxes.values() if object_class(box) == "udpsend"]
+    udpreceive = [object_args(box) for box in boxes.values() if object_class(box) == "udpreceive"]
+    assert udpsend == [[DEFAULT_HOST, str(DEFAULT_LISTEN_PORT)]]
+    assert udpreceive == [[str(DEFAULT_REPLY_PORT)]]
+
+
+def test_status_fields_shown_are_status_fields_of_the_bridge(boxes, lines):
+    routes = [box for box in boxes.values() if object_class(box) == "route" and not object_args(box)[0].startswith("/")]
+    fields = [arg for box in routes for arg in object_args(box)]
+    assert "latency_p50_us" in fields and "latency_p99_us" in fields
+    assert set(fields) <= set(STATUS_FIELDS)
+
+
+# ---------------------------------------------------------------------------------------------- the controls
+
+
+def test_eight_buttons_in_genie_colours_press_on_mouse_down_release_on_mouse_up(boxes, lines):
+    press = one(by_text(boxes, f"prepend {IN_PRESS}"), "press prepend")
+    release = one(by_text(boxes, f"prepend {IN_RELEASE}"), "release prepend")
+    panels = [box for box in boxes.values() if box["maxclass"] == "panel"]
+    ubuttons = [bid for bid, box in boxes.items() if box["maxclass"] == "ubutton"]
+    assert len(ubuttons) == NUM_BUTTONS
+    seen = set()
+    for bid in ubuttons:
+        ubutton = boxes[bid]
+        # Outlet 1 bangs on mouse-down, outlet 0 on mouse-up: each into a message box holding the button index.
+        (down_msg, _), = targets(lines, bid, 1)
+        (up_msg, _), = targets(lines, bid, 0)
+        index = int(boxes[down_msg]["text"])
+        assert int(boxes[up_msg]["text"]) == index
+        assert targets(lines, down_msg, 0) == [(press, 0)]
+        assert targets(lines, up_msg, 0) == [(release, 0)]
+        seen.add(index)
+        # The coloured panel sits exactly under the transparent ubutton, in both views.
+        under = [p for p in panels if p["presentation_rect"] == ubutton["presentation_rect"]
+                 and p["patching_rect"] == ubutton["patching_rect"]]
+        assert len(under) == 1, f"no panel under ubutton {bid}"
+        red, green, blue = (round(c * 255) for c in under[0]["bgcolor"][:3])
+        assert f"#{red:02x}{green:02x}{blue:02x}" == GENIE_COLOURS[index]
+        assert ubutton.get("presentation") == 1 and under[0].get("presentation") == 1
+    assert seen == set(range(NUM_BUTTONS))
+
+
+def test_computer_keys_reach_press_and_release(boxes, lines):
+    press = one(by_text(boxes, f"prepend {IN_PRESS}"), "press prepend")
+    release = one(by_text(boxes, f"prepend {IN_RELEASE}"), "release prepend")
+    key = one([b for b, box in boxes.items() if object_class(box) == "key"], "[key]")
+    keyup = one([b for b, box in boxes.items() if object_class(box) == "keyup"], "[keyup]")
+    assert {press, release} <= downstream(lines, key, 0)
+    assert release in downstream(lines, keyup, 0)
+
+
+def test_controls_reach_their_addresses(boxes, lines):
+    def ui(maxclass):
+        return [b for b, box in boxes.items() if box["maxclass"] == maxclass]
+
+    (sustain,) = ui("toggle")
+    assert one(by_text(boxes, f"prepend {IN_PEDAL}"), "pedal") in downstream(lines, sustain)
+    (dial,) = ui("dial")
+    assert boxes[dial].get("floatoutput") == 1 and boxes[dial].get("size") == 1.0, "temperature is a float 0..1"
+    assert one(by_text(boxes, f"prepend {IN_TEMPERATURE}"), "temperature") in downstream(lines, dial)
+    range_prepend = one(by_text(boxes, f"prepend {IN_RANGE}"), "range")
+    range_numbers = [b for b in ui("number") if range_prepend in downstream(lines, b)]
+    assert len(range_numbers) == 2
+    for b in range_numbers:
+        assert (boxes[b]["minimum"], boxes[b]["maximum"]) == (LOWEST_PITCH, HIGHEST_PITCH)
+    buttons = {boxes[b]["text"]: b for b in ui("textbutton")}
+    assert one(by_text(boxes, IN_RESET), "reset") in downstream(lines, buttons["reset"])
+    assert one(by_text(boxes, IN_PANIC), "panic") in downstream(lines, buttons["panic"])
+    assert one(by_text(boxes, IN_STATUS), "status") in downstream(lines, one(by_text(boxes, "metro 1000"), "metro"))
+
+
+def test_notes_drive_noteout_and_the_keyboard_display(boxes, lines):
+    route = one([b for b, box in boxes.items() if object_class(box) == "route" and IN_PRESS not in box["text"]
+                 and "/genie/noteon" in box["text"]], "reply route")
+    args = object_args(boxes[route])
+    noteout = one([b for b, box in boxes.items() if object_class(box) == "noteout"], "[noteout]")
+    (kslider,) = [b for b, box in boxes.items() if box["maxclass"] == "kslider"]
+    for address in ("/genie/noteon", "/genie/noteoff"):
+        reached = downstream(lines, route, args.index(address))
+        assert noteout in reached and kslider in reached, address
+    assert boxes[kslider]["mode"] == 1, "polyphonic: shows every sounding note"
+    low, high = boxes[kslider]["offset"], boxes[kslider]["offset"] + boxes[kslider]["range"] - 1
+    assert low <= LOWEST_PITCH and high >= HIGHEST_PITCH, "the keyboard shows all 88 keys"
+    # The user picks the MIDI output: midiinfo fills a menu whose item text goes to noteout.
+    (menu,) = [b for b, box in boxes.items() if box["maxclass"] == "umenu"]
+    assert (noteout, 0) in targets(lines, menu, 1)
+    # The status line shows the bridge's latency.
+    status_lines = [box for box in boxes.values() if box["maxclass"] == "message" and "latency" in box["text"]]
+    assert status_lines and any("$1" in box["text"] for box in status_lines)
+
+
+def test_presentation_view_shows_the_controls_only(patcher, boxes):
+    assert patcher["openinpresentation"] == 1
+    shown = {b for b, box in boxes.items() if box.get("presentation") == 1}
+    for maxclass in ("ubutton", "panel", "toggle", "dial", "textbutton", "kslider", "umenu"):
+        assert any(boxes[b]["maxclass"] == maxclass for b in shown), f"no {maxclass} in the presentation view"
+    for b in shown:
+        assert boxes[b]["maxclass"] != "newobj", f"{b} [{boxes[b]['text']}] is plumbing, not a control"
+        assert len(boxes[b]["presentation_rect"]) == 4
+
+
+def test_patch_is_explained_by_comments(boxes):
+    comments = [box["text"] for box in boxes.values() if box["maxclass"] == "comment" and "presentation" not in box]
+    assert len(comments) >= 8
+    assert any(str(DEFAULT_LISTEN_PORT) in c and str(DEFAULT_REPLY_PORT) in c for c in comments)
