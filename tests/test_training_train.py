@@ -71,6 +71,10 @@ def test_train_single_process_deterministic_resume_evaluate_export(midi_folder, 
     c = _params(tmp_path / "c" / LAST)["model"]
     assert not torch.equal(a["dec.output.weight"], c["dec.output.weight"])
 
+    # A time budget stops the run early, after a final evaluation and checkpoint.
+    train(TrainConfig(data=str(midi_folder), out=str(tmp_path / "d"), max_steps=1000, max_minutes=1e-6, **TINY))
+    assert _params(tmp_path / "d" / LAST)["step"] == 1 and (tmp_path / "d" / BEST).exists()
+
     # The CLI: evaluate prints the table, export writes a model the engine loads.
     capsys.readouterr()
     assert cli(["evaluate", "--model", str(run_a / BEST), "--data", str(midi_folder), "--split", "test", "--threads", "1"]) == 0

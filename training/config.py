@@ -27,6 +27,7 @@ class TrainConfig:
     eval_every: int = 500
     eval_windows: int = 512
     log_every: int = 50
+    max_minutes: float = 0.0  # stop (after a final evaluation) once training has run this long; 0 = no limit
     device: str = "auto"  # auto | cpu | cuda | cuda:N
     threads: int = 0  # torch intra-op threads; 0 = torch's default
     resume: bool = False

@@ -96,7 +96,9 @@ def train(cfg: TrainConfig) -> dict:
     metrics_file = (out / METRICS).open("a") if rank == 0 else None
     t_log, s_log, val = time.time(), step, {}
     model.train()
-    while step < cfg.max_steps:
+    deadline = time.time() + 60 * cfg.max_minutes if cfg.max_minutes > 0 else math.inf
+    stop = False
+    while step < cfg.max_steps and not stop:
         rng = np.random.default_rng([cfg.seed, rank, step])
         k_np, t_np = sampler.sample(cfg.batch_size, rng)
         k = torch.from_numpy(k_np).to(device, non_blocking=True)
@@ -118,8 +120,16 @@ def train(cfg: TrainConfig) -> dict:
             metrics_file.write(json.dumps({"step": step, "time": now, "steps_per_s": round(rate, 3), **row}) + "\n")
             metrics_file.flush()
         bar.update(1)
+        if cfg.max_minutes > 0:  # every rank must agree on when to stop, so rank 0's clock decides
+            stop = time.time() > deadline
+            if world > 1:
+                flag = torch.tensor([float(stop)], device=device)
+                torch.distributed.broadcast(flag, src=0)
+                stop = bool(flag.item())
+            if stop:
+                log(f"\nstopping at step {step}: the {cfg.max_minutes} minute budget is spent")
 
-        if rank == 0 and (step % cfg.eval_every == 0 or step == cfg.max_steps):
+        if rank == 0 and (step % cfg.eval_every == 0 or step == cfg.max_steps or stop):
             val = window_metrics(raw_model, val_k, val_t, weights=weights, device=device)
             improved = val["loss"] < best
             if improved:
