@@ -59,6 +59,7 @@ STATUS_FIELDS = (
     "notes_on",         # i: note-ons sent
     "notes_off",        # i: note-offs sent
     "errors",           # i: packets or messages rejected (each answered with /genie/error)
+    "malformed",        # i: datagrams that were not valid OSC (counted in errors too)
     "send_errors",      # i: replies the OS refused to send
     "udp_drops",        # i: datagrams the kernel dropped before the bridge read them (Linux; else -1)
     "latency_p50_us",   # f: arrival -> note sent, median over the last presses, microseconds

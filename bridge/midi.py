@@ -1,0 +1,189 @@
+"""MIDI in and out through mido with python-rtmidi, behind one small port layer.
+
+Out: notes go to a named port or to a virtual port called "Piano Genie". In: a controller's keys become button
+presses (8 consecutive keys from a base note, or the whole keyboard split into 8 zones in pitch order) and its
+sustain pedal (CC64) becomes the genie's pedal. The translation (`midi_to_osc`) is pure and message-level; ports
+are opened through `open_backend`, which picks ALSA where a sequencer exists, else a running JACK server, else
+says in one line why MIDI is off."""
+
+from __future__ import annotations
+
+import os
+import time as _time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from engine.constants import HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
+
+from . import protocol as p
+
+VIRTUAL_PORT_NAME = "Piano Genie"
+SUSTAIN_CC = 64
+DEFAULT_BASE_NOTE = 60  # C4: keys C4..G4 are buttons 0..7
+MAPPINGS = ("base", "order")
+
+
+class MidiUnavailable(RuntimeError):
+    """MIDI cannot be used here; the message is the one line the user sees."""
+
+
+@dataclass(frozen=True)
+class ButtonMap:
+    """Which controller key is which button."""
+
+    mode: str = "base"              # "base": base..base+7; "order": low..high split into 8 zones by pitch
+    base: int = DEFAULT_BASE_NOTE
+    low: int = LOWEST_PITCH
+    high: int = HIGHEST_PITCH
+
+    def __post_init__(self) -> None:
+        if self.mode not in MAPPINGS:
+            raise ValueError(f"MIDI mapping must be one of {', '.join(MAPPINGS)}, got {self.mode!r}")
+        if not 0 <= self.base <= 127 - NUM_BUTTONS + 1:
+            raise ValueError(f"base note must be 0..{127 - NUM_BUTTONS + 1}, got {self.base}")
+        if not 0 <= self.low <= self.high <= 127:
+            raise ValueError(f"key range {self.low}..{self.high} is not within 0..127")
+
+    def button(self, note: int) -> int | None:
+        if self.mode == "base":
+            button = note - self.base
+            return button if 0 <= button < NUM_BUTTONS else None
+        if not self.low <= note <= self.high:
+            return None
+        return (note - self.low) * NUM_BUTTONS // (self.high - self.low + 1)
+
+
+def midi_to_osc(message: Any, mapping: ButtonMap, performer: int = 0) -> tuple[str, list] | None:
+    """A mido message -> the bridge message it means (address, args), or None if it means nothing here."""
+    kind = message.type
+    if kind == "note_on" and message.velocity > 0:
+        button = mapping.button(message.note)
+        return None if button is None else (p.output_address(p.IN_PRESS, performer), [button, message.velocity])
+    if kind == "note_off" or (kind == "note_on" and message.velocity == 0):
+        button = mapping.button(message.note)
+        return None if button is None else (p.output_address(p.IN_RELEASE, performer), [button])
+    if kind == "control_change" and message.control == SUSTAIN_CC:
+        return p.output_address(p.IN_PEDAL, performer), [1 if message.value >= 64 else 0]
+    return None
+
+
+def channel_for(base_channel: int, performer: int) -> int:
+    """Performer n plays on channel base + n (1..16, wrapping); mido counts channels 0..15."""
+    return (base_channel - 1 + performer) % 16
+
+
+def open_backend(api: str = "auto") -> tuple[Any, str]:
+    """A mido backend and its name. Raises MidiUnavailable with one clear line."""
+    try:
+        import mido
+        import rtmidi  # noqa: F401
+    except ImportError as exc:
+        raise MidiUnavailable(f"MIDI off: {exc.name} is not installed (pip install 'pianogenie-bridge[midi]')") from None
+    os.environ["JACK_NO_START_SERVER"] = "1"
+    alsa = os.path.exists("/dev/snd/seq")
+    if api == "alsa" or (api == "auto" and alsa):
+        if not alsa:
+            raise MidiUnavailable("MIDI off: no ALSA sequencer (/dev/snd/seq is missing; load snd-seq or use --midi-api jack)")
+        return mido.Backend("mido.backends.rtmidi/LINUX_ALSA", load=True), "ALSA"
+    if api in ("jack", "auto"):
+        from .audio import quiet_stderr
+
+        backend = mido.Backend("mido.backends.rtmidi/UNIX_JACK", load=True)
+        try:
+            with quiet_stderr():  # libjack prints its connection attempts
+                backend.get_output_names()
+        except Exception:
+            if api == "jack":
+                raise MidiUnavailable("MIDI off: no JACK server is running") from None
+            raise MidiUnavailable("MIDI off: no ALSA sequencer (/dev/snd/seq is missing) and no JACK server running") from None
+        return backend, "JACK"
+    if api == "native":
+        return mido.Backend("mido.backends.rtmidi", load=True), "native"
+    raise MidiUnavailable(f"MIDI off: unknown MIDI API {api!r} (auto, alsa, jack, native)")
+
+
+def _find_port(names: list[str], wanted: str) -> str:
+    if wanted in names:
+        return wanted
+    matches = [n for n in names if wanted.lower() in n.lower()]
+    if len(matches) == 1:
+        return matches[0]
+    listing = ", ".join(names) or "none"
+    raise MidiUnavailable(f"MIDI port {wanted!r} not found{' uniquely' if matches else ''} (ports: {listing})")
+
+
+class MidiOut:
+    """A note sink that sends note-on/off to one port; performer n on channel base+n."""
+
+    def __init__(self, port: Any, channel: int = 1, description: str = ""):
+        import mido
+
+        self._message = mido.Message
+        self.port = port
+        self.channel = channel
+        self.description = description
+
+    @classmethod
+    def open(cls, backend: Any, name: str | None, channel: int = 1, backend_name: str = "") -> "MidiOut":
+        """name None: a virtual port "Piano Genie"; else the output port whose name matches."""
+        if name is None:
+            try:
+                port = backend.open_output(VIRTUAL_PORT_NAME, virtual=True)
+            except (NotImplementedError, OSError, Exception) as exc:
+                raise MidiUnavailable(f"MIDI out off: cannot create a virtual port here ({exc})") from None
+            description = f'virtual port "{VIRTUAL_PORT_NAME}" ({backend_name}), channel {channel}'
+        else:
+            port = backend.open_output(_find_port(backend.get_output_names(), name))
+            description = f'port "{port.name}" ({backend_name}), channel {channel}'
+        return cls(port, channel, description)
+
+    def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float) -> None:
+        self.port.send(self._message("note_on", channel=channel_for(self.channel, performer), note=pitch, velocity=velocity))
+
+    def note_off(self, performer: int, pitch: int, button: int, time: float) -> None:
+        self.port.send(self._message("note_off", channel=channel_for(self.channel, performer), note=pitch, velocity=0))
+
+    def close(self) -> None:
+        self.port.close()
+
+
+class MidiIn:
+    """Feeds a controller's port into a handler (the bridge's `handle`), timed on arrival on the monotonic clock."""
+
+    def __init__(self, port: Any, mapping: ButtonMap, handle: Callable[..., bool], performer: int = 0):
+        self.port = port
+        self.mapping = mapping
+        self.handle = handle
+        self.performer = performer
+        self.description = f'port "{port.name}", ' + (
+            f"keys {mapping.base}..{mapping.base + NUM_BUTTONS - 1} -> buttons 0..7"
+            if mapping.mode == "base" else f"keys {mapping.low}..{mapping.high} in 8 zones by pitch"
+        ) + ", CC64 -> pedal"
+        port.callback = self._receive
+
+    @classmethod
+    def open(cls, backend: Any, name: str | None, mapping: ButtonMap, handle: Callable[..., bool], performer: int = 0) -> "MidiIn":
+        if name is None:
+            port = backend.open_input(VIRTUAL_PORT_NAME + " In", virtual=True)
+        else:
+            port = backend.open_input(_find_port(backend.get_input_names(), name))
+        return cls(port, mapping, handle, performer)
+
+    def _receive(self, message: Any) -> None:
+        arrival = _time.monotonic()
+        translated = midi_to_osc(message, self.mapping, self.performer)
+        if translated is not None:
+            self.handle(translated[0], translated[1], None, arrival)
+
+    def close(self) -> None:
+        self.port.close()
+
+
+def list_midi_ports() -> list[str]:
+    try:
+        backend, name = open_backend()
+    except MidiUnavailable as exc:
+        return [f"  ({exc})"]
+    lines = [f"  {name} outputs: " + (", ".join(backend.get_output_names()) or "none"),
+             f"  {name} inputs:  " + (", ".join(backend.get_input_names()) or "none")]
+    return lines
