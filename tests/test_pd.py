@@ -1,0 +1,322 @@
+"""maxpatch/pianogenie.pd played by real Pure Data (headless), against a recording OSC peer and against a real
+`pianogenie serve`.
+
+maxpatch/pianogenie-harness.pd loads the real patch as an abstraction and plays a fixed score through the patch's own
+inputs: the computer keys (it sends to #key/#keyup, exactly what Pd's [key]/[keyup] listen to) and the patch's
+`genie-*` receive names (what its buttons, toggle, slider and number boxes send to). Every note, error and status
+that comes back through the patch's [netreceive -u -b] -> [oscparse] chain is written with [textfile] to a file
+this test reads; then Pd quits. `-batch` would quit before the network answered, so Pd runs in real time.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import queue
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from bridge.protocol import (
+    DEFAULT_HOST,
+    IN_PANIC,
+    IN_PEDAL,
+    IN_PRESS,
+    IN_RANGE,
+    IN_RELEASE,
+    IN_RESET,
+    IN_STATUS,
+    IN_TEMPERATURE,
+    OUT_ERROR,
+    OUT_NOTEOFF,
+    OUT_NOTEON,
+    OUT_STATUS,
+    STATUS_FIELDS,
+)
+from engine.constants import HIGHEST_PITCH, LOWEST_PITCH
+
+REPO = Path(__file__).resolve().parents[1]
+HARNESS = REPO / "maxpatch" / "pianogenie-harness.pd"
+UPSTREAM = REPO.parent / "shared" / "upstream"
+DEFAULT_MODEL = REPO / "engine" / "models" / "default"
+READY_LINE = "pianogenie serve: ready"
+
+# What the harness score sends, in order (its /genie/status polls aside): the computer keys 1-8 (key 1 twice
+# before its release, as a held key's auto-repeat would), a click on button 4 (press now, release after the gate),
+# two notes under the pedal, four notes in the range 48..72, an out-of-range button, and a note ended by panic.
+RANGE_LOW, RANGE_HIGH = 48, 72
+EXPECTED_SENT = (
+    [(IN_PEDAL, "i", [0]), (IN_RANGE, "ii", [LOWEST_PITCH, HIGHEST_PITCH]), (IN_TEMPERATURE, "f", [0.25]),
+     (IN_RESET, "", [])]
+    + [m for b in range(8) for m in ((IN_PRESS, "i", [b]), (IN_RELEASE, "i", [b]))]
+    + [(IN_PRESS, "i", [3]), (IN_RELEASE, "i", [3])]
+    + [(IN_PEDAL, "i", [1]), (IN_PRESS, "i", [4]), (IN_RELEASE, "i", [4]), (IN_PRESS, "i", [5]),
+       (IN_RELEASE, "i", [5]), (IN_PEDAL, "i", [0])]
+    + [(IN_RANGE, "ii", [RANGE_LOW, RANGE_HIGH])]
+    + [m for b in (0, 7, 2, 5) for m in ((IN_PRESS, "i", [b]), (IN_RELEASE, "i", [b]))]
+    + [(IN_RANGE, "ii", [LOWEST_PITCH, HIGHEST_PITCH]), (IN_PRESS, "i", [9]), (IN_PRESS, "i", [6]), (IN_PANIC, "", [])]
+)
+PRESSES_ACCEPTED = 16  # every press above but button 9
+KEYS_PHASE, CLICK_PHASE, PEDAL_PHASE, RANGE_PHASE = range(0, 8), range(8, 9), range(9, 11), range(11, 15)
+PANIC_NOTE = 15
+
+
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind((DEFAULT_HOST, 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def pd_binary() -> str:
+    path = shutil.which("pd") or shutil.which("puredata")
+    if path is None:
+        pytest.skip("Pure Data is not installed (Debian: apt install puredata-core)")
+    return path
+
+
+def run_harness(pd: str, send_port: int, listen_port: int, log: Path, timeout: float = 30.0) -> tuple[list[list[str]], str]:
+    """Run the harness in real Pd; return the logged messages (as token lists) and Pd's stderr."""
+    command = [pd, "-nogui", "-noaudio", "-nomidi", "-stderr", "-open", str(HARNESS),
+               "-send", f"genie-connect connect {DEFAULT_HOST} {send_port}",
+               "-send", f"genie-listen listen {listen_port}",
+               "-send", f"harness-out symbol {log}",
+               "-send", "harness-go bang"]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        _, stderr = proc.communicate(timeout=timeout)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, f"pd exited with {proc.returncode}:\n{stderr}"
+    assert log.exists(), f"the harness wrote no log:\n{stderr}"
+    # [textfile] writes Pd messages separated by ';' and wraps long lines, so split on ';'.
+    messages = [part.split() for part in log.read_text().split(";")]
+    return [m for m in messages if m], stderr
+
+
+# ---------------------------------------------------------------------------------------------- a recording peer
+
+
+def osc_type_tags(datagram: bytes) -> str:
+    address_end = datagram.index(b"\0")
+    start = (address_end // 4 + 1) * 4
+    return datagram[start + 1:datagram.index(b"\0", start)].decode()
+
+
+class RecordingPeer:
+    """Records every OSC message the patch sends (address, type tags, arguments) and answers presses and
+    releases with the note messages of the bridge's protocol, so the patch's receiving side has something to
+    parse. It is a test double for the wire format only; the real bridge is tested below."""
+
+    def __init__(self, reply_port: int) -> None:
+        from pythonosc.osc_message_builder import OscMessageBuilder
+
+        self._builder = OscMessageBuilder
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind((DEFAULT_HOST, 0))
+        self.sock.settimeout(0.1)
+        self.port = self.sock.getsockname()[1]
+        self.reply_port = reply_port
+        self.received: list[tuple[str, str, list]] = []
+        self.replies: list[list] = []
+        self._held: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _send(self, address: str, *args) -> None:
+        builder = self._builder(address)
+        for arg in args:
+            builder.add_arg(arg)
+        self.sock.sendto(builder.build().dgram, (DEFAULT_HOST, self.reply_port))
+        self.replies.append([address, *args])
+
+    def _serve(self) -> None:
+        from pythonosc.osc_message import OscMessage
+
+        pitch = 60
+        while not self._stop.is_set():
+            try:
+                datagram, _ = self.sock.recvfrom(65536)
+            except socket.timeout:
+                continue
+            message = OscMessage(datagram)
+            args = list(message.params)
+            self.received.append((message.address, osc_type_tags(datagram), args))
+            if message.address == IN_PRESS:
+                if not 0 <= args[0] <= 7:
+                    self._send(OUT_ERROR, f"{IN_PRESS}: button must be 0..7, got {args[0]}")
+                    continue
+                pitch += 1
+                self._held[args[0]] = pitch
+                self._send(OUT_NOTEON, pitch, 100, args[0])
+            elif message.address == IN_RELEASE and args[0] in self._held:
+                self._send(OUT_NOTEOFF, self._held.pop(args[0]), args[0])
+            elif message.address == IN_STATUS:
+                pairs = []
+                for i, name in enumerate(STATUS_FIELDS):
+                    pairs += [name, 12.5 + i if name.startswith("latency") else i]
+                self._send(OUT_STATUS, *pairs)
+
+    def __enter__(self) -> "RecordingPeer":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.sock.close()
+
+
+def test_pd_patch_speaks_the_bridge_protocol(pd_binary, tmp_path):
+    listen_port = free_udp_port()
+    with RecordingPeer(reply_port=listen_port) as peer:
+        logged, stderr = run_harness(pd_binary, peer.port, listen_port, tmp_path / "log.txt")
+    sent = [m for m in peer.received if m[0] != IN_STATUS]
+    assert sent == EXPECTED_SENT, stderr
+    # The patch polls the status once a second and the score asks once more.
+    assert sum(1 for m in peer.received if m == (IN_STATUS, "", [])) >= 2
+    # Everything the peer answered came back through the patch's receiving chain, in order.
+    verbs = {OUT_NOTEON: "noteon", OUT_NOTEOFF: "noteoff", OUT_ERROR: "error", OUT_STATUS: "status-reply"}
+    expected = [[verbs[r[0]], *map(str, r[1:])] for r in peer.replies]
+    received = [m for m in logged if m[0] != "status-line"]
+    assert [m[0] for m in received] == [e[0] for e in expected]
+    for got, want in zip(received, expected):
+        if got[0] in ("noteon", "noteoff"):
+            assert [float(x) for x in got[1:]] == [float(x) for x in want[1:]]
+    assert "button" in " ".join(" ".join(m) for m in logged if m[0] == "error")
+    check_status_lines(logged)
+
+
+def check_status_lines(logged: list[list[str]]) -> None:
+    """The patch shows latency, notes and errors from each status reply on its 'bridge' line."""
+    pairs = 0
+    for reply, line in zip(logged, logged[1:]):
+        if reply[0] != "status-reply":
+            continue
+        assert line[0] == "status-line", "each status reply updates the status line"
+        names = reply[1::2]
+        assert names == list(STATUS_FIELDS)
+        fields = dict(zip(names, (float(v) for v in reply[2::2])))
+        shown = line[1:]
+        assert shown[:3] == ["set", "latency", "p50"]
+        numbers = [float(x) for x in shown if _is_number(x)]
+        want = [fields["latency_p50_us"], fields["latency_p99_us"], fields["notes_on"], fields["errors"]]
+        assert all(math.isclose(a, b, rel_tol=1e-4, abs_tol=0.01) for a, b in zip(numbers, want)), (shown, want)
+        pairs += 1
+    assert pairs >= 1
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------- the real bridge
+
+
+def model_arguments(request) -> list[str]:
+    """The project's model: the embedded default once it exists, else the upstream reference weights, else a
+    small random model in the same format (the round trip tests transport, not taste)."""
+    if (DEFAULT_MODEL / "weights_manifest.json").exists():
+        return []
+    if (UPSTREAM / "weights_manifest.json").exists():
+        return ["--model", str(UPSTREAM)]
+    return ["--model", str(request.getfixturevalue("random_model_dir"))]
+
+
+@contextmanager
+def running_serve(extra: list[str], reply_port: int, timeout: float = 60.0) -> Iterator[tuple[int, subprocess.Popen]]:
+    """Start `pianogenie serve` on a free port with replies to `reply_port`; yield (port, process); always stop it."""
+    port = free_udp_port()
+    command = [sys.executable, "-m", "engine.cli", "serve", "--port", str(port),
+               "--reply-to", f"{DEFAULT_HOST}:{reply_port}", "--audio", "none", "--midi-out", "none",
+               "--seed", "7", *extra]
+    proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        for line in proc.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    banner = []
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"serve not ready after {timeout} s:\n{''.join(banner)}") from None
+            if line is None:
+                raise AssertionError(f"serve exited ({proc.wait()}):\n{''.join(banner)}{proc.stderr.read()}")
+            banner.append(line)
+            if line.strip() == READY_LINE:
+                break
+        yield port, proc
+        assert proc.poll() is None, "serve died during the test"
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def test_pd_round_trip_through_pianogenie_serve(pd_binary, tmp_path, request):
+    listen_port = free_udp_port()
+    with running_serve(model_arguments(request), reply_port=listen_port) as (port, _):
+        logged, stderr = run_harness(pd_binary, port, listen_port, tmp_path / "log.txt")
+
+    noteons = [[int(float(x)) for x in m[1:]] for m in logged if m[0] == "noteon"]
+    assert len(noteons) == PRESSES_ACCEPTED, f"{logged}\n{stderr}"
+    for pitch, velocity, button in noteons:
+        assert LOWEST_PITCH <= pitch <= HIGHEST_PITCH
+        assert 1 <= velocity <= 127
+    assert [b for _, _, b in noteons] == [0, 1, 2, 3, 4, 5, 6, 7, 3, 4, 5, 0, 7, 2, 5, 6]
+    for index in RANGE_PHASE:
+        assert RANGE_LOW <= noteons[index][0] <= RANGE_HIGH, "the range control restricts the notes"
+
+    # Every note-on gets exactly one note-off for its pitch; nothing is left sounding.
+    sounding: dict[int, int] = {}
+    order = []  # (kind, note index) in arrival order
+    count = 0
+    for message in logged:
+        if message[0] == "noteon":
+            pitch = int(float(message[1]))
+            assert pitch not in sounding, "a sounding pitch is turned off before it is struck again"
+            sounding[pitch] = count
+            order.append(("on", count))
+            count += 1
+        elif message[0] == "noteoff":
+            pitch = int(float(message[1]))
+            assert pitch in sounding, f"note-off for {pitch}, which is not sounding"
+            order.append(("off", sounding.pop(pitch)))
+    assert sounding == {}, f"left sounding: {sounding}"
+    position = {event: i for i, event in enumerate(order)}
+    # Under the pedal, released notes sound on until pedal-up, i.e. past the later note-on.
+    first, second = PEDAL_PHASE
+    assert position[("off", first)] > position[("on", second)]
+    # Panic ended the note that was never released.
+    assert ("off", PANIC_NOTE) in position
+
+    errors = [" ".join(m[1:]) for m in logged if m[0] == "error"]
+    assert len(errors) == 1 and "button" in errors[0], errors
+    check_status_lines(logged)
