@@ -84,10 +84,11 @@ export class Decoder {
   constructor(tf, fused) {
     this.tf = tf;
     const t = (values, shape) => tf.keep(tf.tensor(values, shape, 'float32'));
-    // Biases are rank 1 because the wasm backend's fused matMul accepts no other; the key table is flat so
-    // that slicing one key's row yields such a bias directly.
+    // The wasm backend (XNNPACK) caches a packed operator per (kernel, bias) pair, so fused matMuls take only
+    // these constant rank-1 biases; a per-step bias would repack the kernel on every call (~300 µs). The key
+    // table is kept as one row tensor per key: slicing a row out of one [89, 512] tensor costs ~100 µs on wasm.
+    this.keyRows = Array.from({length: SOS + 1}, (_, key) => t(fused.keyTable.subarray(key * G, (key + 1) * G), [G]));
     this.kernels = {
-      keyTable: t(fused.keyTable, [(SOS + 1) * G]),
       dtButton: t(fused.dtButton, [2, G]),
       whh1T: t(fused.whh1T, [H, G]),
       wih2T: t(fused.wih2T, [H, G]),
@@ -108,16 +109,13 @@ export class Decoder {
     return {h1: tf.zeros([1, H]), c1: tf.zeros([1, H]), h2: tf.zeros([1, H]), c2: tf.zeros([1, H])};
   }
 
-  /** Between presses: {pre1, pre2} (rank 1, ready to be fused-matMul biases), the layer preactivations minus the press's dt and button terms. */
+  /** Between presses: {pre1, pre2}, the layer preactivations minus the press's dt and button terms. */
   prepare(state, key) {
     const tf = this.tf;
     const k = this.kernels;
-    // The wasm backend checks the rank of a bias's storage, not of the tensor, and a reshape keeps the storage
-    // of the [1, 1, G] matMul output; clone() copies it into rank-1 storage.
-    const asBias = (m) => tf.clone(tf.reshape(m, [G]));
     return tf.tidy(() => ({
-      pre1: asBias(tf.fused.matMul({a: state.h1, b: k.whh1T, bias: tf.slice(k.keyTable, [key * G], [G])})),
-      pre2: asBias(tf.fused.matMul({a: state.h2, b: k.whh2T, bias: k.bias2})),
+      pre1: tf.add(tf.matMul(state.h1, k.whh1T), this.keyRows[key]),
+      pre2: tf.fused.matMul({a: state.h2, b: k.whh2T, bias: k.bias2}),
     }));
   }
 
@@ -127,15 +125,16 @@ export class Decoder {
     const k = this.kernels;
     return tf.tidy(() => {
       const x = tf.tensor2d([dt, buttonValue(button)], [1, 2], 'float32');
-      const [h1, c1] = lstmCell(tf, tf.fused.matMul({a: x, b: k.dtButton, bias: prepared.pre1}), state.c1);
-      const [h2, c2] = lstmCell(tf, tf.fused.matMul({a: h1, b: k.wih2T, bias: prepared.pre2}), state.c2);
+      const [h1, c1] = lstmCell(tf, tf.add(tf.matMul(x, k.dtButton), prepared.pre1), state.c1);
+      const [h2, c2] = lstmCell(tf, tf.add(tf.matMul(h1, k.wih2T), prepared.pre2), state.c2);
       const logits = tf.fused.matMul({a: h2, b: k.woutT, bias: k.bout});
       return {h1, c1, h2, c2, logits};
     });
   }
 
   dispose() {
-    this.tf.dispose(Object.values(this.kernels));
+    this.tf.dispose([...Object.values(this.kernels), ...this.keyRows]);
     this.kernels = null;
+    this.keyRows = null;
   }
 }

@@ -1,5 +1,6 @@
-// A minimal static server for the tests: the web root at /, and named directories mounted at prefixes
-// (e.g. a model directory at /model/). Binds 127.0.0.1 on a free port.
+// A minimal static server for the tests and the benchmark: the web root at /, and named directories mounted at
+// prefixes (e.g. a model directory at /model/). Binds 127.0.0.1 on a free port. Pages are cross-origin
+// isolated (COOP/COEP), which gives performance.now() its fine resolution, as `pianogenie web` does.
 import {createReadStream, statSync} from 'node:fs';
 import {createServer} from 'node:http';
 import {extname, join, normalize, sep} from 'node:path';
@@ -35,7 +36,12 @@ export async function startServer(root, mounts = {}) {
       res.writeHead(404, {'content-type': 'text/plain'}).end('not found');
       return;
     }
-    res.writeHead(200, {'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-store'});
+    res.writeHead(200, {
+      'content-type': TYPES[extname(path)] ?? 'application/octet-stream',
+      'cache-control': 'no-store',
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp',
+    });
     createReadStream(path).pipe(res);
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
