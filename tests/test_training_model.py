@@ -145,3 +145,27 @@ def test_export_fixture_matches_the_engine_contract(tmp_path):
     assert np.array(fx["output_logits"]).shape == (128, 88)
     assert fx["input_dts"][0] == 1.0 and all(0 <= d <= 1 for d in fx["input_dts"])
     assert check_fixture(out) <= 1e-3
+
+
+DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "engine" / "models" / "default"
+
+
+@pytest.mark.skipif(not (DEFAULT_MODEL / "weights_manifest.json").exists(), reason="no embedded default model exported yet")
+def test_embedded_default_model_loads_and_reproduces_its_fixture():
+    from engine import PianoGenie as EngineGenie
+    from engine.model_format import read_decoder
+    from training.export import check_fixture
+
+    weights, cfg = read_decoder(DEFAULT_MODEL)
+    assert set(weights) == set(DECODER_TENSORS) and cfg["trained_steps"] > 0
+    assert check_fixture(DEFAULT_MODEL) <= 0.015
+    # The engine finds it with no arguments and its argmax follows the fixture.
+    fx = json.loads((DEFAULT_MODEL / "test.json").read_text())
+    session = EngineGenie.load().session(seed=0)
+    keys = []
+    for i, (dt, button) in enumerate(zip(fx["input_dts"], fx["input_buttons"])):
+        if i:  # teacher forcing through the public API: the true previous key and the recorded dt
+            session.override_last_key(fx["input_keys"][i])
+            session.override_delta_time(dt)
+        keys.append(session.press(button, time=float(i), temperature=0.0))
+    assert keys == np.argmax(np.array(fx["output_logits"]), axis=1).tolist()
