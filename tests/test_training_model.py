@@ -113,6 +113,9 @@ def test_load_state_dict_rejects_foreign_objects(tmp_path):
     torch.save([1, 2, 3], path)
     with pytest.raises(ValueError, match="not a Piano Genie"):
         load_state_dict(path)
+    torch.save({"model": PianoGenie().state_dict(), "extra": np.float64(1.0)}, path)  # needs a numpy global
+    with pytest.raises(ValueError, match="refusing to unpickle"):
+        load_state_dict(path)
 
 
 @needs_upstream

@@ -75,7 +75,7 @@ ROWS = [
     ("loss", "total loss", "{:.4f}"),
 ] + [(f"button_{i}", f"button {i} share", "{:.3f}") for i in range(8)] + [
     ("melody_enc_exact", "melodies: encoder = person's button", "{:.3f}"),
-    ("melody_enc_mean_abs_diff", "melodies: mean |encoder - person| buttons", "{:.3f}"),
+    ("melody_enc_mean_abs_diff", "melodies: mean abs(encoder - person) buttons", "{:.3f}"),
     ("melody_enc_contour_agree", "melodies: encoder contour = person's", "{:.3f}"),
     ("melody_dec_nll", "melodies: NLL from person's buttons", "{:.3f}"),
     ("melody_dec_top1", "melodies: top-1 from person's buttons", "{:.3f}"),
@@ -92,5 +92,7 @@ def format_table(results: dict[str, dict[str, float]]) -> str:
         lines.append(f"| {label} | " + " | ".join(fmt.format(results[n][key]) for n in names) + " |")
     melody_keys = [k for k in results[names[0]] if k.startswith("melody[")]
     for key in melody_keys:
-        lines.append(f"| {key} | " + " | ".join(f"{results[n][key]:.3f}" for n in names) + " |")
+        melody, what = key[len("melody["):].split("]_")
+        label = f"{melody}: " + {"enc_exact": "encoder = person's button", "dec_top1": "top-1 from person's buttons"}[what]
+        lines.append(f"| {label} | " + " | ".join(f"{results[n][key]:.3f}" for n in names) + " |")
     return "\n".join(lines)

@@ -126,7 +126,13 @@ def compute_losses(logits: torch.Tensor, e: torch.Tensor, k: torch.Tensor,
 def load_state_dict(path) -> dict[str, torch.Tensor]:
     """Model weights from a training checkpoint (a dict with 'model') or a bare state dict such as the
     reference model.pt. weights_only=True: a checkpoint can never run code when loaded."""
-    obj = torch.load(path, map_location="cpu", weights_only=True)
+    import pickle
+
+    try:
+        obj = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        raise ValueError(f"{path}: holds objects other than tensors and plain data; refusing to unpickle it "
+                         f"({str(exc).splitlines()[-1].strip()[:200]})") from None
     if isinstance(obj, dict) and "model" in obj and isinstance(obj["model"], dict):
         obj = obj["model"]
     if not isinstance(obj, dict) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
