@@ -128,10 +128,10 @@ class Bridge:
 
     def dispatch(self, address: str, args: list, sender: Any = None, time: float | None = None) -> None:
         """Handle one message. Raises ProtocolError (state unchanged) for anything the bridge rejects."""
+        self.counters.messages += 1  # every message, accepted or not: messages = accepted + rejected
         number, verb = p.parse_address(address)
         self.context.sender = sender
         self.context.time = self.clock() if time is None else time
-        self.counters.messages += 1
         performer = self.performer(number)
         performer.last_activity = self.context.time
         if sender is not None:

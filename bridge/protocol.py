@@ -52,7 +52,7 @@ STATUS_FIELDS = (
     "sounding",         # i: that performer's notes now on (held or sustained)
     "performers",       # i: performers that have sent anything
     "packets",          # i: UDP datagrams received
-    "messages",         # i: OSC messages dispatched (bundle contents counted one by one)
+    "messages",         # i: OSC messages received, accepted or rejected (bundle contents one by one)
     "bundles",          # i: OSC bundles received
     "presses",          # i: presses accepted
     "releases",         # i: releases accepted

@@ -1,0 +1,240 @@
+"""The bridge's dispatcher and performers, driven directly: every note-on gets exactly one note-off, bad input
+changes nothing, performers are independent."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import pytest
+
+from bridge import protocol as p
+from bridge.core import Bridge
+from bridge.protocol import ProtocolError
+from engine import PianoGenie
+
+
+class Log:
+    """A note sink that keeps what it was sent."""
+
+    def __init__(self):
+        self.events = []
+
+    def note_on(self, performer, pitch, velocity, button, time):
+        self.events.append(("on", performer, pitch, velocity, button))
+
+    def note_off(self, performer, pitch, button, time):
+        self.events.append(("off", performer, pitch, button))
+
+    def sounding(self):
+        """(performer, pitch) pairs on and not yet off; fails if anything is turned on twice or off unmatched."""
+        on = set()
+        for event in self.events:
+            key = (event[1], event[2])
+            if event[0] == "on":
+                assert key not in on, f"{key} turned on twice without an off"
+                on.add(key)
+            else:
+                assert key in on, f"note-off for {key} that is not on"
+                on.remove(key)
+        return on
+
+
+@pytest.fixture(scope="module")
+def genie(random_model_dir):
+    return PianoGenie.load(random_model_dir)
+
+
+@pytest.fixture
+def bridge(genie):
+    b = Bridge(genie, seed=0, idle_timeout=5.0)
+    b.log = Log()
+    b.sinks.append(b.log)
+    return b
+
+
+def test_parse_address():
+    assert p.parse_address("/genie/press") == (0, "press")
+    assert p.parse_address("/genie/0/press") == (0, "press")
+    assert p.parse_address("/genie/12/temperature") == (12, "temperature")
+    for bad in ["/genie", "/genie/", "/genie/jump", "/genie/64/press", "/genie/x/press", "/other/press", "/genie/1/2/press", ""]:
+        with pytest.raises(ProtocolError):
+            p.parse_address(bad)
+    assert p.output_address(p.OUT_NOTEON, 0) == "/genie/noteon"
+    assert p.output_address(p.OUT_NOTEON, 5) == "/genie/5/noteon"
+
+
+def test_velocity_rules():
+    assert p.velocity_from_osc(64) == 64
+    assert p.velocity_from_osc(1.0) == 127
+    assert p.velocity_from_osc(0.5) == 64
+    assert p.velocity_from_osc(100.0) == 100
+    for bad in [0, 128, -1, 0.0, math.nan, math.inf, 1.5, "loud", True]:
+        with pytest.raises(ProtocolError):
+            p.velocity_from_osc(bad)
+
+
+def test_press_release_pairs(bridge):
+    bridge.dispatch("/genie/press", [3], time=0.0)
+    bridge.dispatch("/genie/press", [5, 0.5], time=0.1)
+    assert len(bridge.log.sounding()) == 2
+    on = [e for e in bridge.log.events if e[0] == "on"]
+    assert on[0][3] == p.DEFAULT_VELOCITY and on[0][4] == 3
+    assert on[1][3] == 64 and on[1][4] == 5
+    bridge.dispatch("/genie/release", [3], time=0.2)
+    bridge.dispatch("/genie/release", [5.0], time=0.3)  # Pd sends floats
+    assert bridge.log.sounding() == set()
+    assert bridge.counters.notes_on == bridge.counters.notes_off == 2
+
+
+def test_repress_without_release_ends_the_previous_note(bridge):
+    for i in range(20):
+        bridge.dispatch("/genie/press", [2], time=i * 0.05)
+        assert len(bridge.log.sounding()) == 1
+    bridge.dispatch("/genie/release", [2], time=2.0)
+    assert bridge.log.sounding() == set()
+
+
+def test_pedal_holds_until_pedal_up(bridge):
+    bridge.dispatch("/genie/pedal", [1], time=0.0)
+    for i in range(6):
+        bridge.dispatch("/genie/press", [i], time=0.1 * i)
+        bridge.dispatch("/genie/release", [i], time=0.1 * i + 0.05)
+    bridge.dispatch("/genie/press", [7], time=1.0)  # still held by its key at pedal-up
+    assert bridge.counters.notes_off <= 6 and len(bridge.log.sounding()) >= 1
+    bridge.dispatch("/genie/pedal", [0], time=1.5)
+    assert len(bridge.log.sounding()) == 1, "only the key still held sounds after pedal-up"
+    bridge.dispatch("/genie/release", [7], time=2.0)
+    assert bridge.log.sounding() == set()
+
+
+def test_reset_and_panic_turn_everything_off(bridge):
+    bridge.dispatch("/genie/press", [1], time=0.0)
+    bridge.dispatch("/genie/2/press", [1], time=0.0)
+    bridge.dispatch("/genie/reset", [], time=0.1)
+    assert bridge.log.sounding() == {(2, next(iter(bridge.log.sounding()))[1])}
+    assert bridge.performers[0].session.last_key == 88, "reset puts the decoder back to its start token"
+    bridge.dispatch("/genie/3/pedal", [1], time=0.2)
+    bridge.dispatch("/genie/3/press", [4], time=0.2)
+    bridge.dispatch("/genie/3/release", [4], time=0.3)
+    bridge.dispatch("/genie/panic", [], time=0.4)
+    assert bridge.log.sounding() == set()
+
+
+def test_idle_timeout_turns_notes_off(bridge):
+    bridge.dispatch("/genie/press", [1], time=100.0)
+    bridge.dispatch("/genie/1/press", [1], time=103.0)
+    assert bridge.sweep_idle(now=104.0) == 0
+    assert bridge.sweep_idle(now=105.5) == 1  # performer 0 silent 5.5 s > 5 s
+    assert bridge.log.sounding() == {(1, bridge.log.events[-2][2])} or len(bridge.log.sounding()) == 1
+    assert bridge.sweep_idle(now=108.5) == 1
+    assert bridge.log.sounding() == set()
+
+
+def test_shutdown_turns_everything_off(bridge):
+    for performer in range(4):
+        bridge.dispatch(f"/genie/{performer}/pedal", [1], time=0.0)
+        for button in range(8):
+            bridge.dispatch(f"/genie/{performer}/press", [button], time=0.01 * button)
+    assert len(bridge.log.sounding()) > 4
+    bridge.shutdown()
+    assert bridge.log.sounding() == set()
+
+
+def test_one_pitch_sounds_once_per_performer(bridge):
+    # Restricting to one key forces every press onto the same pitch: each strike ends the previous one.
+    bridge.dispatch("/genie/keys", [60], time=0.0)
+    for i in range(8):
+        bridge.dispatch("/genie/press", [i], time=0.1 * i)
+    assert {e[2] for e in bridge.log.events} == {60}
+    assert len(bridge.log.sounding()) == 1
+    for i in range(8):
+        bridge.dispatch("/genie/release", [i], time=1.0)
+    assert bridge.log.sounding() == set()
+
+
+def test_keys_and_range_restrict_pitches(bridge):
+    scale = [60, 62, 64, 65, 67, 69, 71]
+    bridge.dispatch("/genie/keys", scale, time=0.0)
+    bridge.dispatch("/genie/temperature", [1.0], time=0.0)
+    for i in range(40):
+        bridge.dispatch("/genie/press", [i % 8], time=0.05 * i)
+    assert {e[2] for e in bridge.log.events if e[0] == "on"} <= set(scale)
+    bridge.dispatch("/genie/range", [30, 40], time=3.0)
+    for i in range(40):
+        bridge.dispatch("/genie/press", [i % 8], time=3 + 0.05 * i)
+    assert all(30 <= e[2] <= 40 for e in bridge.log.events[-40:] if e[0] == "on")
+    bridge.dispatch("/genie/keys", [], time=6.0)
+    assert bridge.performers[0].keys is None
+
+
+@pytest.mark.parametrize("address,args", [
+    ("/genie/press", []),
+    ("/genie/press", [8]),
+    ("/genie/press", [-1]),
+    ("/genie/press", [2.5]),
+    ("/genie/press", [math.nan]),
+    ("/genie/press", ["three"]),
+    ("/genie/press", [3, 0]),
+    ("/genie/press", [3, 200]),
+    ("/genie/press", [3, math.nan]),
+    ("/genie/press", [3, 64, 1]),
+    ("/genie/release", []),
+    ("/genie/release", [11]),
+    ("/genie/pedal", [2]),
+    ("/genie/pedal", []),
+    ("/genie/reset", [1]),
+    ("/genie/temperature", [1.5]),
+    ("/genie/temperature", [math.nan]),
+    ("/genie/temperature", ["hot"]),
+    ("/genie/keys", [20]),
+    ("/genie/keys", [60, 109]),
+    ("/genie/keys", [math.inf]),
+    ("/genie/range", [70, 60]),
+    ("/genie/range", [60]),
+    ("/genie/status", [1]),
+    ("/genie/99/press", [1]),
+    ("/piano/press", [1]),
+])
+def test_bad_input_is_rejected_and_changes_nothing(bridge, address, args):
+    bridge.dispatch("/genie/press", [1], time=0.0)
+    before = (bridge.performers[0].session.last_key, dict(bridge.performers[0].sounding),
+              bridge.performers[0].temperature, bridge.performers[0].keys, len(bridge.log.events))
+    assert bridge.handle(address, args, time=0.5) is False
+    after = (bridge.performers[0].session.last_key, dict(bridge.performers[0].sounding),
+             bridge.performers[0].temperature, bridge.performers[0].keys, len(bridge.log.events))
+    assert before == after
+    assert bridge.counters.errors == 1
+    with pytest.raises(ProtocolError):
+        bridge.dispatch(address, args, time=0.6)
+
+
+def test_performers_are_independent(genie):
+    # The same presses give performer 0 the same notes whether or not performer 1 plays in between.
+    def play(with_other: bool):
+        b = Bridge(genie, seed=7)
+        log = Log()
+        b.sinks.append(log)
+        for i in range(30):
+            b.dispatch("/genie/press", [i % 8], time=0.1 * i)
+            if with_other:
+                b.dispatch("/genie/1/temperature", [1.0], time=0.1 * i)
+                b.dispatch("/genie/1/press", [(3 * i) % 8], time=0.1 * i + 0.01)
+        return [e[2] for e in log.events if e[0] == "on" and e[1] == 0]
+
+    assert play(False) == play(True)
+
+
+def test_status_fields_and_counters(bridge):
+    for i in range(10):
+        bridge.dispatch("/genie/press", [i % 8], time=0.1 * i)
+        bridge.dispatch("/genie/release", [i % 8], time=0.1 * i + 0.05)
+    bridge.handle("/genie/press", [9], time=2.0)
+    status = bridge.status()
+    assert tuple(status) == p.STATUS_FIELDS
+    assert status["presses"] == 10 and status["releases"] == 10
+    assert status["notes_on"] == status["notes_off"] == 10
+    assert status["messages"] == 21 and status["errors"] == 1  # the rejected press is a message too
+    assert status["latency_p50_us"] > 0 and status["latency_p99_us"] >= status["latency_p50_us"]
+    counts = Counter(e[0] for e in bridge.log.events)
+    assert counts["on"] == counts["off"] == 10
