@@ -1,0 +1,188 @@
+"""The browser app (web/): node's test runner (fixture parity, API, leaks, model errors, UI logic), the page in
+real Chromium served by `pianogenie web`'s server, Python <-> JS parity on the same events, and the server."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import subprocess
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bridge.webapp import WebAppError, WebServer, check_web_root, resolve_model_dir
+
+REPO = Path(__file__).resolve().parents[1]
+WEB = REPO / "web"
+UPSTREAM = REPO.parent / "shared" / "upstream"
+DEFAULT_MODEL = REPO / "engine" / "models" / "default"
+CHROMIUM = Path("/usr/bin/chromium")
+NODE = shutil.which("node")
+
+
+def _has_model(path: Path) -> bool:
+    return (path / "weights_manifest.json").is_file()
+
+
+MODELS = [
+    pytest.param(DEFAULT_MODEL, id="default", marks=pytest.mark.skipif(
+        not _has_model(DEFAULT_MODEL), reason=f"the embedded default model is not there yet: {DEFAULT_MODEL}")),
+    pytest.param(UPSTREAM, id="upstream", marks=pytest.mark.skipif(
+        not _has_model(UPSTREAM), reason=f"reference files absent: {UPSTREAM}")),
+]
+# The page is served with the default model once it exists, the reference files until then.
+PAGE_MODEL = DEFAULT_MODEL if _has_model(DEFAULT_MODEL) else UPSTREAM
+
+
+@pytest.fixture(scope="module")
+def web_ready() -> None:
+    if NODE is None:
+        pytest.fail("node is not installed (make test installs nodejs)")
+    try:
+        check_web_root(WEB)
+    except WebAppError as exc:
+        pytest.fail(str(exc))
+
+
+def _node(args: list[str], env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([NODE, *args], cwd=WEB, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
+
+
+def _check(result: subprocess.CompletedProcess, what: str) -> None:
+    if result.returncode != 0:
+        pytest.fail(f"{what} failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}", pytrace=False)
+
+
+def test_node_unit_tests(web_ready) -> None:
+    """Fixture parity (reference and default model, wasm and cpu), API, tf.memory() leaks, model errors, UI logic."""
+    tests = ["test/parity.test.mjs", "test/api.test.mjs", "test/model.test.mjs", "test/ui.test.mjs"]
+    result = _node(["--test", "--test-reporter=tap", *tests])
+    _check(result, "node --test")
+    assert "# fail 0" in result.stdout
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt install chromium)")
+@pytest.mark.skipif(not _has_model(PAGE_MODEL), reason="no model to serve (default model and reference files absent)")
+def test_page_in_chromium_served_by_pianogenie_web(web_ready) -> None:
+    """The e2e tests in headless Chromium against the real `pianogenie web` server; screenshots in test-artifacts/web/."""
+    with WebServer(resolve_model_dir(PAGE_MODEL), port=0) as server:
+        result = _node(["--test", "--test-reporter=tap", "test/e2e.test.mjs"], env={"BASE_URL": server.url})
+    _check(result, "Chromium end-to-end tests")
+    assert "# pass 4" in result.stdout and "# skipped 0" in result.stdout, result.stdout
+    assert (REPO / "test-artifacts" / "web" / "desktop.png").stat().st_size > 10_000
+    assert (REPO / "test-artifacts" / "web" / "phone.png").stat().st_size > 10_000
+
+
+def _events(seed: int, n: int) -> dict:
+    """A performance with every kind of gap: simultaneous presses, fast runs, pauses longer than dt's clip."""
+    rng = random.Random(seed)
+    time, events = 0.0, []
+    for _ in range(n):
+        time += rng.choice([0.0, 0.01, 0.05, 0.1, 0.12, 0.2, 0.3, 0.5, 0.8, 1.5]) * rng.uniform(0.5, 1.5)
+        events.append({"time": round(time, 4), "button": rng.randrange(8), "release": round(time + 0.1, 4)})
+    return {"events": events}
+
+
+@pytest.mark.parametrize("model_dir", MODELS)
+@pytest.mark.parametrize("backend, restrict", [("wasm", False), ("wasm", True), ("cpu", False)])
+def test_python_and_js_play_identical_keys_at_temperature_0(web_ready, tmp_path, model_dir, backend, restrict) -> None:
+    from engine import PianoGenie
+    from engine.replay import load_events, replay
+
+    events_path = tmp_path / "events.json"
+    events_path.write_text(json.dumps(_events(seed=7, n=300)))
+    keys = list(range(48 - 21, 84 - 21 + 1)) if restrict else None  # C3..C6, the page's 3-octave range
+    python = [n.pitch for n in replay(PianoGenie.load(model_dir), load_events(events_path), temperature=0, keys=keys)]
+    args = ["tools/replay.mjs", "--model", str(model_dir), "--events", str(events_path), "--backend", backend]
+    if keys:
+        args += ["--keys", ",".join(map(str, keys))]
+    result = _node(args)
+    _check(result, "tools/replay.mjs")
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["backend"] == backend
+    assert len(python) == 300
+    first_difference = next((i for i, (a, b) in enumerate(zip(python, out["pitches"])) if a != b), None)
+    assert first_difference is None, f"first difference at press {first_difference}"
+    assert out["pitches"] == python
+    if restrict:
+        assert all(48 <= p <= 84 for p in python)
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}")
+@pytest.mark.skipif(not _has_model(PAGE_MODEL), reason="no model to serve")
+def test_benchmark_page_runs(web_ready) -> None:
+    """Not a timed test: the benchmark page completes a short run and checks the two ports agree."""
+    result = _node(["tools/bench.mjs", "--model", str(PAGE_MODEL), "--presses", "20", "--backends", "wasm", "--json"])
+    _check(result, "tools/bench.mjs")
+    report = json.loads(result.stdout)
+    (row,) = report["backends"]
+    assert row["backend"] == "wasm" and row["port_press"]["n"] == 20 and row["naive"]["n"] == 20
+    assert row["max_logit_diff_vs_naive"] < 1e-3
+    assert report["cross_origin_isolated"] is True
+
+
+# --- the server behind `pianogenie web` ---------------------------------------------------------------------
+
+
+def _get(url: str):
+    """-> (status, headers (case-insensitive), body)"""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read()
+
+
+@pytest.mark.skipif(not _has_model(PAGE_MODEL), reason="no model to serve")
+def test_server_serves_the_app_and_the_model_locally(web_ready) -> None:
+    model = resolve_model_dir(PAGE_MODEL)
+    with WebServer(model, port=0) as server:
+        assert server.url.startswith("http://127.0.0.1:")
+        status, headers, body = _get(server.url)
+        assert status == 200 and b"Piano Genie" in body
+        assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+        assert headers["Cross-Origin-Embedder-Policy"] == "require-corp"
+        status, headers, body = _get(server.url + "model/weights_manifest.json")
+        assert status == 200 and json.loads(body) == json.loads((model / "weights_manifest.json").read_text())
+        status, headers, body = _get(server.url + "model/group1-shard1of1.bin")
+        assert status == 200 and body == (model / "group1-shard1of1.bin").read_bytes()
+        status, headers, _ = _get(server.url + "node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm")
+        assert status == 200 and headers["Content-Type"] == "application/wasm"
+        status, headers, _ = _get(server.url + "src/app.js")
+        assert status == 200 and headers["Content-Type"].startswith("text/javascript")
+        assert _get(server.url + "src/")[0] == 404  # no directory listings
+        assert _get(server.url + "model/%2e%2e/%2e%2e/setup.cfg")[0] == 404  # cannot climb out of /model/
+        assert _get(server.url + "nonexistent.js")[0] == 404
+
+
+def test_model_dir_errors_are_clear(tmp_path) -> None:
+    with pytest.raises(WebAppError, match="not a model directory"):
+        resolve_model_dir(tmp_path)
+    if not _has_model(DEFAULT_MODEL):
+        with pytest.raises(WebAppError, match="embedded default model is not installed; pass --model DIR"):
+            resolve_model_dir(None)
+    else:
+        assert resolve_model_dir(None) == DEFAULT_MODEL
+    with pytest.raises(WebAppError, match="run `npm ci` in web/"):
+        check_web_root(tmp_path)
+
+
+def test_register_web_adds_the_commands() -> None:
+    import argparse
+
+    from bridge.webapp import register_web
+    from engine.cli import Registry
+
+    parser = argparse.ArgumentParser(prog="pianogenie")
+    commands = parser.add_subparsers(dest="command")
+    benches = commands.add_parser("bench").add_subparsers(dest="target")
+    register_web(Registry(commands, benches))
+    args = parser.parse_args(["web", "--model", "m", "--port", "0"])
+    assert (args.model, args.port, args.host) == ("m", 0, "127.0.0.1")
+    args = parser.parse_args(["bench", "web", "--presses", "50"])
+    assert args.presses == 50
