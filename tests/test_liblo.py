@@ -5,12 +5,15 @@ malformed datagram; every message that comes back is checked."""
 from __future__ import annotations
 
 import queue
+import re
 import shlex
 import shutil
 import socket
 import subprocess
 import threading
 import time
+from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -28,11 +31,13 @@ from bridge.protocol import (
     OUT_NOTEON,
     OUT_STATUS,
     STATUS_FIELDS,
+    vkb_midi_address,
 )
 from engine.constants import HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
 from tests.test_pd import free_udp_port, model_arguments, running_serve
 
 PROBE = "/liblo/probe"
+REAPER_PATTERNS = Path(__file__).resolve().parents[1] / "maxpatch" / "PianoGenie.ReaperOSC"
 
 
 @pytest.fixture(scope="module")
@@ -81,8 +86,10 @@ class OscDump:
                     return
         raise AssertionError(f"oscdump is not printing what arrives on port {self.port}")
 
-    def collect_until(self, address: str, timeout: float = 15.0) -> list[tuple[str, str, list]]:
-        """Everything printed up to and including the first message to `address`."""
+    def collect_until(self, address: str | Callable[[tuple[str, str, list]], bool],
+                      timeout: float = 15.0) -> list[tuple[str, str, list]]:
+        """Everything printed up to and including the first message to `address` (or that `address` accepts)."""
+        done = address if callable(address) else (lambda message: message[0] == address)
         got = []
         deadline = time.monotonic() + timeout
         while True:
@@ -93,7 +100,7 @@ class OscDump:
             if message[0] == PROBE:
                 continue
             got.append(message)
-            if message[0] == address:
+            if done(message):
                 return got
 
     def close(self) -> None:
@@ -212,3 +219,58 @@ def test_liblo_round_trip(liblo_tools, request):
     assert status["errors"] == len(bad) + 1
     assert status["sounding"] == 0 and status["sustain"] == 0
     assert 0 < status["latency_p50_us"] <= status["latency_p99_us"]
+
+
+# ---------------------------------------------------------------------------------------------- DAW output
+
+
+def reaper_patterns() -> dict[str, list[tuple[str, re.Pattern]]]:
+    """The .ReaperOSC file as REAPER reads it: `ACTION t/pattern ...`, where t is the argument type and each @
+    matches one number in the address."""
+    actions: dict[str, list[tuple[str, re.Pattern]]] = {}
+    for line in REAPER_PATTERNS.read_text().splitlines():
+        words = line.split()
+        if not words or words[0].startswith("#"):
+            continue
+        action, patterns = words[0], words[1:]
+        assert patterns, f"{action} has no pattern"
+        parsed = []
+        for pattern in patterns:
+            kind, slash, path = pattern.partition("/")
+            assert slash and kind in ("i", "f", "n", "s", "t", "b"), pattern
+            parsed.append((kind, re.compile("^/" + "/".join(r"(\d+)" if p == "@" else re.escape(p)
+                                                          for p in path.split("/")) + "$")))
+        actions[action] = parsed
+    return actions
+
+
+def test_reaper_pattern_file_maps_the_bridge_virtual_keyboard_address():
+    actions = reaper_patterns()
+    assert list(actions) == ["VKB_MIDI_NOTE"], "only the virtual keyboard is mapped"
+    (kind, pattern), = actions["VKB_MIDI_NOTE"]
+    assert kind == "i"
+    match = pattern.match(vkb_midi_address(1, 60))
+    assert match and match.groups() == ("1", "60")
+    assert not pattern.match("/genie/noteon")
+
+
+def test_liblo_vkb_midi_notes_match_the_reaper_pattern(liblo_tools, request):
+    oscsend, oscdump = liblo_tools
+    (kind, pattern), = reaper_patterns()["VKB_MIDI_NOTE"]
+    dump = OscDump(oscdump, free_udp_port())
+    try:
+        dump.wait_until_listening()
+        with running_serve(model_arguments(request) + ["--osc-format", "vkb_midi"], reply_port=dump.port) as (port, _):
+            for address, button in ((IN_PRESS, 2), (IN_RELEASE, 2)):
+                subprocess.run([oscsend, DEFAULT_HOST, str(port), address, "i", str(button)], check=True, timeout=10)
+            replies = dump.collect_until(lambda m: m[0].startswith("/vkb_midi/") and m[2] == [0])
+            if not any(address == OUT_NOTEOFF for address, _, _ in replies):
+                replies += dump.collect_until(OUT_NOTEOFF)
+    finally:
+        dump.close()
+    (pitch, velocity, _), = [args for address, _, args in replies if address == OUT_NOTEON]
+    vkb = [(address, types, args) for address, types, args in replies if address.startswith("/vkb_midi/")]
+    assert [(a, t, v) for a, t, v in vkb] == [(vkb_midi_address(1, pitch), kind, [velocity]),
+                                              (vkb_midi_address(1, pitch), kind, [0])]
+    for address, _, _ in vkb:
+        assert pattern.match(address).groups() == ("1", str(pitch)), "REAPER's pattern reads channel and pitch"
