@@ -1,0 +1,288 @@
+"""`pianogenie bench osc`: the bridge's round trip on loopback, beside the transport floor, in one run.
+
+Contenders, each its own process, measured in interleaved blocks so machine noise hits them alike:
+  raw echo     recvfrom/sendto of the same bytes (the kernel + Python socket floor)
+  python-osc   python-osc's BlockingOSCUDPServer + Dispatcher answering /genie/press with a /genie/noteon
+  bridge       `pianogenie serve` (replies to the sender only)
+The client sends a press, waits for the note-on, then sends a release and waits for its note-off; only press ->
+note-on is timed. Then 16 performers at 20 presses/s each, and press -> sound: pyo on a JACK dummy server, from a
+press's arrival to the voice's envelope leaving zero in the audio thread (plus JACK's output buffering, reported
+separately)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .wire import Encoder, parse_datagram
+
+BLOCK = 500
+JACK_RATE, JACK_PERIOD, JACK_PERIODS = 48000, 64, 2
+
+
+def _spawn(args: list[str], ready: str = "ready") -> tuple[subprocess.Popen, tuple[str, int]]:
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    lines = []
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"{args[:4]} exited: {''.join(lines)}")
+        lines.append(line)
+        if ready in line:
+            break
+    match = re.search(r"udp ([\d.]+):(\d+)", "".join(lines))
+    return proc, (match.group(1), int(match.group(2)))
+
+
+def _echo_server(kind: str) -> None:
+    """A floor contender, run as `python -m bridge.bench echo raw|pythonosc`."""
+    if kind == "raw":
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(("127.0.0.1", 0))
+        print(f"echo udp 127.0.0.1:{sock.getsockname()[1]} ready", flush=True)
+        while True:
+            data, sender = sock.recvfrom(65536)
+            sock.sendto(data, sender)
+    from pythonosc.dispatcher import Dispatcher
+    from pythonosc.osc_message_builder import OscMessageBuilder
+    from pythonosc.osc_server import BlockingOSCUDPServer
+
+    def answer(sender, address, *args):
+        builder = OscMessageBuilder("/genie/noteon" if address.endswith("press") else "/genie/noteoff")
+        for value in (60, 100, args[0]) if address.endswith("press") else (60, args[0]):
+            builder.add_arg(value)
+        server.socket.sendto(builder.build().dgram, sender)
+
+    dispatcher = Dispatcher()
+    dispatcher.map("/genie/*", answer, needs_reply_address=True)
+    server = BlockingOSCUDPServer(("127.0.0.1", 0), dispatcher)
+    print(f"echo udp 127.0.0.1:{server.server_address[1]} ready", flush=True)
+    server.serve_forever()
+
+
+def _round_trips(sock: socket.socket, server: tuple[str, int], presses: int, performer_of=lambda i: 0) -> np.ndarray:
+    encoder = Encoder()
+    out = np.empty(presses)
+    for i in range(presses):
+        prefix = "/genie" if performer_of(i) == 0 else f"/genie/{performer_of(i)}"
+        press, release = encoder.ints(prefix + "/press", i % 8), encoder.ints(prefix + "/release", i % 8)
+        t0 = time.perf_counter()
+        sock.sendto(press, server)
+        sock.recv(65536)
+        out[i] = time.perf_counter() - t0
+        sock.sendto(release, server)
+        sock.recv(65536)
+    return out
+
+
+def _stats(samples_s: np.ndarray) -> str:
+    p50, p99 = np.percentile(samples_s * 1e6, [50, 99])
+    return f"p50 {p50:7.1f} us   p99 {p99:7.1f} us"
+
+
+def _pct(samples_s: np.ndarray) -> tuple[float, float]:
+    p50, p99 = np.percentile(samples_s * 1e6, [50, 99])
+    return float(p50), float(p99)
+
+
+def _serve_args(model: Path | None, *extra: str) -> list[str]:
+    args = [sys.executable, "-m", "engine.cli", "serve", "--port", "0", "--reply-to", "none", "--audio", "none", "--midi-out", "none", "--seed", "0"]
+    if model is not None:
+        args += ["--model", str(model)]
+    return args + list(extra)
+
+
+def round_trip_bench(model: Path | None, presses: int) -> dict[str, np.ndarray]:
+    procs = {}
+    try:
+        procs["raw echo"] = _spawn([sys.executable, "-m", "bridge.bench", "echo", "raw"])
+        procs["python-osc echo"] = _spawn([sys.executable, "-m", "bridge.bench", "echo", "pythonosc"])
+        procs["bridge"] = _spawn(_serve_args(model))
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(("127.0.0.1", 0))
+        sock.settimeout(5.0)
+        for _, address in procs.values():  # warm-up
+            _round_trips(sock, address, 200)
+        results = {name: [] for name in procs}
+        done = 0
+        while done < presses:
+            n = min(BLOCK, presses - done)
+            for name, (_, address) in procs.items():
+                results[name].append(_round_trips(sock, address, n))
+            done += n
+        return {name: np.concatenate(parts) for name, parts in results.items()}
+    finally:
+        for proc, _ in procs.values():
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def performers_bench(model: Path | None, seconds: float, performers: int = 16, rate: float = 20.0) -> np.ndarray:
+    proc, address = _spawn(_serve_args(model))
+    try:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(("127.0.0.1", 0))
+        sock.settimeout(5.0)
+        _round_trips(sock, address, 200)
+        total = int(seconds * performers * rate)
+        interval = 1.0 / (performers * rate)
+        encoder = Encoder()
+        out = np.empty(total)
+        start = time.perf_counter()
+        for i in range(total):
+            while time.perf_counter() < start + i * interval:
+                pass
+            n = i % performers
+            prefix = "/genie" if n == 0 else f"/genie/{n}"
+            t0 = time.perf_counter()
+            sock.sendto(encoder.ints(prefix + "/press", (i // performers) % 8), address)
+            sock.recv(65536)
+            out[i] = time.perf_counter() - t0
+            sock.sendto(encoder.ints(prefix + "/release", (i // performers) % 8), address)
+            sock.recv(65536)
+        return out
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(10)
+
+
+def _sound_server(model: str | None) -> None:
+    """`python -m bridge.bench sound-server`: the bridge with pyo on JACK, reporting press -> onset per press."""
+    os.environ.setdefault("PYO_GUI_WX", "0")
+    import pyo
+
+    from engine import PianoGenie
+
+    from .core import Bridge
+    from .pyo_synth import PyoSynth
+    from .transport import OscTransport
+    from .voices import SynthParams
+
+    genie = PianoGenie.load(model or None)
+    bridge = Bridge(genie, seed=0)
+    synth = PyoSynth(SynthParams(voices=32), "jack", None, JACK_PERIOD, JACK_RATE, jack_name="pianogenie-bench")
+    bridge.sinks.append(synth)
+    transport = OscTransport(bridge, "127.0.0.1", 0, (), "genie")
+    arrivals: list[float] = []
+    latencies: list[float] = []
+
+    class Arrival:
+        def note_on(self, performer, pitch, velocity, button, time_):
+            arrivals.append(time_)
+
+        def note_off(self, *args):
+            pass
+
+    bridge.sinks.append(Arrival())
+
+    def onset(*_):
+        now = time.monotonic()
+        if arrivals:
+            latencies.append(now - arrivals.pop())
+            arrivals.clear()
+
+    # Each voice's envelope leaving zero is the note's first non-silent sample, seen from the audio thread.
+    detectors = [pyo.TrigFunc(pyo.Thresh(env, threshold=1e-6, dir=0), onset) for env in synth.env]
+    synth.start()
+    bridge.on_reply = None
+    signal.signal(signal.SIGTERM, lambda *_: transport.stop())
+    print(f"sound udp {transport.address[0]}:{transport.address[1]} ready", flush=True)
+    transport.serve_forever()
+    synth.close()
+    del detectors
+    print("LATENCIES " + " ".join(f"{x:.7f}" for x in latencies), flush=True)
+
+
+def sound_bench(model: Path | None, presses: int = 200) -> tuple[np.ndarray | None, str]:
+    if not shutil.which("jackd"):
+        return None, "skipped: jackd is not installed"
+    env = dict(os.environ, JACK_NO_START_SERVER="1")
+    jack = subprocess.Popen(["jackd", "-d", "dummy", "-r", str(JACK_RATE), "-p", str(JACK_PERIOD)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        time.sleep(2.0)
+        if jack.poll() is not None:
+            return None, "skipped: jackd -d dummy did not start"
+        args = [sys.executable, "-m", "bridge.bench", "sound-server"] + ([str(model)] if model else [])
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+        line = proc.stdout.readline()
+        match = re.search(r"udp ([\d.]+):(\d+)", line)
+        if not match:
+            proc.kill()
+            return None, f"skipped: the pyo/JACK sound server did not start ({line.strip()})"
+        address = (match.group(1), int(match.group(2)))
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(("127.0.0.1", 0))
+        encoder = Encoder()
+        for i in range(presses):
+            sock.sendto(encoder.ints("/genie/press", i % 8), address)
+            time.sleep(0.02)
+            sock.sendto(encoder.ints("/genie/release", i % 8), address)
+            # 32 voices in turn, each back to silence (below the 1e-6 onset threshold) before its reuse
+            time.sleep(0.04)
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+        values = [float(x) for line in out.splitlines() if line.startswith("LATENCIES") for x in line.split()[1:]]
+        return np.array(values), f"{len(values)} onsets of {presses} presses"
+    finally:
+        jack.send_signal(signal.SIGTERM)
+        try:
+            jack.wait(10)
+        except subprocess.TimeoutExpired:
+            jack.kill()
+
+
+def run(args: argparse.Namespace) -> int:
+    import platform
+
+    if args.presses < 1:
+        print("pianogenie bench osc: --presses must be positive", file=sys.stderr)
+        return 2
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(f"round trip press -> note-on on loopback, {args.presses} presses each, interleaved blocks of {BLOCK}:")
+    results = round_trip_bench(args.model, args.presses)
+    for name, samples in results.items():
+        print(f"  {name:<16} {_stats(samples)}")
+    floor50, floor99 = _pct(results["python-osc echo"])
+    raw50, raw99 = _pct(results["raw echo"])
+    bridge50, bridge99 = _pct(results["bridge"])
+    print(f"  bridge / python-osc echo: p50 x{bridge50 / floor50:.2f}, p99 x{bridge99 / floor99:.2f}")
+    print(f"  bridge / raw echo:        p50 x{bridge50 / raw50:.2f}, p99 x{bridge99 / raw99:.2f}")
+    print(f"16 performers x 20 presses/s for {args.seconds:g} s:")
+    many = performers_bench(args.model, args.seconds)
+    print(f"  {len(many)} presses     {_stats(many)}")
+    if args.sound == "skip":
+        print("press -> sound: skipped (--sound skip)")
+        return 0
+    sound, note = sound_bench(args.model)
+    if sound is None or not len(sound):
+        print(f"press -> sound: {note}")
+        return 0
+    buffering = JACK_PERIOD * JACK_PERIODS / JACK_RATE
+    print(f"press -> sound, pyo on jackd -d dummy -r {JACK_RATE} -p {JACK_PERIOD} ({note}):")
+    print(f"  arrival -> onset computed  {_stats(sound)}")
+    print(f"  + JACK output buffering {buffering * 1e3:.2f} ms ({JACK_PERIODS} x {JACK_PERIOD} frames) "
+          f"-> p99 {np.percentile(sound, 99) * 1e3 + buffering * 1e3:.2f} ms at the output")
+    return 0
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["echo"]:
+        _echo_server(sys.argv[2])
+    elif sys.argv[1:2] == ["sound-server"]:
+        _sound_server(sys.argv[2] if len(sys.argv) > 2 else None)
