@@ -1,0 +1,165 @@
+"""`pianogenie play`: the genie from the computer keyboard (or a MIDI controller) into the synth.
+
+Keys 1-8 and a s d f j k l ; are buttons 0-7, space toggles the sustain pedal, 0 resets, + and - change the
+gate, q or Esc quits. A terminal reports key presses but no releases, so each note lasts a fixed gate (or until
+its button is pressed again). Input that is not a terminal (a pipe) is read the same way, which is how the tests
+play it."""
+
+from __future__ import annotations
+
+import argparse
+import heapq
+import os
+import select
+import signal
+import sys
+import time as _time
+from contextlib import contextmanager
+from typing import Iterator
+
+from engine.constants import NUM_BUTTONS
+
+from . import protocol as p
+
+KEY_BUTTONS = {**{str(i + 1): i for i in range(NUM_BUTTONS)}, **{k: i for i, k in enumerate("asdfjkl;")}}
+KEY_SUSTAIN = " "
+KEY_RESET = "0"
+KEYS_QUIT = ("q", "\x1b", "\x03", "\x04")
+GATE_STEP = 0.05
+GATE_RANGE = (0.05, 5.0)
+NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+
+
+def note_name(pitch: int) -> str:
+    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
+
+
+@contextmanager
+def raw_terminal(stream) -> Iterator[None]:
+    """Characters arrive one by one without echo; the terminal is restored however the run ends."""
+    if not stream.isatty():
+        yield
+        return
+    import termios
+    import tty
+
+    fd = stream.fileno()
+    saved = termios.tcgetattr(fd)
+    try:
+        tty.setcbreak(fd)
+        yield
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
+class Printer:
+    """Shows each note as it is played."""
+
+    def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float) -> None:
+        print(f"  button {button + 1} -> {note_name(pitch):<4} (MIDI {pitch})", flush=True)
+
+    def note_off(self, performer: int, pitch: int, button: int, time: float) -> None:
+        pass
+
+
+class KeyboardPlayer:
+    """Turns characters into bridge messages and schedules each press's gated release."""
+
+    def __init__(self, bridge, gate: float):
+        self.bridge = bridge
+        self.gate = gate
+        self.sustain = False
+        self.releases: list[tuple[float, int, int]] = []  # (due, serial, button)
+        self.serial = [0] * NUM_BUTTONS
+
+    def key(self, char: str, now: float) -> bool:
+        """Handle one character; returns False to quit."""
+        if char in KEYS_QUIT:
+            return False
+        if char in KEY_BUTTONS:
+            button = KEY_BUTTONS[char]
+            self.serial[button] += 1
+            self.bridge.handle(p.IN_PRESS, [button], None, now)
+            heapq.heappush(self.releases, (now + self.gate, self.serial[button], button))
+        elif char == KEY_SUSTAIN:
+            self.sustain = not self.sustain
+            self.bridge.handle(p.IN_PEDAL, [int(self.sustain)], None, now)
+            print(f"  sustain {'on' if self.sustain else 'off'}", flush=True)
+        elif char == KEY_RESET:
+            self.bridge.handle(p.IN_RESET, [], None, now)
+            print("  reset", flush=True)
+        elif char in "+=-_":
+            step = GATE_STEP if char in "+=" else -GATE_STEP
+            self.gate = min(max(self.gate + step, GATE_RANGE[0]), GATE_RANGE[1])
+            print(f"  gate {self.gate:.2f} s", flush=True)
+        return True
+
+    def due(self, now: float) -> None:
+        """Release the buttons whose gate has run out (a re-pressed button's older release is dropped)."""
+        while self.releases and self.releases[0][0] <= now:
+            _, serial, button = heapq.heappop(self.releases)
+            if serial == self.serial[button]:
+                self.bridge.handle(p.IN_RELEASE, [button], None, now)
+
+    def next_due(self) -> float | None:
+        return self.releases[0][0] if self.releases else None
+
+
+def run(args: argparse.Namespace) -> int:
+    from .core import Bridge
+    from .serve import Outputs, check_common, load_genie
+
+    problem = check_common(args)
+    if problem is None and not GATE_RANGE[0] <= args.gate <= GATE_RANGE[1]:
+        problem = f"--gate must be {GATE_RANGE[0]}..{GATE_RANGE[1]} seconds, got {args.gate}"
+    if problem:
+        print(f"pianogenie play: {problem}", file=sys.stderr)
+        return 2
+    genie, error = load_genie(args.model)
+    if genie is None:
+        print(f"pianogenie play: {error}", file=sys.stderr)
+        return 2
+    bridge = Bridge(genie, args.temperature, args.seed, args.idle_timeout)
+    if args.controller is not None:
+        args.midi_in = args.controller
+    outputs = Outputs()
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
+    try:
+        outputs.open(args, bridge)
+        bridge.sinks.append(Printer())
+        player = KeyboardPlayer(bridge, args.gate)
+        print("Piano Genie: keys 1-8 or a s d f j k l ; play, space = sustain, 0 = reset, +/- = gate, q = quit")
+        print(f"  model       {genie.model_dir}")
+        for name, line in outputs.lines:
+            print(f"  {name:<11} {line}")
+        print(f"  gate        {args.gate:.2f} s", flush=True)
+        stdin = sys.stdin
+        with raw_terminal(stdin):
+            fd = stdin.fileno()
+            open_input = True
+            while not stop:
+                now = _time.monotonic()
+                player.due(now)
+                if not open_input and player.next_due() is None:
+                    break  # piped input ended and every note has had its release
+                due = player.next_due()
+                timeout = 0.1 if due is None else min(0.1, max(0.0, due - now))
+                readable = select.select([fd], [], [], timeout)[0] if open_input else _time.sleep(timeout)
+                if not readable:
+                    continue
+                chunk = os.read(fd, 64).decode("utf-8", "replace")
+                if not chunk:
+                    open_input = False
+                    continue
+                now = _time.monotonic()
+                if not all(player.key(char, now) for char in chunk):
+                    break
+    except KeyboardInterrupt:
+        pass
+    finally:
+        bridge.shutdown()
+        outputs.close(bridge)
+    c = bridge.counters
+    print(f"pianogenie play: {c.presses} presses, {c.notes_on} notes on, {c.notes_off} notes off", flush=True)
+    return 0
