@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 import queue
+import re
 import shutil
 import signal
 import socket
@@ -240,9 +241,9 @@ def model_arguments(request) -> list[str]:
 
 @contextmanager
 def running_serve(extra: list[str], reply_port: int, timeout: float = 60.0) -> Iterator[tuple[int, subprocess.Popen]]:
-    """Start `pianogenie serve` on a free port with replies to `reply_port`; yield (port, process); always stop it."""
-    port = free_udp_port()
-    command = [sys.executable, "-m", "engine.cli", "serve", "--port", str(port),
+    """Start `pianogenie serve` on a port the OS picks (its banner names it), with replies to `reply_port`;
+    yield (port, process); always stop it."""
+    command = [sys.executable, "-m", "engine.cli", "serve", "--port", "0",
                "--reply-to", f"{DEFAULT_HOST}:{reply_port}", "--audio", "none", "--midi-out", "none",
                "--seed", "7", *extra]
     proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -268,7 +269,9 @@ def running_serve(extra: list[str], reply_port: int, timeout: float = 60.0) -> I
             banner.append(line)
             if line.strip() == READY_LINE:
                 break
-        yield port, proc
+        ports = re.findall(r"udp [\w.:-]+:(\d+)", "".join(banner))
+        assert ports, f"the banner names no bound UDP port:\n{''.join(banner)}"
+        yield int(ports[0]), proc
         assert proc.poll() is None, "serve died during the test"
     finally:
         if proc.poll() is None:
