@@ -80,13 +80,34 @@ def performer_address(address: str, performer: int) -> str:
     return f"{PREFIX}/{performer}{address[len(PREFIX):]}"
 
 
+_OUTPUT: dict[tuple[str, int], str] = {}
+
+
 def output_address(address: str, performer: int) -> str:
     """Where a performer's output goes: performer 0 uses the bare address, performer n `/genie/n/...`."""
-    return address if performer == 0 else performer_address(address, performer)
+    key = (address, performer)
+    out = _OUTPUT.get(key)
+    if out is None:
+        out = address if performer == 0 else performer_address(address, performer)
+        if len(_OUTPUT) < 4096:
+            _OUTPUT[key] = out
+    return out
+
+
+_PARSED: dict[str, tuple[int, str]] = {}
 
 
 def parse_address(address: str) -> tuple[int, str]:
     """`/genie/press` -> (0, "press"); `/genie/3/press` -> (3, "press"). Raises ProtocolError otherwise."""
+    parsed = _PARSED.get(address)
+    if parsed is None:
+        parsed = _parse_address(address)
+        if len(_PARSED) < 4096:  # valid addresses are few (64 performers x 9 verbs); this bounds the rest
+            _PARSED[address] = parsed
+    return parsed
+
+
+def _parse_address(address: str) -> tuple[int, str]:
     match = _BARE_ADDRESS.match(address)
     if match:
         performer, verb = 0, match.group(1)
@@ -104,6 +125,8 @@ def parse_address(address: str) -> tuple[int, str]:
 
 def whole_number(value: object, what: str) -> int:
     """An OSC int, or a float with no fractional part (Pd sends every number as a float)."""
+    if type(value) is int:  # the common case, first
+        return value
     if isinstance(value, bool) or not isinstance(value, Real):
         raise ProtocolError(f"{what} must be a number, got {type(value).__name__} {value!r}")
     if isinstance(value, Integral):

@@ -11,6 +11,7 @@ import errno
 import ipaddress
 import os
 import socket
+import threading
 import time as _time
 from typing import Any, Iterable
 
@@ -19,7 +20,7 @@ from .core import Bridge
 from .protocol import ProtocolError
 from .wire import Encoder, MalformedPacket, parse_datagram
 
-# The loop wakes at least this often (seconds) to sweep idle performers and to notice a stop request.
+# Idle performers are swept this often (seconds).
 WAKE_INTERVAL = 0.1
 # Ask the kernel for a deep receive queue so a burst waits instead of being dropped.
 RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024
@@ -90,9 +91,9 @@ class OscTransport:
         if any(r == self.address for r in self.reply_to):  # --port 0 landed on the reply port
             self.sock.close()
             raise StartupError(f"reply address {self.address} is the port the server listens on")
-        self.sock.settimeout(WAKE_INTERVAL)
         self._reply_set = frozenset(self.reply_to)
         self._stopping = False
+        self._swept = threading.Event()
         self._inode = os.fstat(self.sock.fileno()).st_ino
         bridge.osc_out = self
         bridge.on_reply = self.reply
@@ -155,30 +156,42 @@ class OscTransport:
                     bridge.reject(f"{address}: {exc}", sender)
 
     def serve_forever(self) -> None:
-        """Receive until stop(); never raises for anything a peer sends."""
+        """Receive until stop(); never raises for anything a peer sends. The socket blocks with no timeout (a
+        timeout costs a poll() per datagram); a helper thread sweeps idle performers under the bridge's lock."""
+        sweeper = threading.Thread(target=self._sweep_loop, name="idle-sweep", daemon=True)
+        sweeper.start()
         sock = self.sock
         clock = _time.monotonic
-        last_sweep = clock()
-        while not self._stopping:
-            try:
-                data, sender = sock.recvfrom(MAX_DATAGRAM)
-            except socket.timeout:
-                self.bridge.sweep_idle()
-                last_sweep = clock()
-                continue
-            except OSError:
+        try:
+            while not self._stopping:
+                try:
+                    data, sender = sock.recvfrom(MAX_DATAGRAM)
+                except OSError:
+                    if self._stopping:
+                        break
+                    continue
+                arrival = clock()
                 if self._stopping:
-                    break
-                continue
-            arrival = clock()
-            self.handle_datagram(data, sender, arrival)
-            if arrival - last_sweep > WAKE_INTERVAL:
-                self.bridge.sweep_idle(arrival)
-                last_sweep = arrival
+                    break  # the wake-up datagram from stop()
+                self.handle_datagram(data, sender, arrival)
+        finally:
+            self._stopping = True
+            self._swept.set()
+            sweeper.join()
+
+    def _sweep_loop(self) -> None:
+        while not self._swept.wait(WAKE_INTERVAL):
+            self.bridge.sweep_idle()
 
     def stop(self) -> None:
-        """Safe from a signal handler or another thread: the loop ends within WAKE_INTERVAL."""
+        """Safe from a signal handler or another thread: wakes the blocked receive with an empty datagram."""
         self._stopping = True
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as waker:
+                host, port = self.address
+                waker.sendto(b"", ("127.0.0.1" if host in ("0.0.0.0", "") else host, port))
+        except OSError:
+            pass
 
     def close(self) -> None:
         self.sock.close()

@@ -29,11 +29,41 @@ def parse_datagram(data: bytes) -> tuple[list[tuple[str, list[Any]]], bool]:
     return [_message(data)], False
 
 
+_FAST_TAGS: dict[bytes, struct.Struct] = {}
+
+
+def _fast_message(data: bytes) -> tuple[str, list[Any]] | None:
+    """Messages of ints and floats only (every controller message the bridge takes) without python-osc's general
+    parser: about 4x quicker. Anything else, or anything odd, goes to python-osc."""
+    end = data.find(b"\x00")
+    if end < 0:
+        return None
+    tags_at = (end + 4) & ~3
+    if tags_at >= len(data):
+        return (data[:end].decode("ascii"), []) if tags_at == len(data) and data[:end].isascii() else None
+    tags_end = data.find(b"\x00", tags_at)
+    if tags_end < 0 or data[tags_at:tags_at + 1] != b",":
+        return None
+    tags = data[tags_at + 1:tags_end]
+    layout = _FAST_TAGS.get(tags)
+    if layout is None:
+        if tags.strip(b"if") or len(_FAST_TAGS) > 64:
+            return None
+        layout = _FAST_TAGS[tags] = struct.Struct(">" + tags.decode("ascii"))
+    body = (tags_end + 4) & ~3
+    if body + layout.size != len(data) or not data[:end].isascii():
+        return None
+    return data[:end].decode("ascii"), list(layout.unpack_from(data, body))
+
+
 def _message(data: bytes) -> tuple[str, list[Any]]:
     if not data.startswith(b"/"):
         raise MalformedPacket(f"not an OSC message or bundle ({len(data)} bytes starting {data[:8]!r})")
     if len(data) % 4:
         raise MalformedPacket(f"OSC packet size must be a multiple of 4, got {len(data)} bytes")
+    fast = _fast_message(data)
+    if fast is not None:
+        return fast
     try:
         message = osc_message.OscMessage(data)
         return message.address, message.params
