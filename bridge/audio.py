@@ -42,7 +42,8 @@ def jack_running() -> bool:
     """Whether a JACK server is up, without starting one (JACK autostarts a server on connect otherwise)."""
     os.environ["JACK_NO_START_SERVER"] = "1"
     try:
-        return any(name.startswith("jack") for name in os.listdir("/dev/shm"))
+        # jackd2 keeps /dev/shm/jack_default_<uid>_<n> while it runs (the registry file outlives it).
+        return any(name.startswith("jack_default_") for name in os.listdir("/dev/shm"))
     except OSError:
         return False
 
@@ -81,6 +82,7 @@ def open_synth(
     buffer_size: int = DEFAULT_BUFFER_SIZE,
     sample_rate: int = DEFAULT_SAMPLE_RATE,
     params: SynthParams = SynthParams(),
+    onset_log: str | None = None,
 ) -> AudioChoice:
     if audio not in AUDIO_CHOICES:
         raise ValueError(f"--audio must be one of {', '.join(AUDIO_CHOICES)}")
@@ -88,24 +90,14 @@ def open_synth(
         return AudioChoice(None, "off (--audio none)")
     reasons = []
     if audio in ("auto", "pyo"):
-        try:
-            os.environ.setdefault("PYO_GUI_WX", "0")
-            import pyo  # noqa: F401
-        except ImportError:
-            reasons.append("pyo is not installed")
-        else:
-            problem = pyo_output_problem(backend, device)
-            if problem is None:
-                from .pyo_synth import PyoSynth
+        # pyo runs in a child process (bridge/synth_process.py), which checks for an output before it boots.
+        from .synth_process import SynthProcess, SynthUnavailable
 
-                try:
-                    with quiet_stderr():
-                        synth = PyoSynth(params, backend, device, buffer_size, sample_rate)
-                        synth.start()
-                    return AudioChoice(synth, synth.description)
-                except (RuntimeError, ValueError) as exc:
-                    problem = str(exc)
-            reasons.append(f"pyo: {problem}")
+        try:
+            synth = SynthProcess(params, backend, device, buffer_size, sample_rate, onset_log)
+            return AudioChoice(synth, synth.description + " (own process)")
+        except SynthUnavailable as exc:
+            reasons.append(f"pyo: {exc}")
     if audio in ("auto", "sounddevice"):
         try:
             import sounddevice as sd

@@ -19,12 +19,13 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-from .wire import Encoder, parse_datagram
+from .wire import Encoder
 
 BLOCK = 500
 JACK_RATE, JACK_PERIOD, JACK_PERIODS = 48000, 64, 2
@@ -96,8 +97,8 @@ def _pct(samples_s: np.ndarray) -> tuple[float, float]:
     return float(p50), float(p99)
 
 
-def _serve_args(model: Path | None, *extra: str) -> list[str]:
-    args = [sys.executable, "-m", "engine.cli", "serve", "--port", "0", "--reply-to", "none", "--audio", "none", "--midi-out", "none", "--seed", "0"]
+def _serve_args(model: Path | None, *extra: str, audio: str = "none") -> list[str]:
+    args = [sys.executable, "-m", "engine.cli", "serve", "--port", "0", "--reply-to", "none", "--audio", audio, "--midi-out", "none", "--seed", "0"]
     if model is not None:
         args += ["--model", str(model)]
     return args + list(extra)
@@ -180,86 +181,42 @@ def performers_bench(model: Path | None, seconds: float, performers: int = 16, r
                 proc.kill()
 
 
-def _sound_server(model: str | None) -> None:
-    """`python -m bridge.bench sound-server`: the bridge with pyo on JACK, reporting press -> onset per press."""
-    os.environ.setdefault("PYO_GUI_WX", "0")
-    import pyo
-
-    from engine import PianoGenie
-
-    from .core import Bridge
-    from .pyo_synth import PyoSynth
-    from .transport import OscTransport
-    from .voices import SynthParams
-
-    genie = PianoGenie.load(model or None)
-    bridge = Bridge(genie, seed=0)
-    synth = PyoSynth(SynthParams(voices=32), "jack", None, JACK_PERIOD, JACK_RATE, jack_name="pianogenie-bench")
-    bridge.sinks.append(synth)
-    transport = OscTransport(bridge, "127.0.0.1", 0, (), "genie")
-    arrivals: list[float] = []
-    latencies: list[float] = []
-
-    class Arrival:
-        def note_on(self, performer, pitch, velocity, button, time_):
-            arrivals.append(time_)
-
-        def note_off(self, *args):
-            pass
-
-    bridge.sinks.append(Arrival())
-
-    def onset(*_):
-        now = time.monotonic()
-        if arrivals:
-            latencies.append(now - arrivals.pop())
-            arrivals.clear()
-
-    # Each voice's envelope leaving zero is the note's first non-silent sample, seen from the audio thread.
-    detectors = [pyo.TrigFunc(pyo.Thresh(env, threshold=1e-6, dir=0), onset) for env in synth.env]
-    synth.start()
-    bridge.on_reply = None
-    signal.signal(signal.SIGTERM, lambda *_: transport.stop())
-    print(f"sound udp {transport.address[0]}:{transport.address[1]} ready", flush=True)
-    transport.serve_forever()
-    synth.close()
-    del detectors
-    print("LATENCIES " + " ".join(f"{x:.7f}" for x in latencies), flush=True)
-
-
 def sound_bench(model: Path | None, presses: int = 200) -> tuple[np.ndarray | None, str]:
+    """`pianogenie serve` with pyo on a JACK dummy server; its synth logs arrival -> onset for every note."""
     if not shutil.which("jackd"):
         return None, "skipped: jackd is not installed"
     env = dict(os.environ, JACK_NO_START_SERVER="1")
     jack = subprocess.Popen(["jackd", "-d", "dummy", "-r", str(JACK_RATE), "-p", str(JACK_PERIOD)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    proc = None
     try:
         time.sleep(2.0)
         if jack.poll() is not None:
             return None, "skipped: jackd -d dummy did not start"
-        args = [sys.executable, "-m", "bridge.bench", "sound-server"] + ([str(model)] if model else [])
-        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
-        line = proc.stdout.readline()
-        match = re.search(r"udp ([\d.]+):(\d+)", line)
-        if not match:
-            proc.kill()
-            return None, f"skipped: the pyo/JACK sound server did not start ({line.strip()})"
-        address = (match.group(1), int(match.group(2)))
-        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        sock.bind(("127.0.0.1", 0))
-        encoder = Encoder()
-        for i in range(presses):
-            sock.sendto(encoder.ints("/genie/press", i % 8), address)
-            time.sleep(0.02)
-            sock.sendto(encoder.ints("/genie/release", i % 8), address)
-            # 32 voices in turn, each back to silence (below the 1e-6 onset threshold) before its reuse
-            time.sleep(0.04)
-        time.sleep(0.5)
-        proc.send_signal(signal.SIGTERM)
-        out, _ = proc.communicate(timeout=30)
-        values = [float(x) for line in out.splitlines() if line.startswith("LATENCIES") for x in line.split()[1:]]
+        with tempfile.TemporaryDirectory() as tmp:
+            log = Path(tmp) / "onsets.txt"
+            proc, address = _spawn(_serve_args(
+                model, "--audio-backend", "jack", "--buffer-size", str(JACK_PERIOD), "--sample-rate", str(JACK_RATE),
+                "--voices", "32", "--onset-log", str(log), audio="pyo"))
+            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            sock.bind(("127.0.0.1", 0))
+            encoder = Encoder()
+            for i in range(presses):
+                sock.sendto(encoder.ints("/genie/press", i % 8), address)
+                time.sleep(0.02)
+                sock.sendto(encoder.ints("/genie/release", i % 8), address)
+                # 32 voices in turn, each back to silence (below the 1e-6 onset threshold) before its reuse
+                time.sleep(0.04)
+            time.sleep(0.5)
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(30)
+            values = [float(x) for x in log.read_text().split()] if log.exists() else []
+        if not values:
+            return None, "skipped: pyo did not start on the JACK dummy server"
         return np.array(values), f"{len(values)} onsets of {presses} presses"
     finally:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
         jack.send_signal(signal.SIGTERM)
         try:
             jack.wait(10)
@@ -304,5 +261,3 @@ def run(args: argparse.Namespace) -> int:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["echo"]:
         _echo_server(sys.argv[2])
-    elif sys.argv[1:2] == ["sound-server"]:
-        _sound_server(sys.argv[2] if len(sys.argv) > 2 else None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import threading
 import time as _time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
 import numpy as np
@@ -83,6 +83,7 @@ class Bridge:
         self.on_reply: Callable[[Any, str, tuple], None] | None = None  # (sender, address, values)
         self.recorder: Any = None  # bridge.recorder.Recorder: also sees presses and releases
         self.context = Context()
+        self._sent_at = 0.0
         self._latency = np.zeros(LATENCY_WINDOW)
         self._latency_count = 0
         self._handlers = {
@@ -113,6 +114,9 @@ class Bridge:
         t = self.context.time
         if self.osc_out is not None:
             self.osc_out.note_on(performer, pitch, velocity, button, t)
+        # Latency is taken here, when the reply has left: the synth's pipe write below may wake its process,
+        # which on a small machine can preempt this one before the stamp.
+        self._sent_at = self.clock()
         for sink in self.sinks:
             sink.note_on(performer, pitch, velocity, button, t)
 
@@ -168,7 +172,7 @@ class Bridge:
         if self.recorder is not None:
             self.recorder.press(performer.number, button, velocity, self.context.time)
         # Arrival -> note sent: the OSC reply went out inside press().
-        self._latency[self._latency_count % LATENCY_WINDOW] = self.clock() - self.context.time
+        self._latency[self._latency_count % LATENCY_WINDOW] = self._sent_at - self.context.time
         self._latency_count += 1
         # The work that does not depend on the next press, now, while nothing waits.
         performer.session.prepare()

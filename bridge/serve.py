@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-import time as _time
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +54,8 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     audio.add_argument("--buffer-size", type=int, default=DEFAULT_BUFFER_SIZE, help="audio buffer in frames (default 64)")
     audio.add_argument("--sample-rate", type=int, default=DEFAULT_SAMPLE_RATE, help="audio sample rate")
     audio.add_argument("--voices", type=int, default=16, help="synth polyphony")
+    # For `pianogenie bench osc`: the synth logs arrival -> onset of every note to this file.
+    audio.add_argument("--onset-log", default=None, help=argparse.SUPPRESS)
 
 
 class Outputs:
@@ -72,7 +73,7 @@ class Outputs:
         from .voices import SynthParams
 
         choice = open_synth(args.audio, args.audio_backend, args.audio_device, args.buffer_size, args.sample_rate,
-                            SynthParams(voices=args.voices))
+                            SynthParams(voices=args.voices), getattr(args, "onset_log", None))
         self.lines.append(("audio", choice.description))
         if choice.synth is not None:
             self.synth = choice.synth

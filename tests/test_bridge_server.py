@@ -4,7 +4,6 @@ errors, idle timeout, recording, load, and liblo's oscsend/oscdump as a client t
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import signal
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bridge.client import OscClient
-from bridge.wire import Encoder, bundle, parse_datagram
+from bridge.wire import Encoder, bundle
 
 REPO = Path(__file__).resolve().parents[1]
 PIANOGENIE = [sys.executable, "-m", "engine.cli"]

@@ -1,0 +1,169 @@
+"""The pyo synth in a child process.
+
+pyo's audio callback holds the GIL while it computes each buffer, so in the bridge's own process every press
+would wait for the synth (measured: arrival -> note-on p50 ~21 us without pyo, ~350 us with it, 64-frame
+buffers on JACK). In its own process the synth costs the bridge one pipe write per note. A crash of the audio
+stack (pyo's PortAudio backend segfaults when there is no output) cannot take the bridge down, and the child
+exits as soon as the bridge is gone (its stdin closes), so no note outlives the bridge.
+
+Protocol on the child's stdin: fixed-size records (kind, performer, pitch, velocity, arrival time). The child
+answers one line on stdout at start: "ready <description>" or "error <reason>"."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import select
+import signal
+import struct
+import subprocess
+import sys
+import time as _time
+
+from .voices import SynthParams
+
+RECORD = struct.Struct("<BBBBd")  # kind, performer, pitch, velocity, arrival (monotonic seconds)
+NOTE_OFF, NOTE_ON, ALL_OFF = 0, 1, 2
+START_TIMEOUT = 60.0
+
+
+class SynthUnavailable(RuntimeError):
+    pass
+
+
+class SynthProcess:
+    """A note sink that forwards to the synth child."""
+
+    def __init__(self, params: SynthParams, backend: str, device: int | None, buffer_size: int, sample_rate: int,
+                 onset_log: str | None = None):
+        command = [sys.executable, "-m", "bridge.synth_process", "--backend", backend, "--buffer-size", str(buffer_size),
+                   "--sample-rate", str(sample_rate), "--voices", str(params.voices)]
+        if device is not None:
+            command += ["--device", str(device)]
+        if onset_log:
+            command += ["--onset-log", onset_log]
+        env = dict(os.environ, JACK_NO_START_SERVER="1", PYO_GUI_WX="0")
+        self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        line, noise = "", []
+        deadline = _time.monotonic() + START_TIMEOUT
+        # pyo prints its own diagnostics on stdout too; the child's answer is the line starting "ready"/"error".
+        while not line.startswith(("ready ", "error ")):
+            if not select.select([self.proc.stdout], [], [], max(0.0, deadline - _time.monotonic()))[0]:
+                break
+            raw = self.proc.stdout.readline()
+            if not raw:
+                break
+            line = raw.decode("utf-8", "replace").strip()
+            if line and not line.startswith(("ready ", "error ")):
+                noise.append(line)
+        if not line.startswith("ready "):
+            self._reap()
+            reason = line[len("error "):] if line.startswith("error ") else "; ".join(noise[-2:]) or "the synth process did not start"
+            raise SynthUnavailable(reason)
+        self.description = line[len("ready "):]
+        self.fd = self.proc.stdin.fileno()
+        self.alive = True
+
+    def _send(self, kind: int, performer: int, pitch: int, velocity: int, time: float) -> None:
+        if not self.alive:
+            return
+        try:
+            os.write(self.fd, RECORD.pack(kind, performer & 0xFF, pitch, velocity, time))
+        except OSError:
+            self.alive = False  # the synth died; the bridge plays on without sound
+            print("pianogenie: the synth process has stopped; audio is off", file=sys.stderr)
+
+    def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float) -> None:
+        self._send(NOTE_ON, performer, pitch, velocity, time)
+
+    def note_off(self, performer: int, pitch: int, button: int, time: float) -> None:
+        self._send(NOTE_OFF, performer, pitch, 0, time)
+
+    def all_off(self) -> None:
+        self._send(ALL_OFF, 0, 0, 0, _time.monotonic())
+
+    def close(self) -> None:
+        self.all_off()
+        self._reap()
+
+    def _reap(self) -> None:
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def _child(args: argparse.Namespace) -> int:
+    # The bridge decides when to stop: Ctrl-C in the terminal reaches the whole process group, and the child
+    # must keep sounding until the bridge has sent its note-offs and closed the pipe.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from .audio import pyo_output_problem, quiet_stderr
+
+    try:
+        problem = pyo_output_problem(args.backend, args.device)
+    except ImportError:
+        problem = "pyo is not installed"
+    if problem:
+        print(f"error {problem}", flush=True)
+        return 1
+    from .pyo_synth import PyoSynth
+
+    try:
+        with quiet_stderr():
+            synth = PyoSynth(SynthParams(voices=args.voices), args.backend, args.device, args.buffer_size, args.sample_rate)
+    except (RuntimeError, ValueError) as exc:
+        print(f"error {exc}", flush=True)
+        return 1
+    latencies: list[float] = []
+    pending: list[float] = []
+    detectors = []
+    if args.onset_log:
+        import pyo
+
+        def onset(*_):
+            # Runs in pyo's audio thread once the buffer holding the voice's first non-zero sample is computed.
+            now = _time.monotonic()
+            if pending:
+                latencies.append(now - pending.pop())
+                pending.clear()
+
+        detectors = [pyo.TrigFunc(pyo.Thresh(env, threshold=1e-6, dir=0), onset) for env in synth.env]
+    synth.start()
+    print(f"ready {synth.description}", flush=True)
+    stdin = sys.stdin.buffer
+    while True:
+        record = stdin.read(RECORD.size)
+        if len(record) < RECORD.size:
+            break
+        kind, performer, pitch, velocity, arrival = RECORD.unpack(record)
+        now = _time.monotonic()
+        if kind == NOTE_ON:
+            if args.onset_log:
+                pending.append(arrival)
+            synth.note_on(performer, pitch, velocity, 0, now)
+        elif kind == NOTE_OFF:
+            synth.note_off(performer, pitch, 0, now)
+        elif kind == ALL_OFF:
+            synth.all_off()
+    synth.close()
+    del detectors
+    if args.onset_log:
+        with open(args.onset_log, "w", encoding="ascii") as log:
+            log.write("\n".join(f"{x:.7f}" for x in latencies) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="the pyo synth child of pianogenie serve/play")
+    parser.add_argument("--backend", default="portaudio")
+    parser.add_argument("--device", type=int, default=None)
+    parser.add_argument("--buffer-size", type=int, default=64)
+    parser.add_argument("--sample-rate", type=int, default=48000)
+    parser.add_argument("--voices", type=int, default=16)
+    parser.add_argument("--onset-log", default=None)
+    sys.exit(_child(parser.parse_args()))
