@@ -8,6 +8,7 @@ play it."""
 from __future__ import annotations
 
 import argparse
+import gc
 import heapq
 import os
 import select
@@ -134,6 +135,8 @@ def run(args: argparse.Namespace) -> int:
         for name, line in outputs.lines:
             print(f"  {name:<11} {line}")
         print(f"  gate        {args.gate:.2f} s", flush=True)
+        gc.collect()
+        gc.freeze()  # as in serve: no full collection stalls a key press
         stdin = sys.stdin
         with raw_terminal(stdin):
             fd = stdin.fileno()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import signal
 import sys
 from pathlib import Path
@@ -184,6 +185,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {name:<11} {line}")
         print(f"  latency     budget: press -> note-on p99 <= {BRIDGE_BUDGET_P99_US} us in the bridge, "
               f"press -> sound p99 <= {SOUND_BUDGET_P99_MS} ms; idle timeout {args.idle_timeout:g} s")
+        # Everything loaded so far (numpy, numba, the model) lives for the whole run: moving it out of the
+        # collector's reach keeps a full collection from stalling a press for milliseconds.
+        gc.collect()
+        gc.freeze()
         print("pianogenie serve: ready", flush=True)
         transport.serve_forever()
     finally:
