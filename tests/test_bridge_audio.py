@@ -195,3 +195,41 @@ s.server.recstop(); time.sleep(0.2); s.close(); print('DONE')
     finally:
         jack.terminate()
         jack.wait(10)
+
+
+@pytest.mark.skipif(not shutil.which("jackd"), reason="jackd (jackd2) not installed")
+def test_sounddevice_fallback_plays_through_jack_and_falls_silent():
+    """The sounddevice fallback (numpy voice bank in a PortAudio callback) on the JACK dummy server's device."""
+    env = dict(os.environ, JACK_NO_START_SERVER="1")
+    jack = subprocess.Popen(["jackd", "-d", "dummy", "-r", "48000", "-p", "256"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        time.sleep(2.0)
+        if jack.poll() is not None:
+            pytest.skip("jackd -d dummy did not start here")
+        code = """
+import time, numpy as np
+from bridge.audio import open_synth
+choice = open_synth('sounddevice', buffer_size=256)
+print('AUDIO', choice.description, flush=True)
+s = choice.synth
+if s is not None:
+    for p in (60, 64, 67):
+        s.note_on(0, p, 100, 0, time.monotonic())
+    time.sleep(0.5)
+    print('RENDERED', s.bank.now, 'ACTIVE', s.bank.alloc.active(s.bank.now / s.bank.sr))
+    for p in (60, 64, 67):
+        s.note_off(0, p, 0, time.monotonic())
+    time.sleep(s.bank.params.release_tail + 0.3)
+    print('SILENT', s.bank.alloc.active(s.bank.now / s.bank.sr) == 0 and float(np.abs(s.bank.render(256)).max()) < 1e-4)
+    s.close()
+"""
+        proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120, env=env)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        if "sounddevice (" not in proc.stdout:
+            pytest.skip(f"PortAudio sees no JACK device here: {proc.stdout.strip()}")
+        rendered = int(proc.stdout.split("RENDERED ")[1].split()[0])
+        assert rendered >= 48000 * 0.3, "the audio callback ran"
+        assert "ACTIVE 3" in proc.stdout and "SILENT True" in proc.stdout
+    finally:
+        jack.terminate()
+        jack.wait(10)
