@@ -12,6 +12,7 @@ answers one line on stdout at start: "ready <description>" or "error <reason>"."
 from __future__ import annotations
 
 import argparse
+import heapq
 import os
 import select
 import signal
@@ -25,6 +26,8 @@ from .voices import SynthParams
 RECORD = struct.Struct("<BBBBd")  # kind, performer, pitch, velocity, arrival (monotonic seconds)
 NOTE_OFF, NOTE_ON, ALL_OFF = 0, 1, 2
 START_TIMEOUT = 60.0
+# Shortest note the synth plays (seconds): a few buffers, so the attack is heard.
+MIN_NOTE = 0.03
 
 
 class SynthUnavailable(RuntimeError):
@@ -135,21 +138,49 @@ def _child(args: argparse.Namespace) -> int:
         detectors = [pyo.TrigFunc(pyo.Thresh(env, threshold=1e-6, dir=0), onset) for env in synth.env]
     synth.start()
     print(f"ready {synth.description}", flush=True)
-    stdin = sys.stdin.buffer
+    fd = sys.stdin.fileno()
+    buffered = b""
+    deferred: list[tuple[float, int, int]] = []  # (due, performer, pitch): note-offs held back to MIN_NOTE
+    started: dict[tuple[int, int], float] = {}
     while True:
-        record = stdin.read(RECORD.size)
-        if len(record) < RECORD.size:
-            break
-        kind, performer, pitch, velocity, arrival = RECORD.unpack(record)
         now = _time.monotonic()
-        if kind == NOTE_ON:
-            if args.onset_log:
-                pending.append(arrival)
-            synth.note_on(performer, pitch, velocity, 0, now)
-        elif kind == NOTE_OFF:
+        while deferred and deferred[0][0] <= now:
+            _, performer, pitch = heapq.heappop(deferred)
             synth.note_off(performer, pitch, 0, now)
-        elif kind == ALL_OFF:
-            synth.all_off()
+        timeout = max(0.0, deferred[0][0] - now) if deferred else None
+        if not select.select([fd], [], [], timeout)[0]:
+            continue
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            break
+        buffered += chunk
+        usable = len(buffered) - len(buffered) % RECORD.size
+        now = _time.monotonic()
+        for offset in range(0, usable, RECORD.size):
+            kind, performer, pitch, velocity, arrival = RECORD.unpack_from(buffered, offset)
+            if kind == NOTE_ON:
+                # The same key struck again before its held-back note-off fired: that off belongs to the old note.
+                if any(d[1] == performer and d[2] == pitch for d in deferred):
+                    deferred = [d for d in deferred if not (d[1] == performer and d[2] == pitch)]
+                    heapq.heapify(deferred)
+                    synth.note_off(performer, pitch, 0, now)
+                if args.onset_log:
+                    pending.append(arrival)
+                started[(performer, pitch)] = now
+                synth.note_on(performer, pitch, velocity, 0, now)
+            elif kind == NOTE_OFF:
+                # A tap shorter than a buffer would start and stop the envelope in the same block and never
+                # sound: every note lasts at least MIN_NOTE.
+                due = started.pop((performer, pitch), now) + MIN_NOTE
+                if due > now:
+                    heapq.heappush(deferred, (due, performer, pitch))
+                else:
+                    synth.note_off(performer, pitch, 0, now)
+            elif kind == ALL_OFF:
+                deferred.clear()
+                started.clear()
+                synth.all_off()
+        buffered = buffered[usable:]
     synth.close()
     del detectors
     if args.onset_log:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -231,5 +233,50 @@ if s is not None:
         assert rendered >= 48000 * 0.3, "the audio callback ran"
         assert "ACTIVE 3" in proc.stdout and "SILENT True" in proc.stdout
     finally:
+        jack.terminate()
+        jack.wait(10)
+
+
+@pytest.mark.skipif(not shutil.which("jackd"), reason="jackd (jackd2) not installed")
+def test_serve_sounds_every_press_through_pyo_on_jack(tmp_path, random_model_dir):
+    """End to end: OSC presses into `pianogenie serve`, pyo (in its own process) on a JACK dummy server; the synth
+    logs each note's arrival -> first non-zero sample, and every press must have sounded, promptly."""
+    pytest.importorskip("pyo")
+    from bridge.client import OscClient
+
+    env = dict(os.environ, JACK_NO_START_SERVER="1")
+    jack = subprocess.Popen(["jackd", "-d", "dummy", "-r", "48000", "-p", "64"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    serve = None
+    try:
+        time.sleep(2.0)
+        if jack.poll() is not None:
+            pytest.skip("jackd -d dummy did not start here")
+        log = tmp_path / "onsets.txt"
+        serve = subprocess.Popen([*PIANOGENIE, "serve", "--port", "0", "--reply-to", "none", "--model", str(random_model_dir),
+                                  "--midi-out", "none", "--audio", "pyo", "--audio-backend", "jack", "--voices", "8",
+                                  "--onset-log", str(log)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        banner = []
+        for line in serve.stdout:
+            banner.append(line)
+            if "ready" in line:
+                break
+        text = "".join(banner)
+        if "pyo jack" not in text:
+            pytest.skip(f"pyo did not start on JACK here: {text}")
+        port = int(re.search(r"osc udp [\d.]+:(\d+)", text).group(1))
+        client = OscClient(("127.0.0.1", port))
+        for i in range(6):
+            client.send("/genie/press", i)
+            client.send("/genie/release", i)
+            time.sleep(0.25)
+        client.close()
+        serve.send_signal(signal.SIGTERM)
+        assert serve.wait(60) == 0
+        latencies = [float(x) for x in log.read_text().split()]
+        assert len(latencies) == 6, latencies
+        assert all(0 < x < 0.05 for x in latencies), latencies  # well inside a loaded machine's scheduling noise
+    finally:
+        if serve is not None and serve.poll() is None:
+            serve.kill()
         jack.terminate()
         jack.wait(10)
