@@ -151,14 +151,18 @@ class Bridge:
     def handle(self, address: str, args: list, sender: Any = None, time: float | None = None) -> bool:
         """dispatch() under the lock, with errors answered; returns whether the message was accepted."""
         with self.lock:
-            try:
-                self.dispatch(address, args, sender, time)
-                return True
-            except ProtocolError as exc:
-                self.reject(str(exc), sender)
-            except ValueError as exc:  # the engine's input checks
-                self.reject(f"{address}: {exc}", sender)
-            return False
+            return self.handle_locked(address, args, sender, time)
+
+    def handle_locked(self, address: str, args: list, sender: Any, time: float | None) -> bool:
+        """handle() for a caller that already holds the lock (the transport, once per datagram)."""
+        try:
+            self.dispatch(address, args, sender, time)
+            return True
+        except ProtocolError as exc:
+            self.reject(str(exc), sender)
+        except ValueError as exc:  # the engine's own input checks
+            self.reject(f"{address}: {exc}", sender)
+        return False
 
     def _press(self, performer: Performer, address: str, args: list) -> None:
         if not 1 <= len(args) <= 2:

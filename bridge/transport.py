@@ -17,7 +17,6 @@ from typing import Any, Iterable
 
 from . import protocol as p
 from .core import Bridge
-from .protocol import ProtocolError
 from .wire import Encoder, MalformedPacket, parse_datagram
 
 # Idle performers are swept this often (seconds).
@@ -94,7 +93,6 @@ class OscTransport:
         self._reply_set = frozenset(self.reply_to)
         self._stopping = False
         self._swept = threading.Event()
-        self._inode = os.fstat(self.sock.fileno()).st_ino
         bridge.osc_out = self
         bridge.on_reply = self.reply
         bridge.udp_drops = self.udp_drops
@@ -148,12 +146,7 @@ class OscTransport:
                 bridge.counters.bundles += 1
             # A bundle's messages run at once, in packing order, all timed at the datagram's arrival.
             for address, args in messages:
-                try:
-                    bridge.dispatch(address, args, sender, arrival)
-                except ProtocolError as exc:
-                    bridge.reject(str(exc), sender)
-                except ValueError as exc:  # the engine's own input checks
-                    bridge.reject(f"{address}: {exc}", sender)
+                bridge.handle_locked(address, args, sender, arrival)
 
     def serve_forever(self) -> None:
         """Receive until stop(); never raises for anything a peer sends. The socket blocks with no timeout (a
@@ -197,14 +190,20 @@ class OscTransport:
         self.sock.close()
 
     def udp_drops(self) -> int:
-        """Datagrams the kernel dropped on this socket (its receive queue was full), from /proc/net/udp."""
-        try:
-            with open("/proc/net/udp", encoding="ascii") as table:
-                next(table)
-                for line in table:
-                    fields = line.split()
-                    if len(fields) >= 13 and fields[9] == str(self._inode):
-                        return int(fields[12])
-        except (OSError, ValueError, StopIteration):
-            pass
-        return -1
+        """Datagrams the kernel dropped on this socket (its receive queue was full)."""
+        return socket_drops(self.sock)
+
+
+def socket_drops(sock: socket.socket) -> int:
+    """A UDP socket's drop counter from /proc/net/udp (Linux), or -1 where it cannot be read."""
+    inode = str(os.fstat(sock.fileno()).st_ino)
+    try:
+        with open("/proc/net/udp", encoding="ascii") as table:
+            next(table)
+            for line in table:
+                fields = line.split()
+                if len(fields) >= 13 and fields[9] == inode:
+                    return int(fields[12])
+    except (OSError, ValueError, StopIteration):
+        pass
+    return -1
