@@ -275,6 +275,29 @@ def test_serve_sounds_every_press_through_pyo_on_jack(tmp_path, random_model_dir
         latencies = [float(x) for x in log.read_text().split()]
         assert len(latencies) == 6, latencies
         assert all(0 < x < 0.05 for x in latencies), latencies  # well inside a loaded machine's scheduling noise
+
+        # A bridge killed outright (no chance to send note-offs) must not leave the synth sounding: its child
+        # sees the pipe close, turns every voice off and exits, writing its log on the way out.
+        log2 = tmp_path / "onsets-killed.txt"
+        serve = subprocess.Popen([*PIANOGENIE, "serve", "--port", "0", "--reply-to", "none", "--model", str(random_model_dir),
+                                  "--midi-out", "none", "--audio", "pyo", "--audio-backend", "jack",
+                                  "--onset-log", str(log2)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        text = ""
+        for line in serve.stdout:
+            text += line
+            if "ready" in line:
+                break
+        port = int(re.search(r"osc udp [\d.]+:(\d+)", text).group(1))
+        client = OscClient(("127.0.0.1", port))
+        client.send("/genie/press", 3)  # held: no release
+        assert client.wait_for(lambda m: m[0] == "/genie/noteon")[0] is not None
+        client.close()
+        serve.kill()
+        serve.wait(30)
+        deadline = time.monotonic() + 30
+        while not log2.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert log2.exists(), "the synth process outlived the bridge"
     finally:
         if serve is not None and serve.poll() is None:
             serve.kill()
