@@ -81,3 +81,8 @@ def register(registry) -> None:  # registry: engine.cli.Registry
     bench.add_argument("--model", type=Path, default=None, help="model directory (default: the embedded model)")
     bench.add_argument("--seconds", type=float, default=5.0, help="duration of the 16-performer run")
     bench.add_argument("--sound", choices=("auto", "skip"), default="auto", help="press -> sound on a JACK dummy server")
+
+    # The browser app's server (bridge/webapp.py, written with web/): `pianogenie web` and `bench web`.
+    from .webapp import register_web
+
+    register_web(registry)
