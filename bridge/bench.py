@@ -240,9 +240,13 @@ def run(args: argparse.Namespace) -> int:
     bridge50, bridge99 = _pct(results["bridge"])
     print(f"  bridge / python-osc echo: p50 x{bridge50 / floor50:.2f}, p99 x{bridge99 / floor99:.2f}")
     print(f"  bridge / raw echo:        p50 x{bridge50 / raw50:.2f}, p99 x{bridge99 / raw99:.2f}")
+    met = bridge50 <= 1.3 * floor50 and bridge99 <= 1.3 * floor99 and bridge99 <= 300.0
+    print(f"  target (<= 1.3x the python-osc echo at p50 and p99, p99 <= 300 us): {'met' if met else 'NOT met'}")
     print(f"16 performers x 20 presses/s, {args.seconds:g} s each, alternating one-second blocks:")
-    for name, samples in performers_bench(args.model, args.seconds).items():
+    many = performers_bench(args.model, args.seconds)
+    for name, samples in many.items():
         print(f"  {name:<16} {_stats(samples)}   ({len(samples)} presses)")
+    print(f"  target (bridge p99 <= 1 ms): {'met' if _pct(many['bridge'])[1] <= 1000.0 else 'NOT met'}")
     if args.sound == "skip":
         print("press -> sound: skipped (--sound skip)")
         return 0
@@ -255,6 +259,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"  arrival -> onset computed  {_stats(sound)}")
     print(f"  + JACK output buffering {buffering * 1e3:.2f} ms ({JACK_PERIODS} x {JACK_PERIOD} frames) "
           f"-> p99 {np.percentile(sound, 99) * 1e3 + buffering * 1e3:.2f} ms at the output")
+    print(f"  target (arrival -> onset p99 <= 3 ms): {'met' if np.percentile(sound, 99) <= 0.003 else 'NOT met'}")
     return 0
 
 
