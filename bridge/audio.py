@@ -83,6 +83,7 @@ def open_synth(
     sample_rate: int = DEFAULT_SAMPLE_RATE,
     params: SynthParams = SynthParams(),
     onset_log: str | None = None,
+    realtime: bool = False,
 ) -> AudioChoice:
     if audio not in AUDIO_CHOICES:
         raise ValueError(f"--audio must be one of {', '.join(AUDIO_CHOICES)}")
@@ -94,7 +95,7 @@ def open_synth(
         from .synth_process import SynthProcess, SynthUnavailable
 
         try:
-            synth = SynthProcess(params, backend, device, buffer_size, sample_rate, onset_log)
+            synth = SynthProcess(params, backend, device, buffer_size, sample_rate, onset_log, realtime)
             return AudioChoice(synth, synth.description + " (own process)")
         except SynthUnavailable as exc:
             reasons.append(f"pyo: {exc}")

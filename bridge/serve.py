@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import signal
 import sys
 from pathlib import Path
@@ -14,6 +15,10 @@ from . import protocol as p
 # Budgets printed in the banner, from issue 4: the bridge's own press -> note-on, and press -> sound.
 BRIDGE_BUDGET_P99_US = 300
 SOUND_BUDGET_P99_MS = 3
+# --realtime priorities: under JACK's default audio threads (jackd -R uses 10 for clients, more for itself)
+# would starve them; SCHED_FIFO 5..9 still preempts every normal process.
+BRIDGE_RT_PRIORITY = 8
+SYNTH_RT_PRIORITY = 9
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -55,6 +60,8 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     audio.add_argument("--buffer-size", type=int, default=DEFAULT_BUFFER_SIZE, help="audio buffer in frames (default 64)")
     audio.add_argument("--sample-rate", type=int, default=DEFAULT_SAMPLE_RATE, help="audio sample rate")
     audio.add_argument("--voices", type=int, default=16, help="synth polyphony")
+    parser.add_argument("--realtime", action="store_true",
+                        help="ask for real-time (SCHED_FIFO) scheduling for the bridge and synth (needs the privilege)")
     # For `pianogenie bench osc`: the synth logs arrival -> onset of every note to this file.
     audio.add_argument("--onset-log", default=None, help=argparse.SUPPRESS)
 
@@ -74,7 +81,7 @@ class Outputs:
         from .voices import SynthParams
 
         choice = open_synth(args.audio, args.audio_backend, args.audio_device, args.buffer_size, args.sample_rate,
-                            SynthParams(voices=args.voices), getattr(args, "onset_log", None))
+                            SynthParams(voices=args.voices), getattr(args, "onset_log", None), args.realtime)
         self.lines.append(("audio", choice.description))
         if choice.synth is not None:
             self.synth = choice.synth
@@ -121,6 +128,15 @@ class Outputs:
                 closer.close()
             except Exception as exc:  # a device gone away must not stop the others from closing
                 print(f"pianogenie: closing {type(closer).__name__}: {exc}", file=sys.stderr)
+
+
+def request_realtime(priority: int) -> str:
+    """SCHED_FIFO for this process, below JACK's own audio threads; one line saying what happened."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(priority))
+        return f"SCHED_FIFO priority {priority}"
+    except (AttributeError, OSError) as exc:
+        return f"normal scheduling (real-time refused: {getattr(exc, 'strerror', None) or exc})"
 
 
 def check_common(args: argparse.Namespace) -> str | None:
@@ -172,6 +188,8 @@ def run(args: argparse.Namespace) -> int:
 
     outputs = Outputs()
     try:
+        if args.realtime:
+            outputs.lines.append(("scheduling", request_realtime(BRIDGE_RT_PRIORITY)))
         outputs.open(args, bridge)
         signal.signal(signal.SIGTERM, lambda *_: transport.stop())
         signal.signal(signal.SIGINT, lambda *_: transport.stop())

@@ -38,13 +38,15 @@ class SynthProcess:
     """A note sink that forwards to the synth child."""
 
     def __init__(self, params: SynthParams, backend: str, device: int | None, buffer_size: int, sample_rate: int,
-                 onset_log: str | None = None):
+                 onset_log: str | None = None, realtime: bool = False):
         command = [sys.executable, "-m", "bridge.synth_process", "--backend", backend, "--buffer-size", str(buffer_size),
                    "--sample-rate", str(sample_rate), "--voices", str(params.voices)]
         if device is not None:
             command += ["--device", str(device)]
         if onset_log:
             command += ["--onset-log", onset_log]
+        if realtime:
+            command += ["--realtime"]
         env = dict(os.environ, JACK_NO_START_SERVER="1", PYO_GUI_WX="0")
         self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
         line, noise = "", []
@@ -107,6 +109,12 @@ def _child(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from .audio import pyo_output_problem, quiet_stderr
 
+    scheduling = ""
+    if args.realtime:
+        from .serve import SYNTH_RT_PRIORITY, request_realtime
+
+        scheduling = ", " + request_realtime(SYNTH_RT_PRIORITY)
+
     try:
         problem = pyo_output_problem(args.backend, args.device)
     except ImportError:
@@ -137,7 +145,7 @@ def _child(args: argparse.Namespace) -> int:
 
         detectors = [pyo.TrigFunc(pyo.Thresh(env, threshold=1e-6, dir=0), onset) for env in synth.env]
     synth.start()
-    print(f"ready {synth.description}", flush=True)
+    print(f"ready {synth.description}{scheduling}", flush=True)
     fd = sys.stdin.fileno()
     buffered = b""
     deferred: list[tuple[float, int, int]] = []  # (due, performer, pitch): note-offs held back to MIN_NOTE
@@ -197,4 +205,5 @@ if __name__ == "__main__":
     parser.add_argument("--sample-rate", type=int, default=48000)
     parser.add_argument("--voices", type=int, default=16)
     parser.add_argument("--onset-log", default=None)
+    parser.add_argument("--realtime", action="store_true")
     sys.exit(_child(parser.parse_args()))
