@@ -108,7 +108,7 @@ class KeyboardPlayer:
 
 def run(args: argparse.Namespace) -> int:
     from .core import Bridge
-    from .serve import Outputs, check_common, load_genie
+    from .serve import BRIDGE_RT_PRIORITY, Outputs, check_common, load_genie, request_realtime
 
     problem = check_common(args)
     if problem is None and not GATE_RANGE[0] <= args.gate <= GATE_RANGE[1]:
@@ -127,6 +127,8 @@ def run(args: argparse.Namespace) -> int:
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
     try:
+        if args.realtime:
+            outputs.lines.append(("scheduling", request_realtime(BRIDGE_RT_PRIORITY)))
         outputs.open(args, bridge)
         bridge.sinks.append(Printer())
         player = KeyboardPlayer(bridge, args.gate)
