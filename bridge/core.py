@@ -7,6 +7,7 @@ callback and the idle sweep never interleave."""
 from __future__ import annotations
 
 import math
+import sys
 import threading
 import time as _time
 from dataclasses import dataclass
@@ -84,6 +85,7 @@ class Bridge:
         self.recorder: Any = None  # bridge.recorder.Recorder: also sees presses and releases
         self.context = Context()
         self._sent_at = 0.0
+        self._failed_sinks: set[str] = set()
         self._latency = np.zeros(LATENCY_WINDOW)
         self._latency_count = 0
         self._handlers = {
@@ -118,7 +120,10 @@ class Bridge:
         # which on a small machine can preempt this one before the stamp.
         self._sent_at = self.clock()
         for sink in self.sinks:
-            sink.note_on(performer, pitch, velocity, button, t)
+            try:
+                sink.note_on(performer, pitch, velocity, button, t)
+            except Exception as exc:  # a failing output (a MIDI port gone, a closed terminal) must not stop the rest
+                self._sink_failed(sink, exc)
 
     def note_off(self, performer: int, pitch: int, button: int) -> None:
         self.counters.notes_off += 1
@@ -126,7 +131,20 @@ class Bridge:
         if self.osc_out is not None:
             self.osc_out.note_off(performer, pitch, button, t)
         for sink in self.sinks:
-            sink.note_off(performer, pitch, button, t)
+            try:
+                sink.note_off(performer, pitch, button, t)
+            except Exception as exc:
+                self._sink_failed(sink, exc)
+
+    def _sink_failed(self, sink: NoteSink, exc: Exception) -> None:
+        self.counters.send_errors += 1
+        name = type(sink).__name__
+        if name not in self._failed_sinks:  # say it once per output, not once per note
+            self._failed_sinks.add(name)
+            try:
+                print(f"pianogenie: {name} failed ({exc}); the other outputs carry on", file=sys.stderr)
+            except Exception:
+                pass
 
     # --- dispatch ---------------------------------------------------------------------------------------------
 

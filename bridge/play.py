@@ -166,5 +166,8 @@ def run(args: argparse.Namespace) -> int:
         bridge.shutdown()
         outputs.close(bridge)
     c = bridge.counters
-    print(f"pianogenie play: {c.presses} presses, {c.notes_on} notes on, {c.notes_off} notes off", flush=True)
+    try:
+        print(f"pianogenie play: {c.presses} presses, {c.notes_on} notes on, {c.notes_off} notes off", flush=True)
+    except BrokenPipeError:  # stdout piped into something that has already quit
+        sys.stdout = open(os.devnull, "w")
     return 0

@@ -238,3 +238,18 @@ def test_status_fields_and_counters(bridge):
     assert status["latency_p50_us"] > 0 and status["latency_p99_us"] >= status["latency_p50_us"]
     counts = Counter(e[0] for e in bridge.log.events)
     assert counts["on"] == counts["off"] == 10
+
+
+def test_a_failing_output_does_not_stop_the_others(bridge):
+    class Broken:
+        def note_on(self, *args):
+            raise OSError("port gone")
+
+        def note_off(self, *args):
+            raise BrokenPipeError("closed")
+
+    bridge.sinks.insert(0, Broken())
+    assert bridge.handle("/genie/press", [2], time=0.0) is True
+    assert bridge.handle("/genie/release", [2], time=0.1) is True
+    assert [e[0] for e in bridge.log.events] == ["on", "off"], "the sink after the broken one still got both"
+    assert bridge.counters.send_errors == 2 and bridge.counters.errors == 0
