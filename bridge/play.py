@@ -163,6 +163,7 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        outputs.close_inputs()
         bridge.shutdown()
         outputs.close(bridge)
     c = bridge.counters

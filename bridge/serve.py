@@ -72,6 +72,7 @@ class Outputs:
     def __init__(self) -> None:
         self.lines: list[tuple[str, str]] = []
         self.closers: list[Any] = []
+        self.inputs: list[Any] = []  # closed before the final note-offs, so nothing can start a note after them
         self.synth = None
 
     def open(self, args: argparse.Namespace, bridge: Any) -> None:
@@ -108,7 +109,7 @@ class Outputs:
                     try:
                         mapping = ButtonMap(args.midi_map, args.base_note)
                         port = MidiIn.open(backend, None if args.midi_in == "virtual" else args.midi_in, mapping, bridge.handle)
-                        self.closers.append(port)
+                        self.inputs.append(port)
                         self.lines.append(("midi in", port.description))
                     except (MidiUnavailable, ValueError) as exc:
                         self.lines.append(("midi in", str(exc)))
@@ -120,7 +121,16 @@ class Outputs:
             bridge.sinks.append(bridge.recorder)
             self.lines.append(("recording", str(args.record)))
 
+    def close_inputs(self) -> None:
+        for port in self.inputs:
+            try:
+                port.close()
+            except Exception as exc:
+                print(f"pianogenie: closing {type(port).__name__}: {exc}", file=sys.stderr)
+        self.inputs.clear()
+
     def close(self, bridge: Any) -> None:
+        self.close_inputs()
         if bridge.recorder is not None:
             bridge.recorder.save(bridge.clock())
         for closer in reversed(self.closers):
@@ -210,6 +220,7 @@ def run(args: argparse.Namespace) -> int:
         print("pianogenie serve: ready", flush=True)
         transport.serve_forever()
     finally:
+        outputs.close_inputs()
         turned_off = bridge.shutdown()
         outputs.close(bridge)
         transport.close()
