@@ -94,6 +94,16 @@ def test_train_single_process_deterministic_resume_evaluate_export(midi_folder, 
     assert cli(["export", str(tmp_path / "missing.pt"), "--out", str(tmp_path / "x")]) == 2
 
 
+def test_best_metric_must_be_lower_is_better_keys(midi_folder, tmp_path):
+    with pytest.raises(ValueError, match="best-metric"):
+        train(TrainConfig(data=str(midi_folder), out=str(tmp_path / "x"), best_metric="top1", **TINY))
+    train(TrainConfig(data=str(midi_folder), out=str(tmp_path / "y"), max_steps=2, best_metric="nll+contour",
+                      **{**TINY, "eval_every": 1}))
+    best = _params(tmp_path / "y" / BEST)
+    assert best["best_metric"] == "nll+contour"
+    assert best["best_val"] == pytest.approx(best["val"]["nll"] + best["val"]["contour"])
+
+
 def test_torchrun_two_cpu_processes_keep_replicas_identical(midi_folder, tmp_path):
     out = tmp_path / "ddp"
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}

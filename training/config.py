@@ -26,6 +26,10 @@ class TrainConfig:
     # Evaluation on fixed validation windows; the best (lowest validation loss) checkpoint is kept.
     eval_every: int = 500
     eval_windows: int = 512
+    # Which validation figure picks the best checkpoint: an evaluation key, or keys joined by "+".
+    # "loss" is the training objective; "nll+contour" leaves out the margin term, which only keeps the
+    # encoder in range (buttons are clamped anyway) and swings widely while the encoder grows.
+    best_metric: str = "loss"
     log_every: int = 50
     max_minutes: float = 0.0  # stop (after a final evaluation) once training has run this long; 0 = no limit
     device: str = "auto"  # auto | cpu | cuda | cuda:N

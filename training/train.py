@@ -26,6 +26,8 @@ from .model import LossWeights, ModelConfig, PianoGenie, compute_losses
 LAST = "ckpt_last.pt"
 BEST = "ckpt_best.pt"
 METRICS = "metrics.jsonl"
+VAL_KEYS = {"loss", "recons", "margin", "contour", "nll", "contour_violation_ref",  # lower is better
+            "contour_violation_paper"}
 
 
 def setup_distributed(device: str) -> tuple[int, int, torch.device]:
@@ -47,11 +49,13 @@ def setup_distributed(device: str) -> tuple[int, int, torch.device]:
 def save_checkpoint(path: Path, model: PianoGenie, opt, step: int, best: float, cfg: TrainConfig, val: dict) -> None:
     tmp = path.with_name(path.name + ".tmp")
     torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step, "best_val": best,
-                "config": asdict(cfg), "val": val}, tmp)
+                "config": asdict(cfg), "best_metric": cfg.best_metric, "val": val}, tmp)
     os.replace(tmp, path)  # a crash while saving never corrupts the previous checkpoint
 
 
 def train(cfg: TrainConfig) -> dict:
+    if cfg.best_metric == "" or any(k not in VAL_KEYS for k in cfg.best_metric.split("+")):
+        raise ValueError(f"--best-metric {cfg.best_metric!r}: use evaluation keys joined by '+', from {sorted(VAL_KEYS)}")
     rank, world, device = setup_distributed(cfg.device)
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
@@ -82,7 +86,11 @@ def train(cfg: TrainConfig) -> dict:
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["optimizer"])
         step, best = int(ckpt["step"]), float(ckpt["best_val"])
-        log(f"resumed from {out / LAST} at step {step} (best validation loss {best:.4f})")
+        if ckpt.get("best_metric", "loss") != cfg.best_metric:
+            best = math.inf  # a different yardstick: the old best says nothing
+        for group in opt.param_groups:  # --lr given on resume wins over the checkpoint's
+            group["lr"] = cfg.lr
+        log(f"resumed from {out / LAST} at step {step} (best validation {cfg.best_metric} {best:.4f})")
     raw_model = model
     if world > 1:
         model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
@@ -131,9 +139,10 @@ def train(cfg: TrainConfig) -> dict:
 
         if rank == 0 and (step % cfg.eval_every == 0 or step == cfg.max_steps or stop):
             val = window_metrics(raw_model, val_k, val_t, weights=weights, device=device)
-            improved = val["loss"] < best
+            score = sum(val[key] for key in cfg.best_metric.split("+"))
+            improved = score < best
             if improved:
-                best = val["loss"]
+                best = score
                 save_checkpoint(out / BEST, raw_model, opt, step, best, cfg, val)
             save_checkpoint(out / LAST, raw_model, opt, step, best, cfg, val)
             metrics_file.write(json.dumps({"step": step, "time": time.time(), "eval": val}) + "\n")
