@@ -130,3 +130,9 @@ def test_rank_streams_differ_and_repeat():
     rank1 = sampler.sample(8, np.random.default_rng([0, 1, 7]))[0]
     again = sampler.sample(8, np.random.default_rng([0, 0, 7]))[0]
     assert np.array_equal(rank0, again) and not np.array_equal(rank0, rank1)
+
+
+def test_bench_training_smoke(capsys):
+    assert cli(["bench", "training", "--synthetic", "--steps", "1", "--batch-size", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "data share of a step" in out and "steps/s" in out

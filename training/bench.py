@@ -3,8 +3,10 @@ thread, with the real model and a real corpus (the cache of --data; a synthetic 
 
 from __future__ import annotations
 
+import os
 import platform
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -47,6 +49,16 @@ def bench_training(pieces, batch_size: int = 32, seq_len: int = 128, steps: int 
             "data_share": sample_ms / step_ms, "notes_per_s": batch_size * seq_len * 1e3 / step_ms}
 
 
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return f"{line.split(':', 1)[1].strip()}, {os.cpu_count()} cores"
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def run(args) -> int:
     if args.synthetic:
         pieces, name = _synthetic_pieces(), "synthetic (50 pieces x 600 notes)"
@@ -55,7 +67,7 @@ def run(args) -> int:
 
         pieces, name = load_source(args.data).split("train"), args.data
     r = bench_training(pieces, args.batch_size, steps=args.steps, threads=args.threads)
-    cpu = platform.processor() or platform.machine()
+    cpu = cpu_name()
     print(f"machine: {cpu}, torch {torch.__version__}, {args.threads} thread(s); data: {name}")
     print(f"| batch {args.batch_size}x128 | median |\n|---|---:|")
     print(f"| data: one augmented batch | {r['batch_ms']:.3f} ms |")
