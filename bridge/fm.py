@@ -173,6 +173,10 @@ class SoundDeviceSynth:
         with self.lock:
             self.bank.note_off((performer, pitch))
 
+    def pedal(self, down: bool) -> None:
+        with self.lock:
+            self.bank.pedal(down)
+
     def all_off(self) -> None:
         with self.lock:
             self.bank.all_off()

@@ -76,6 +76,15 @@ class PyoSynth:
                 self.env[v].stop()
                 self.brightness[v].stop()
 
+    def pedal(self, down: bool) -> None:
+        """The synth's own sustain, for callers that drive it directly (the bridge sustains at note level)."""
+        import time as _time
+
+        with self.lock:
+            for v in self.alloc.pedal(down, _time.monotonic()):
+                self.env[v].stop()
+                self.brightness[v].stop()
+
     def all_off(self) -> None:
         import time as _time
 
