@@ -84,7 +84,7 @@ def test_play_from_a_pipe_records_a_replayable_take(tmp_path, random_model_dir):
     doc = json.loads(record.read_text())
     assert [e["button"] for e in doc["events"]] == [0, 1, 2, 3, 4, 5, 6, 7]
     # Gated: each release is the gate after its press (the process may be slow, never early).
-    assert all(0.09 <= e["release"] - e["time"] <= 1.0 for e in doc["events"])
+    assert all(0.09 <= e["release"] - e["time"] <= 3.0 for e in doc["events"])
     assert len(doc["notes"]) == 8 and all(n["offset"] >= n["onset"] for n in doc["notes"])
     replayed = subprocess.run([sys.executable, "-m", "engine.cli", "replay", "--events", str(record), "--model", str(random_model_dir)],
                               cwd=REPO, capture_output=True, text=True, timeout=120)

@@ -128,7 +128,7 @@ def test_bundle_runs_in_order_and_ignores_timetags(client):
     while len(got) < 4 and time.monotonic() - started < 5:
         got += client.receive(5)
     assert [(m[0], m[1][-1]) for m in got] == [("/genie/noteon", 1), ("/genie/noteoff", 1), ("/genie/noteon", 6), ("/genie/noteoff", 6)]
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 4.0  # a timetag far in the future did not make the server wait
 
 
 BAD_PACKETS = {
