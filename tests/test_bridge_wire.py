@@ -84,3 +84,58 @@ def test_deeply_nested_bundles_are_refused():
         data = bundle(data)
     with pytest.raises(MalformedPacket):
         parse_datagram(data)
+
+
+def test_fuzzed_datagrams_never_escape_the_transport(random_model_dir):
+    """Random bytes, mutated valid packets and random messages on random addresses: nothing raises out of the
+    receive path, every datagram is counted, and every note-on still gets its note-off."""
+    from bridge.core import Bridge
+    from bridge.transport import OscTransport
+    from engine import PianoGenie
+
+    class Pairs:
+        def __init__(self):
+            self.on = set()
+
+        def note_on(self, performer, pitch, velocity, button, time):
+            assert (performer, pitch) not in self.on
+            self.on.add((performer, pitch))
+
+        def note_off(self, performer, pitch, button, time):
+            self.on.remove((performer, pitch))
+
+    bridge = Bridge(PianoGenie.load(random_model_dir), seed=0)
+    pairs = Pairs()
+    bridge.sinks.append(pairs)
+    transport = OscTransport(bridge, port=0, reply_to=())
+    rng = random.Random(1)
+    e = Encoder()
+    verbs = ["press", "release", "pedal", "reset", "panic", "temperature", "keys", "range", "status", "nope"]
+    valid = [e.ints("/genie/press", 3), e.message("/genie/temperature", 0.5), e.ints("/genie/range", 40, 80),
+             bundle(e.ints("/genie/2/press", 1), e.ints("/genie/2/release", 1))]
+    values = [0, 1, 7, 8, -1, 64, 127, 200, 2**31 - 1, 0.0, 0.5, 1.0, 3.0, float("nan"), float("inf"), "x", True]
+    n = 6000
+    try:
+        for i in range(n):
+            kind = i % 3
+            if kind == 0:
+                data = bytes(rng.randrange(256) for _ in range(rng.randrange(0, 64)))
+            elif kind == 1:
+                data = bytearray(rng.choice(valid))
+                for _ in range(rng.randrange(1, 4)):
+                    data[rng.randrange(len(data))] = rng.randrange(256)
+                data = bytes(data[:rng.randrange(len(data) + 1)]) if rng.random() < 0.3 else bytes(data)
+            else:
+                prefix = "/genie" if rng.random() < 0.5 else f"/genie/{rng.randrange(70)}"
+                args = [rng.choice(values) for _ in range(rng.randrange(0, 4))]
+                data = e.message(f"{prefix}/{rng.choice(verbs)}", *args)
+            transport.handle_datagram(data, None, i * 0.01)
+        c = bridge.counters
+        assert c.packets == n
+        assert c.presses == c.notes_on and c.notes_on >= c.notes_off
+        assert c.presses > 100 and c.malformed > 1000 and c.errors > c.malformed, c  # every path was exercised
+        bridge.shutdown()
+        assert not pairs.on, "every note-on got its note-off"
+        assert bridge.counters.notes_on == bridge.counters.notes_off
+    finally:
+        transport.close()
