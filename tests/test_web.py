@@ -186,3 +186,38 @@ def test_register_web_adds_the_commands() -> None:
     assert (args.model, args.port, args.host) == ("m", 0, "127.0.0.1")
     args = parser.parse_args(["bench", "web", "--presses", "50"])
     assert args.presses == 50
+
+
+@pytest.mark.skipif(not _has_model(PAGE_MODEL), reason="no model to serve")
+def test_web_command_serves_until_interrupted(web_ready) -> None:
+    """The command's run function in its own process: prints the URL, serves, stops cleanly on Ctrl-C."""
+    import re
+    import signal
+    import sys
+
+    code = (
+        "import argparse, sys; from bridge.webapp import run_web; "
+        f"sys.exit(run_web(argparse.Namespace(model={str(PAGE_MODEL)!r}, host='127.0.0.1', port=0)))"
+    )
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        match = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
+        assert match, line + process.stderr.read()
+        status, _, body = _get(match.group(1) + "model/cfg.json")
+        assert status == 200 and json.loads(body) == json.loads((PAGE_MODEL / "cfg.json").read_text())
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_web_command_reports_a_bad_model_dir(tmp_path, capsys) -> None:
+    import argparse
+
+    from bridge.webapp import run_web
+
+    assert run_web(argparse.Namespace(model=str(tmp_path), host="127.0.0.1", port=0)) == 1
+    assert "not a model directory" in capsys.readouterr().err

@@ -1,6 +1,6 @@
 // The playable page: 8 buttons (mouse, touch, computer keys) -> the decoder -> synth, Web MIDI and the key
-// display. The model runs on the wasm backend (or ?backend=cpu). window.genieApp exposes the running app to
-// the browser tests.
+// display. The model runs on the wasm backend (or ?backend=cpu); ?seed=N makes the performance reproducible.
+// window.genieApp exposes the running app to the browser tests.
 
 import {DEFAULT_TEMPERATURE, FIXTURE_NAME, NUM_BUTTONS, keyToPitch} from './constants.js';
 import {initTf} from './browser-tf.js';
@@ -25,10 +25,10 @@ function median(values) {
 }
 
 class App {
-  constructor(tf, genie) {
+  constructor(tf, genie, seed = null) {
     this.tf = tf;
     this.genie = genie;
-    this.session = genie.session();
+    this.session = genie.session({seed});
     this.temperature = DEFAULT_TEMPERATURE;
     this.rangeName = 'full';
     this.allowedKeys = null;
@@ -204,11 +204,13 @@ class App {
 async function main() {
   const status = $('#status');
   try {
-    const backend = new URLSearchParams(location.search).get('backend') ?? 'wasm';
+    const query = new URLSearchParams(location.search);
+    const backend = query.get('backend') ?? 'wasm';
+    const seed = query.has('seed') ? Number(query.get('seed')) : null;
     const tf = await initTf(backend);
     status.textContent = 'loading model…';
     const genie = await PianoGenie.load(tf, MODEL_URL);
-    const app = new App(tf, genie);
+    const app = new App(tf, genie, seed);
     app.buildButtons();
     app.bindKeys();
     app.bindControls();

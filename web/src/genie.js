@@ -51,6 +51,7 @@ export function keyMask(keys) {
   return mask;
 }
 
+const WARMUP_PRESSES = 64;
 const clipDt = (dt) => Math.min(Math.max(dt, 0), DT_MAX);
 const nowSeconds = () => globalThis.performance.now() / 1000;
 
@@ -65,9 +66,10 @@ export class PianoGenie {
   static async load(tf, url, options = {}) {
     const {weights, cfg} = await loadModel(tf, url, options);
     const genie = new PianoGenie(tf, Decoder.fromWeights(tf, weights), cfg);
+    // Enough presses for V8 to optimise the step and for XNNPACK to build its cached operators.
     const warm = genie.session({seed: 0});
-    for (let step = 0; step < 4; step++) {
-      warm.press(step, {time: step * 0.1, temperature: 0.5 * (step % 2)});
+    for (let step = 0; step < WARMUP_PRESSES; step++) {
+      warm.press(step % NUM_BUTTONS, {time: step * 0.1, temperature: 0.5 * (step % 2), keys: step % 3 ? null : [step % NUM_KEYS]});
       warm.prepare();
     }
     warm.dispose();

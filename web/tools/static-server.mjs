@@ -3,7 +3,7 @@
 // isolated (COOP/COEP), which gives performance.now() its fine resolution, as `pianogenie web` does.
 import {createReadStream, statSync} from 'node:fs';
 import {createServer} from 'node:http';
-import {extname, join, normalize, sep} from 'node:path';
+import {extname, join, normalize, resolve, sep} from 'node:path';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
@@ -16,7 +16,9 @@ function resolveUnder(root, rel) {
   return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep) ? path : null;
 }
 
-export async function startServer(root, mounts = {}) {
+export async function startServer(webRoot, mountDirs = {}) {
+  const root = resolve(webRoot);
+  const mounts = Object.fromEntries(Object.entries(mountDirs).map(([prefix, dir]) => [prefix, resolve(dir)]));
   const server = createServer((req, res) => {
     const pathname = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
     let base = root;
