@@ -28,7 +28,7 @@ def _render(args: argparse.Namespace) -> int:
 
     try:
         count, seconds = render_file(args.events, args.out, args.sample_rate, SynthParams(voices=args.voices),
-                                     args.model, args.temperature, args.seed)
+                                     args.model, args.temperature, args.seed, args.synth)
     except (ValueError, ModelError) as exc:
         print(f"pianogenie render: {exc}", file=sys.stderr)
         return 2
@@ -68,6 +68,8 @@ def register(registry) -> None:  # registry: engine.cli.Registry
     render = registry.command("render", _render, "render a recorded performance or events file to a WAV, offline")
     render.add_argument("events", type=Path, help="recording or events JSON (pianogenie serve/play --record)")
     render.add_argument("out", type=Path, help="output WAV (16-bit mono)")
+    render.add_argument("--synth", choices=("numpy", "pyo"), default="numpy",
+                        help="numpy: the sample-exact voice bank; pyo: the live synth in pyo's offline mode")
     render.add_argument("--sample-rate", type=int, default=48000)
     render.add_argument("--voices", type=int, default=16)
     render.add_argument("--model", type=Path, default=None, help="model for files with events only")

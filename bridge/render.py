@@ -1,4 +1,5 @@
-"""`pianogenie render FILE out.wav`: a recorded performance (or a bare events file) to audio, offline.
+"""`pianogenie render FILE out.wav`: a recorded performance (or a bare events file) to audio, offline, with the
+numpy FM voice bank (sample-exact, the default) or the pyo synth in pyo's offline mode (`--synth pyo`).
 
 A file with "notes" (what serve and play record) is rendered as played, every performer included; a file with
 only "events" is first decoded with the model, like `pianogenie replay`. The same input always gives the same
@@ -49,8 +50,11 @@ def notes_of(document: Any, source: str, model: Path | None = None, temperature:
     ]
 
 
+SYNTHS = ("numpy", "pyo")
+
+
 def render_file(source: Path, out: Path, sample_rate: int, params: SynthParams, model: Path | None = None,
-                temperature: float = 0.25, seed: int | None = None) -> tuple[int, float]:
+                temperature: float = 0.25, seed: int | None = None, synth: str = "numpy") -> tuple[int, float]:
     """Returns (notes rendered, seconds of audio)."""
     try:
         document = json.loads(Path(source).read_text(encoding="utf-8"))
@@ -59,6 +63,12 @@ def render_file(source: Path, out: Path, sample_rate: int, params: SynthParams, 
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"{source}: not a readable JSON file ({exc})") from None
     notes = notes_of(document, str(source), model, temperature, seed)
+    if synth == "pyo":
+        try:
+            from .pyo_synth import render_offline
+        except ImportError:
+            raise ValueError("--synth pyo needs pyo (pip install 'pianogenie-bridge[audio]')") from None
+        return len(notes), render_offline(notes, str(out), sample_rate, params)
     audio = render_notes(notes, sample_rate, params)
     write_wav(out, audio, sample_rate)
     return len(notes), len(audio) / sample_rate
