@@ -34,7 +34,7 @@ from bridge.protocol import (
     vkb_midi_address,
 )
 from engine.constants import HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
-from tests.test_pd import free_udp_port, model_arguments, running_serve
+from tests.serve_helpers import free_udp_port, model_arguments, running_serve
 
 PROBE = "/liblo/probe"
 REAPER_PATTERNS = Path(__file__).resolve().parents[1] / "maxpatch" / "PianoGenie.ReaperOSC"

@@ -11,19 +11,11 @@ this test reads; then Pd quits. `-batch` would quit before the network answered,
 from __future__ import annotations
 
 import math
-import os
-import queue
-import re
 import shutil
-import signal
 import socket
 import subprocess
-import sys
 import threading
-import time
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -44,12 +36,10 @@ from bridge.protocol import (
     STATUS_FIELDS,
 )
 from engine.constants import HIGHEST_PITCH, LOWEST_PITCH
+from tests.serve_helpers import free_udp_port, model_arguments, running_serve
 
 REPO = Path(__file__).resolve().parents[1]
 HARNESS = REPO / "maxpatch" / "pianogenie-harness.pd"
-UPSTREAM = REPO.parent / "shared" / "upstream"
-DEFAULT_MODEL = REPO / "engine" / "models" / "default"
-READY_LINE = "pianogenie serve: ready"
 
 # What the harness score sends, in order (its /genie/status polls aside): the computer keys 1-8 (key 1 twice
 # before its release, as a held key's auto-repeat would), a click on button 4 (press now, release after the gate),
@@ -69,12 +59,6 @@ EXPECTED_SENT = (
 PRESSES_ACCEPTED = 16  # every press above but button 9
 KEYS_PHASE, CLICK_PHASE, PEDAL_PHASE, RANGE_PHASE = range(0, 8), range(8, 9), range(9, 11), range(11, 15)
 PANIC_NOTE = 15
-
-
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind((DEFAULT_HOST, 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -227,60 +211,6 @@ def _is_number(text: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------- the real bridge
-
-
-def model_arguments(request) -> list[str]:
-    """The project's model: the embedded default once it exists, else the upstream reference weights, else a
-    small random model in the same format (the round trip tests transport, not taste)."""
-    if (DEFAULT_MODEL / "weights_manifest.json").exists():
-        return []
-    if (UPSTREAM / "weights_manifest.json").exists():
-        return ["--model", str(UPSTREAM)]
-    return ["--model", str(request.getfixturevalue("random_model_dir"))]
-
-
-@contextmanager
-def running_serve(extra: list[str], reply_port: int, timeout: float = 60.0) -> Iterator[tuple[int, subprocess.Popen]]:
-    """Start `pianogenie serve` on a port the OS picks (its banner names it), with replies to `reply_port`;
-    yield (port, process); always stop it."""
-    command = [sys.executable, "-m", "engine.cli", "serve", "--port", "0",
-               "--reply-to", f"{DEFAULT_HOST}:{reply_port}", "--audio", "none", "--midi-out", "none",
-               "--seed", "7", *extra]
-    proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    lines: queue.Queue[str | None] = queue.Queue()
-
-    def pump() -> None:
-        for line in proc.stdout:
-            lines.put(line)
-        lines.put(None)
-
-    threading.Thread(target=pump, daemon=True).start()
-    banner = []
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(f"serve not ready after {timeout} s:\n{''.join(banner)}") from None
-            if line is None:
-                raise AssertionError(f"serve exited ({proc.wait()}):\n{''.join(banner)}{proc.stderr.read()}")
-            banner.append(line)
-            if line.strip() == READY_LINE:
-                break
-        ports = re.findall(r"udp [\w.:-]+:(\d+)", "".join(banner))
-        assert ports, f"the banner names no bound UDP port:\n{''.join(banner)}"
-        yield int(ports[0]), proc
-        assert proc.poll() is None, "serve died during the test"
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 def test_pd_round_trip_through_pianogenie_serve(pd_binary, tmp_path, request):
