@@ -30,7 +30,13 @@ def default_model_dir() -> Path:
     return DEFAULT_MODEL_DIR
 
 
+# Each check tries the exact built-in type first: isinstance against the numbers ABCs costs about 1 µs, a tenth of
+# a whole press.
+
+
 def _check_button(button: object) -> int:
+    if type(button) is int and 0 <= button < NUM_BUTTONS:
+        return button
     if isinstance(button, bool) or not isinstance(button, Integral):
         raise ValueError(f"button must be an integer 0..{NUM_BUTTONS - 1}, got {button!r}")
     if not 0 <= button < NUM_BUTTONS:
@@ -39,12 +45,16 @@ def _check_button(button: object) -> int:
 
 
 def _check_temperature(temperature: object) -> float:
+    if type(temperature) is float and 0.0 <= temperature <= 1.0:
+        return temperature
     if isinstance(temperature, bool) or not isinstance(temperature, Real) or not 0.0 <= temperature <= 1.0:
         raise ValueError(f"temperature must be a number in [0, 1], got {temperature!r}")
     return float(temperature)
 
 
 def _check_time(value: object, what: str) -> float:
+    if type(value) is float and math.isfinite(value):
+        return value
     if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
         raise ValueError(f"{what} must be a finite number of seconds, got {value!r}")
     return float(value)
