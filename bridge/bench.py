@@ -125,12 +125,17 @@ def round_trip_bench(model: Path | None, presses: int) -> dict[str, np.ndarray]:
             done += n
         return {name: np.concatenate(parts) for name, parts in results.items()}
     finally:
-        for proc, _ in procs.values():
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        _stop(procs)
+
+
+def _stop(procs: dict) -> None:
+    """SIGTERM every contender process, killing any that does not exit within 10 s."""
+    for proc, _ in procs.values():
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def _paced(sock, address, presses: int, performers: int, rate: float, offset: int) -> np.ndarray:
@@ -174,12 +179,7 @@ def performers_bench(model: Path | None, seconds: float, performers: int = 16, r
                 results[name].append(_paced(sock, address, block, performers, rate, b * block))
         return {name: np.concatenate(parts) for name, parts in results.items()}
     finally:
-        for proc, _ in procs.values():
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        _stop(procs)
 
 
 def sound_bench(model: Path | None, presses: int = 200, realtime: bool = False) -> tuple[np.ndarray | None, str]:
