@@ -155,10 +155,9 @@ def press_batch(
     return np.argmax(scores, axis=1)
 
 
-def press_numpy(state: np.ndarray, press_pack: np.ndarray, w: DecoderWeights, button: int, dt: float, temperature: float) -> int:
+def press_numpy(state: np.ndarray, w: DecoderWeights, button: int, dt: float, temperature: float) -> int:
     return int(press_batch(state[None], w, np.array([button]), np.array([dt]), np.array([temperature], dtype=np.float32))[0])
 
 
-def prepare_numpy(state: np.ndarray, prepare_pack: np.ndarray, w: DecoderWeights, key: int) -> None:
-    view = state[None]
-    prepare_batch(view, w, np.array([key]))
+def prepare_numpy(state: np.ndarray, w: DecoderWeights, key: int) -> None:
+    prepare_batch(state[None], w, np.array([key]))

@@ -29,8 +29,8 @@ class Kernel:
 def numpy_kernel(w: d.DecoderWeights) -> Kernel:
     return Kernel(
         "numpy",
-        lambda state, button, dt, temperature: d.press_numpy(state, w.press_pack, w, button, dt, temperature),
-        lambda state, key: d.prepare_numpy(state, w.prepare_pack, w, key),
+        lambda state, button, dt, temperature: d.press_numpy(state, w, button, dt, temperature),
+        lambda state, key: d.prepare_numpy(state, w, key),
     )
 
 
