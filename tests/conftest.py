@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import pytest
@@ -32,3 +38,22 @@ def upstream_dir() -> Path:
     if not (UPSTREAM / "weights_manifest.json").exists():
         pytest.skip(f"reference files not found at {UPSTREAM}")
     return UPSTREAM
+
+
+@contextmanager
+def jack_dummy(period: int = 256) -> Iterator[dict[str, str]]:
+    """A `jackd -d dummy` server at 48 kHz for the duration of the block. Yields the environment for its clients
+    (JACK_NO_START_SERVER, so no client starts a second server); skips the test where jackd cannot run."""
+    if not shutil.which("jackd"):
+        pytest.skip("jackd (jackd2) not installed")
+    env = dict(os.environ, JACK_NO_START_SERVER="1")
+    proc = subprocess.Popen(["jackd", "-d", "dummy", "-r", "48000", "-p", str(period)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        time.sleep(2.0)
+        if proc.poll() is not None:
+            pytest.skip("jackd -d dummy did not start here")
+        yield env
+    finally:
+        proc.terminate()
+        proc.wait(10)

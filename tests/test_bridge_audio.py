@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,6 +17,7 @@ import pytest
 
 from bridge.fm import FmVoiceBank, read_wav, render_notes
 from bridge.voices import SynthParams, VoiceAllocator, midi_to_hz
+from tests.conftest import jack_dummy
 
 REPO = Path(__file__).resolve().parents[1]
 PIANOGENIE = [sys.executable, "-m", "engine.cli"]
@@ -164,15 +164,9 @@ def test_no_output_device_is_a_message_not_a_crash():
     assert len(line) > 10
 
 
-@pytest.mark.skipif(not shutil.which("jackd"), reason="jackd (jackd2) not installed")
 def test_pyo_synth_on_jack_dummy_plays_the_right_pitches(tmp_path):
     pytest.importorskip("pyo")
-    env = dict(os.environ, JACK_NO_START_SERVER="1")
-    jack = subprocess.Popen(["jackd", "-d", "dummy", "-r", "48000", "-p", "256"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    try:
-        time.sleep(2.0)
-        if jack.poll() is not None:
-            pytest.skip("jackd -d dummy did not start here")
+    with jack_dummy(256) as env:
         out = tmp_path / "pyo.wav"
         pitches = [45, 57, 69, 81]
         code = f"""
@@ -199,20 +193,11 @@ s.server.recstop(); time.sleep(0.2); s.close(); print('DONE')
             assert abs(cents(f0, pitch)) < 20, (pitch, f0)
         # The last note was released: the recording ends in silence.
         assert np.abs(audio[-int(0.05 * sr):]).max() < 0.01
-    finally:
-        jack.terminate()
-        jack.wait(10)
 
 
-@pytest.mark.skipif(not shutil.which("jackd"), reason="jackd (jackd2) not installed")
 def test_sounddevice_fallback_plays_through_jack_and_falls_silent():
     """The sounddevice fallback (numpy voice bank in a PortAudio callback) on the JACK dummy server's device."""
-    env = dict(os.environ, JACK_NO_START_SERVER="1")
-    jack = subprocess.Popen(["jackd", "-d", "dummy", "-r", "48000", "-p", "256"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    try:
-        time.sleep(2.0)
-        if jack.poll() is not None:
-            pytest.skip("jackd -d dummy did not start here")
+    with jack_dummy(256) as env:
         code = """
 import time, numpy as np
 from bridge.audio import open_synth
@@ -237,74 +222,64 @@ if s is not None:
         rendered = int(proc.stdout.split("RENDERED ")[1].split()[0])
         assert rendered >= 48000 * 0.3, "the audio callback ran"
         assert "ACTIVE 3" in proc.stdout and "SILENT True" in proc.stdout
-    finally:
-        jack.terminate()
-        jack.wait(10)
 
 
-@pytest.mark.skipif(not shutil.which("jackd"), reason="jackd (jackd2) not installed")
 def test_serve_sounds_every_press_through_pyo_on_jack(tmp_path, random_model_dir):
     """End to end: OSC presses into `pianogenie serve`, pyo (in its own process) on a JACK dummy server; the synth
     logs each note's arrival -> first non-zero sample, and every press must have sounded, promptly."""
     pytest.importorskip("pyo")
     from bridge.client import OscClient
 
-    env = dict(os.environ, JACK_NO_START_SERVER="1")
-    jack = subprocess.Popen(["jackd", "-d", "dummy", "-r", "48000", "-p", "64"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     serve = None
-    try:
-        time.sleep(2.0)
-        if jack.poll() is not None:
-            pytest.skip("jackd -d dummy did not start here")
-        log = tmp_path / "onsets.txt"
-        serve = subprocess.Popen([*PIANOGENIE, "serve", "--port", "0", "--reply-to", "none", "--model", str(random_model_dir),
-                                  "--midi-out", "none", "--audio", "pyo", "--audio-backend", "jack", "--voices", "8",
-                                  "--onset-log", str(log)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        banner = []
-        for line in serve.stdout:
-            banner.append(line)
-            if "ready" in line:
-                break
-        text = "".join(banner)
-        if "pyo jack" not in text:
-            pytest.skip(f"pyo did not start on JACK here: {text}")
-        port = int(re.search(r"osc udp [\d.]+:(\d+)", text).group(1))
-        client = OscClient(("127.0.0.1", port))
-        for i in range(6):
-            client.send("/genie/press", i)
-            client.send("/genie/release", i)
-            time.sleep(0.25)
-        client.close()
-        serve.send_signal(signal.SIGTERM)
-        assert serve.wait(60) == 0
-        latencies = [float(x) for x in log.read_text().split()]
-        assert len(latencies) == 6, latencies
-        assert all(0 < x < 0.25 for x in latencies), latencies  # generous: a loaded CI machine schedules late
+    with jack_dummy(64) as env:
+        try:
+            log = tmp_path / "onsets.txt"
+            serve = subprocess.Popen([*PIANOGENIE, "serve", "--port", "0", "--reply-to", "none", "--model", str(random_model_dir),
+                                      "--midi-out", "none", "--audio", "pyo", "--audio-backend", "jack", "--voices", "8",
+                                      "--onset-log", str(log)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+            banner = []
+            for line in serve.stdout:
+                banner.append(line)
+                if "ready" in line:
+                    break
+            text = "".join(banner)
+            if "pyo jack" not in text:
+                pytest.skip(f"pyo did not start on JACK here: {text}")
+            port = int(re.search(r"osc udp [\d.]+:(\d+)", text).group(1))
+            client = OscClient(("127.0.0.1", port))
+            for i in range(6):
+                client.send("/genie/press", i)
+                client.send("/genie/release", i)
+                time.sleep(0.25)
+            client.close()
+            serve.send_signal(signal.SIGTERM)
+            assert serve.wait(60) == 0
+            latencies = [float(x) for x in log.read_text().split()]
+            assert len(latencies) == 6, latencies
+            assert all(0 < x < 0.25 for x in latencies), latencies  # generous: a loaded CI machine schedules late
 
-        # A bridge killed outright (no chance to send note-offs) must not leave the synth sounding: its child
-        # sees the pipe close, turns every voice off and exits, writing its log on the way out.
-        log2 = tmp_path / "onsets-killed.txt"
-        serve = subprocess.Popen([*PIANOGENIE, "serve", "--port", "0", "--reply-to", "none", "--model", str(random_model_dir),
-                                  "--midi-out", "none", "--audio", "pyo", "--audio-backend", "jack",
-                                  "--onset-log", str(log2)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        text = ""
-        for line in serve.stdout:
-            text += line
-            if "ready" in line:
-                break
-        port = int(re.search(r"osc udp [\d.]+:(\d+)", text).group(1))
-        client = OscClient(("127.0.0.1", port))
-        client.send("/genie/press", 3)  # held: no release
-        assert client.wait_for(lambda m: m[0] == "/genie/noteon")[0] is not None
-        client.close()
-        serve.kill()
-        serve.wait(30)
-        deadline = time.monotonic() + 30
-        while not log2.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert log2.exists(), "the synth process outlived the bridge"
-    finally:
-        if serve is not None and serve.poll() is None:
+            # A bridge killed outright (no chance to send note-offs) must not leave the synth sounding: its child
+            # sees the pipe close, turns every voice off and exits, writing its log on the way out.
+            log2 = tmp_path / "onsets-killed.txt"
+            serve = subprocess.Popen([*PIANOGENIE, "serve", "--port", "0", "--reply-to", "none", "--model", str(random_model_dir),
+                                      "--midi-out", "none", "--audio", "pyo", "--audio-backend", "jack",
+                                      "--onset-log", str(log2)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+            text = ""
+            for line in serve.stdout:
+                text += line
+                if "ready" in line:
+                    break
+            port = int(re.search(r"osc udp [\d.]+:(\d+)", text).group(1))
+            client = OscClient(("127.0.0.1", port))
+            client.send("/genie/press", 3)  # held: no release
+            assert client.wait_for(lambda m: m[0] == "/genie/noteon")[0] is not None
+            client.close()
             serve.kill()
-        jack.terminate()
-        jack.wait(10)
+            serve.wait(30)
+            deadline = time.monotonic() + 30
+            while not log2.exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert log2.exists(), "the synth process outlived the bridge"
+        finally:
+            if serve is not None and serve.poll() is None:
+                serve.kill()

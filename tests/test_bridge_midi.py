@@ -4,7 +4,6 @@ dummy server where one can run."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from mido.ports import BaseOutput
 from bridge.core import Bridge
 from bridge.midi import ButtonMap, MidiIn, MidiOut, MidiUnavailable, midi_to_osc, open_backend
 from engine import PianoGenie
+from tests.conftest import jack_dummy
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -137,16 +137,10 @@ def test_serve_without_midi_says_so_in_the_banner(random_model_dir):
 
 @pytest.fixture(scope="module")
 def jack_server():
-    if not shutil.which("jackd"):
-        pytest.skip("jackd (jackd2) not installed")
-    os.environ["JACK_NO_START_SERVER"] = "1"
-    proc = subprocess.Popen(["jackd", "-d", "dummy", "-r", "48000", "-p", "256"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(2.0)
-    if proc.poll() is not None:
-        pytest.skip("jackd -d dummy did not start here")
-    yield proc
-    proc.terminate()
-    proc.wait(10)
+    with jack_dummy(256) as env, pytest.MonkeyPatch.context() as patch:
+        # mido opens its JACK clients in this process, so the variable goes into our own environment.
+        patch.setenv("JACK_NO_START_SERVER", env["JACK_NO_START_SERVER"])
+        yield env
 
 
 def _wait(predicate, timeout=10.0):
