@@ -10,7 +10,7 @@ import {FmSynth} from './audio/synth.js';
 import {MidiOut} from './audio/midi-out.js';
 import {BUTTON_COLOURS, BUTTON_LABELS, RESET_CODES, SUSTAIN_CODE, buttonForCode} from './ui/bindings.js';
 import {Notes} from './ui/notes.js';
-import {PianoDisplay} from './ui/piano.js';
+import {NARROW_QUERY, NARROW_SPAN, PianoDisplay} from './ui/piano.js';
 import {PressTracker} from './ui/press-tracker.js';
 import {RANGES, keysForRange} from './ui/ranges.js';
 
@@ -128,20 +128,24 @@ class App {
       return el ? Number(el.dataset.button) : null;
     };
     // Pointer events cover mouse, pen and touch; a finger sliding across the row plays each button it enters.
+    // A pointer stays live from down to up wherever it goes: crossing a gap between buttons (or starting in
+    // one) holds the last note, and the next button entered plays, as in the original demo.
+    const live = new Set();
     row.addEventListener('pointerdown', (event) => {
-      const button = buttonAt(event.clientX, event.clientY);
-      if (button === null) return;
       event.preventDefault();
-      this.tracker.down(`pointer${event.pointerId}`, button);
+      live.add(event.pointerId);
+      const button = buttonAt(event.clientX, event.clientY);
+      if (button !== null) this.tracker.down(`pointer${event.pointerId}`, button);
     });
     row.addEventListener('pointermove', (event) => {
-      const source = `pointer${event.pointerId}`;
-      if (!this.tracker.has(source)) return;
+      if (!live.has(event.pointerId)) return;
       const button = buttonAt(event.clientX, event.clientY);
-      if (button === null) this.tracker.up(source);
-      else this.tracker.down(source, button);
+      if (button !== null) this.tracker.down(`pointer${event.pointerId}`, button);
     });
-    const lift = (event) => this.tracker.up(`pointer${event.pointerId}`);
+    const lift = (event) => {
+      live.delete(event.pointerId);
+      this.tracker.up(`pointer${event.pointerId}`);
+    };
     for (const type of ['pointerup', 'pointercancel', 'lostpointercapture']) row.addEventListener(type, lift);
     document.addEventListener('pointerup', lift);
     row.addEventListener('contextmenu', (event) => event.preventDefault());
@@ -149,7 +153,9 @@ class App {
 
   bindKeys() {
     document.addEventListener('keydown', (event) => {
-      if (event.ctrlKey || event.metaKey || event.altKey || event.target.closest?.('select, input')) return;
+      // Only an open choice list keeps the letters for itself; every other control leaves the keys to the
+      // buttons (the slider only wants the arrow keys).
+      if (event.ctrlKey || event.metaKey || event.altKey || event.target.closest?.('select')) return;
       const button = buttonForCode(event.code);
       if (button !== null) {
         event.preventDefault();
@@ -198,6 +204,22 @@ class App {
     $('#check-parity').addEventListener('click', () => this.checkParity());
     const sustain = $('#sustain');
     sustain.addEventListener('pointerdown', () => this.setSustain(!this.notes.sustain));
+    // A control that keeps the focus after use would swallow the keys (space would press a focused button
+    // again, letters would pick options in a list): hand the focus back to the page once a control is used.
+    const controls = $('.controls');
+    const handBack = (event) => {
+      if (event.target.matches('select, button')) event.target.blur();
+    };
+    controls.addEventListener('change', handBack);
+    controls.addEventListener('click', handBack);
+  }
+
+  /** Below 700 px the display shows 3 octaves around the notes played; wider, the whole range. */
+  followScreenWidth() {
+    const narrow = window.matchMedia(NARROW_QUERY);
+    const apply = () => this.display.setSpan(narrow.matches ? NARROW_SPAN : null);
+    narrow.addEventListener('change', apply);
+    apply();
   }
 }
 
@@ -215,13 +237,17 @@ async function main() {
     app.bindKeys();
     app.bindControls();
     app.setRange('full');
+    app.followScreenWidth();
     await app.midi.init();
     $('#backend').textContent = tf.getBackend();
     status.textContent = 'ready';
     document.body.classList.add('ready');
     globalThis.genieApp = app;
   } catch (err) {
-    status.textContent = `error: ${err.message}`;
+    // One message, and none of the half-built page (the CSS shows only the header and #error once failed).
+    status.textContent = 'failed';
+    $('#error-message').textContent = err.message;
+    $('#error').hidden = false;
     document.body.classList.add('failed');
     throw err;
   }

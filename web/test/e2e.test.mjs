@@ -6,7 +6,8 @@
 // BASE_URL (set by tests/test_web.py) points at a running `pianogenie web` server; without it the test serves
 // web/ itself with the default model, or the reference files when the default model is not there yet.
 import assert from 'node:assert/strict';
-import {existsSync, mkdirSync} from 'node:fs';
+import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, describe, test} from 'node:test';
 
@@ -45,6 +46,22 @@ async function openPage(browser, baseUrl, {path = '', initScript = null} = {}) {
 }
 
 const litPitches = (page) => page.evaluate(() => window.genieApp.display.litPitches());
+const shownRange = (page) => page.evaluate(() => window.genieApp.display.shownRange());
+const centre = (box) => ({x: box.x + box.width / 2, y: box.y + box.height / 2});
+const PHONE = {hasTouch: true, viewport: {width: 390, height: 844}, isMobile: true, deviceScaleFactor: 2};
+
+async function buttonBoxes(page) {
+  const boxes = [];
+  for (let b = 0; b < 8; b++) boxes.push(await page.locator(`[data-button="${b}"]`).boundingBox());
+  return boxes;
+}
+
+/** The element's box lies inside the viewport and it is shown. */
+async function onScreen(page, selector) {
+  const box = await page.locator(selector).boundingBox();
+  const {width, height} = page.viewportSize();
+  return box !== null && box.x >= 0 && box.y >= 0 && box.x + box.width <= width + 0.5 && box.y + box.height <= height + 0.5;
+}
 const synthLog = (page) => page.evaluate(() => window.genieApp.synth.log.map(({type, pitch}) => ({type, pitch})));
 
 describe('the page in headless Chromium', {skip: SKIP}, () => {
@@ -180,6 +197,182 @@ describe('the page in headless Chromium', {skip: SKIP}, () => {
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();
+    }
+  });
+
+  test('a finger sliding across the row keeps playing across the gaps between the buttons', async () => {
+    const browser = await openContext(PHONE);
+    try {
+      const {page, errors} = await openPage(browser, baseUrl);
+      const boxes = await buttonBoxes(page);
+      const cdp = await browser.context.newCDPSession(page);
+      const touch = (type, point) => cdp.send('Input.dispatchTouchEvent', {type, touchPoints: point ? [point] : []});
+      const inGap = (point) => page.evaluate(({x, y}) => !document.elementFromPoint(x, y)?.closest('[data-button]'), point);
+      const {y} = centre(boxes[0]);
+
+      // From the middle of button 1 to the middle of button 8 in 2 px steps, so every gap is touched.
+      let gaps = 0;
+      await touch('touchStart', centre(boxes[0]));
+      for (let x = centre(boxes[0]).x; x <= centre(boxes[7]).x; x += 2) {
+        await touch('touchMove', {x, y});
+        const lit = await litPitches(page);
+        if (await inGap({x, y})) {
+          gaps += 1;
+          assert.equal(lit.length, 1, `the note stops in the gap at x=${x}`);
+        } else {
+          assert.ok(lit.length <= 1, `sliding left notes hanging: ${lit}`);
+        }
+      }
+      await touch('touchEnd');
+      assert.ok(gaps >= 7, `only ${gaps} points in gaps: the slide did not cross every gap`);
+      assert.deepEqual(await litPitches(page), []);
+      const attacks = (await synthLog(page)).filter((e) => e.type === 'attack');
+      assert.equal(attacks.length, 8, 'one note per button crossed');
+
+      // A finger that lands in a gap plays the first button it slides onto.
+      const gap = {x: (boxes[2].x + boxes[2].width + boxes[3].x) / 2, y};
+      assert.ok(await inGap(gap));
+      await touch('touchStart', gap);
+      assert.deepEqual(await litPitches(page), []);
+      await touch('touchMove', centre(boxes[3]));
+      assert.equal((await litPitches(page)).length, 1);
+      await touch('touchEnd');
+      assert.deepEqual(await litPitches(page), []);
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('the keys keep working after every control is used', async () => {
+    const browser = await openContext();
+    try {
+      const {page, errors} = await openPage(browser, baseUrl, {initScript: MIDI_STUB});
+      const keysWork = async (after) => {
+        await page.keyboard.down('KeyA');
+        const lit = await litPitches(page);
+        await page.keyboard.up('KeyA');
+        assert.equal(lit.length, 1, `the keys are dead after ${after}`);
+        assert.deepEqual(await litPitches(page), []);
+      };
+      await keysWork('loading');
+
+      // The temperature slider, dragged with the mouse as a person would.
+      const slider = await page.locator('#temperature').boundingBox();
+      await page.mouse.move(slider.x + slider.width * 0.6, slider.y + slider.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(slider.x + slider.width * 0.9, slider.y + slider.height / 2, {steps: 4});
+      await page.mouse.up();
+      const temperature = await page.evaluate(() => window.genieApp.temperature);
+      assert.ok(temperature >= 0.7, `the drag did not move the slider (temperature ${temperature})`);
+      await keysWork('the temperature slider');
+
+      await page.focus('#range');
+      await page.selectOption('#range', 'middle');
+      assert.equal(await page.locator('#piano .pkey').count(), 37);
+      await keysWork('the range list');
+
+      await page.focus('#midi-out');
+      await page.selectOption('#midi-out', 'stub-1');
+      await keysWork('the MIDI out list');
+
+      await page.click('#check-parity');
+      await page.waitForFunction(() => /^pass: /.test(document.querySelector('#parity').textContent), null, {timeout: 30_000});
+      await keysWork('check parity');
+
+      await page.click('#sustain');
+      assert.equal(await page.evaluate(() => window.genieApp.notes.sustain), true);
+      await page.click('#sustain');
+      await keysWork('the sustain button');
+
+      // After reset, space is the sustain pedal again, not a second click on the reset button.
+      await page.click('#reset');
+      await keysWork('reset');
+      const lastKey = await page.evaluate(() => window.genieApp.session.lastKey);
+      assert.notEqual(lastKey, 88);
+      await page.keyboard.down('Space');
+      assert.equal(await page.evaluate(() => window.genieApp.notes.sustain), true, 'space no longer sustains');
+      await page.keyboard.up('Space');
+      assert.equal(await page.evaluate(() => window.genieApp.session.lastKey), lastKey, 'space pressed reset again');
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('below 700 px: 3 octaves around the notes played, and the instructions on screen', async () => {
+    const browser = await openContext(PHONE);
+    try {
+      const {page, errors} = await openPage(browser, baseUrl);
+      assert.equal(await page.locator('#piano .pkey').count(), 37);
+      assert.deepEqual(await shownRange(page), {low: 48, high: 84});
+      const white = await page.locator('#piano .pkey.white').first().boundingBox();
+      assert.ok(white.width >= 14, `white keys ${white.width} px wide`);
+      assert.ok(await onScreen(page, '#instructions'), 'the instructions are not on screen');
+      assert.match(await page.textContent('#instructions'), /slide/);
+
+      // Taps on the buttons: every note lights a key that is on screen.
+      const boxes = await buttonBoxes(page);
+      for (const b of [0, 7, 7, 7, 7, 0, 0, 0, 0, 3]) {
+        await page.touchscreen.tap(centre(boxes[b]).x, centre(boxes[b]).y);
+        const pitch = (await synthLog(page)).filter((e) => e.type === 'attack').at(-1).pitch;
+        const {low, high} = await shownRange(page);
+        assert.ok(low <= pitch && pitch <= high, `pitch ${pitch} played outside the keys shown (${low}-${high})`);
+      }
+      // A note outside the window moves the window to it, 3 octaves still.
+      await page.evaluate(() => window.genieApp.display.on(100, 96, 7, '#d500f9'));
+      const moved = await shownRange(page);
+      assert.ok(moved.low <= 100 && 100 <= moved.high && moved.high - moved.low === 36, JSON.stringify(moved));
+      assert.equal(await page.locator('#piano .pkey.lit').count(), 1);
+      assert.equal(await page.getAttribute('#piano .pkey.lit', 'data-pitch'), '100');
+      await page.evaluate(() => window.genieApp.display.off(100));
+      await page.screenshot({path: join(ARTIFACTS, 'phone-3-octaves.png')});
+
+      // Wider than 700 px: the whole keyboard; narrower again: 3 octaves.
+      await page.setViewportSize({width: 1024, height: 768});
+      await page.waitForFunction(() => document.querySelectorAll('#piano .pkey').length === 88);
+      await page.setViewportSize({width: 360, height: 640});
+      await page.waitForFunction(() => document.querySelectorAll('#piano .pkey').length === 37);
+      assert.ok(await onScreen(page, '#instructions'), 'the instructions are not on a 360x640 screen');
+      for (let b = 0; b < 8; b++) assert.ok(await onScreen(page, `[data-button="${b}"]`), `button ${b} is off screen`);
+      assert.ok(await page.evaluate(() => document.scrollingElement.scrollWidth <= window.innerWidth));
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('a bad model shows one clear error and no half-built page', async () => {
+    const broken = mkdtempSync(join(tmpdir(), 'pianogenie-bad-model-'));
+    for (const name of readdirSync(MODEL_DIR)) {
+      if (statSync(join(MODEL_DIR, name)).isFile()) copyFileSync(join(MODEL_DIR, name), join(broken, name));
+    }
+    const shard = readdirSync(broken).find((name) => name.endsWith('.bin'));
+    truncateSync(join(broken, shard), 1000);
+    const server = await startServer(WEB_ROOT, {'/model/': broken});
+    const browser = await openContext();
+    try {
+      const page = await browser.context.newPage();
+      const thrown = [];
+      page.on('pageerror', (err) => thrown.push(err.message));
+      await page.goto(`${server.url}/`);
+      await page.waitForFunction(() => document.body.matches('.ready, .failed'), null, {timeout: 60_000});
+      assert.equal(await page.textContent('#status'), 'failed');
+      assert.equal(await page.isVisible('#error'), true);
+      const message = await page.textContent('#error-message');
+      assert.ok(message.includes(shard), `the error does not name the shard: ${message}`);
+      for (const part of ['.controls', '#piano', '#buttons', '#instructions', '.status .live']) {
+        assert.equal(await page.isHidden(part), true, `${part} is shown after the model failed`);
+      }
+      assert.equal(await page.locator('[role=alert]:visible').count(), 1);
+      // The page reports the error it showed, once, and nothing else goes wrong.
+      assert.ok(thrown.length <= 1 && thrown.every((t) => t.includes(shard)), JSON.stringify(thrown));
+      await page.screenshot({path: join(ARTIFACTS, 'bad-model.png')});
+      assert.deepEqual(browser.external, []);
+    } finally {
+      await browser.close();
+      await server.close();
+      rmSync(broken, {recursive: true, force: true});
     }
   });
 
