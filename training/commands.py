@@ -40,30 +40,92 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _evaluate(args: argparse.Namespace) -> int:
-    from .data.sources import load_source
-    from .evaluate import evaluate, format_table
-    from .model import load_model
+def _recorded_source(path: str) -> str | None:
+    """The data source a checkpoint or model directory says it was trained on, if it says."""
+    from pathlib import Path
 
-    if args.threads:
+    try:
+        if Path(path).is_dir():
+            cfg = json.loads((Path(path) / "cfg.json").read_text())
+            return cfg.get("data") if isinstance(cfg, dict) else None
         import torch
 
+        obj = torch.load(path, map_location="cpu", weights_only=True)
+        return obj.get("config", {}).get("data") if isinstance(obj, dict) else None
+    except Exception:  # a broken model is reported when it is loaded
+        return None
+
+
+def _evaluation_source(args: argparse.Namespace) -> str | None:
+    """--data, else the first model's own source when using it costs nothing (a folder or cache that is
+    there, or the music21 corpus once it is cached). Parsing the whole music21 corpus takes ~20 minutes, so
+    it only ever starts when --data music21 was asked for."""
+    if args.data:
+        return args.data
+    from .data.music21_corpus import default_cache_path
+    from .data.sources import DEFAULT_SOURCE
+
+    for path in args.model:
+        source = _recorded_source(path)
+        if source == DEFAULT_SOURCE and default_cache_path().exists():
+            return source
+        if source and source != DEFAULT_SOURCE and Path(source).exists():
+            return source
+    return None
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from .data.sources import load_source
+    from .evaluate import format_table, goal_report
+    from .evaluate import evaluate as run_evaluation
+    from .model import load_for_evaluation
+
+    import torch
+
+    if args.threads:
         torch.set_num_threads(args.threads)
-    corpus = load_source(args.data, workers=args.workers)
-    pieces = corpus.split(args.split)
-    if not pieces:
-        print(f"pianogenie evaluate: the {args.split} split of {args.data} is empty", file=sys.stderr)
+    source = _evaluation_source(args)
+    if source is None:
+        print("pianogenie evaluate: say which music to evaluate on with --data (a MIDI folder, a MAESTRO folder, "
+              "a .npz cache, or music21, whose first parse takes ~20 minutes)", file=sys.stderr)
         return 2
+    try:
+        corpus = load_source(source, workers=args.workers)
+    except (OSError, ValueError) as exc:
+        print(f"pianogenie evaluate: {exc}", file=sys.stderr)
+        return 2
+    pieces = corpus.pieces if args.split == "all" else corpus.split(args.split)
+    if args.pieces:
+        from .data.sources import expand_prefixes
+
+        prefixes = expand_prefixes(args.pieces)
+        pieces = [p for p in pieces if p.name.startswith(prefixes)]
+    pieces = [p for p in pieces if len(p) >= 128]
+    if not pieces:
+        print(f"pianogenie evaluate: the {args.split} split of {source} has no piece of 128 notes or more", file=sys.stderr)
+        return 2
+    jitter = args.jitter_ms / 1000
     results = {}
     for path in args.model:
         try:
-            model = load_model(path)
+            model, with_encoder = load_for_evaluation(path)
         except (OSError, ValueError, RuntimeError) as exc:
             print(f"pianogenie evaluate: {exc}", file=sys.stderr)
             return 2
-        results[Path(path).name if len(args.model) == 1 else str(path)] = evaluate(model, pieces, max_windows=args.max_windows)
-    print(f"{args.data}, split {args.split}: {len(pieces)} pieces, {sum(len(p) for p in pieces)} notes")
-    print(format_table(results))
+        name = str(path)
+        results[name] = run_evaluation(model, pieces, with_encoder, max_windows=args.max_windows, jitter_s=jitter,
+                                       live_seeds=tuple(range(args.live_seeds)))
+    print(f"{source}, split {args.split}: {len(pieces)} pieces, {sum(len(p) for p in pieces)} notes; "
+          f"a person's buttons = pitch rank in each 128-note window, in eighths; live suite over "
+          f"{args.live_seeds} seeds at the default temperature")
+    print(format_table(results, jitter))
+    names = list(results)
+    if len(names) > 1:
+        losses = goal_report(results, names[0], names[-1], jitter)
+        print(f"\n{names[0]} against {names[-1]} (performer-timing NLL and the live suite): "
+              + ("at least as good on every measure" if not losses else f"worse on {len(losses)}:"))
+        for line in losses:
+            print(f"  - {line}")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
     return 0
@@ -109,10 +171,19 @@ def register(registry) -> None:  # registry: engine.cli.Registry
     p = registry.command("train", _train, "train Piano Genie (single process, or under torchrun with DDP)")
     add_arguments(p)
 
-    p = registry.command("evaluate", _evaluate, "held-out metrics and the intuitiveness check of checkpoints")
-    p.add_argument("--model", action="append", required=True, help="checkpoint (.pt); repeat to compare side by side")
-    p.add_argument("--data", default="music21", help="data source (default: music21)")
-    p.add_argument("--split", default="test", choices=["train", "validation", "test"])
+    p = registry.command("evaluate", _evaluate, "how models play, side by side: held-out NLL with a person's "
+                         "buttons in the file's and in performer timing, the live-input suite, melodies")
+    p.add_argument("--model", action="append", required=True,
+                   help="checkpoint (.pt) or model directory; repeat to compare side by side (put the one to "
+                        "beat last: a summary lists where the first model is worse)")
+    p.add_argument("--data", help="MIDI folder, MAESTRO folder, .npz cache or music21 (default: the first model's "
+                                  "own training data, when that is at hand without parsing)")
+    p.add_argument("--split", default="test", choices=["train", "validation", "test", "all"],
+                   help="which pieces (default: test; all = every piece, e.g. a folder never trained on)")
+    p.add_argument("--pieces", help="only pieces whose names start with these comma-separated prefixes "
+                                    "(music21 groups: keyboard, folk)")
+    p.add_argument("--jitter-ms", type=float, default=10.0, help="performer timing: onset jitter sigma (default: 10)")
+    p.add_argument("--live-seeds", type=int, default=3, help="seeds of the live-input suite (default: 3)")
     p.add_argument("--max-windows", type=int, default=None, help="evaluate an evenly spaced subset of windows")
     p.add_argument("--json", help="also write the results as JSON here")
     p.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's choice)")

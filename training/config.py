@@ -20,7 +20,23 @@ class TrainConfig:
     lr: float = 3e-4
     max_steps: int = 50_000
     time_stretch_max: float = 0.05
-    transpose_max: int = 6
+    # Clamped transposition of the reference (a key pushed off the piano lands on its edge). Off by default:
+    # transpose_range shifts within the piano instead, by up to two octaves, to use the whole keyboard.
+    transpose_max: int = 0
+    # Performance augmentation (training.data.performance): make score timing look like a person playing.
+    perform_prob: float = 0.8  # share of crops performed; the rest keep the score's exact timing
+    jitter_max_ms: float = 15.0  # per crop, onset jitter sigma ~ U(0, max), then re-sorted
+    roll_prob: float = 0.3  # share of chords rolled over 5-40 ms in random order
+    rubato: float = 0.1  # std of the log tempo factor, drifting over ~20 notes
+    transpose_range: int = 24  # semitones either way, never off the piano
+    # Share of crops whose decoder input is a person's contour buttons (training.person) instead of the
+    # encoder's: the decoder must understand the buttons people actually press.
+    person_buttons: float = 0.25
+    # Piece-name prefixes, comma-separated: left out of training and validation ("exclude"), or held out of
+    # training for the live validation ("holdout"; "auto" = music21's keyboard works, "" = none).
+    exclude: str = ""
+    holdout: str = "auto"
+    val_jitter_ms: float = 10.0  # performer timing of the held-out windows
     loss_margin: float = 1.0
     loss_contour: float = 1.0
     # Evaluation on fixed validation windows; the best (lowest validation loss) checkpoint is kept.
@@ -29,7 +45,9 @@ class TrainConfig:
     # Which validation figure picks the best checkpoint: an evaluation key, or keys joined by "+".
     # "loss" is the training objective; "nll+contour" leaves out the margin term, which only keeps the
     # encoder in range (buttons are clamped anyway) and swings widely while the encoder grows.
-    best_metric: str = "loss"
+    # "perf_nll" is the held-out NLL from a person's buttons with performer timing; "live" the live
+    # suite's penalty (training.live.live_penalty): together, how the model plays for a person.
+    best_metric: str = "perf_nll+live"
     log_every: int = 50
     max_minutes: float = 0.0  # stop (after a final evaluation) once training has run this long; 0 = no limit
     device: str = "auto"  # auto | cpu | cuda | cuda:N

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from engine.constants import NUM_BUTTONS
+from engine.constants import NUM_BUTTONS, NUM_KEYS
 
 from .model import LossWeights, PianoGenie, compute_losses
 
@@ -71,3 +71,59 @@ def window_metrics(model: PianoGenie, keys: np.ndarray, dts: np.ndarray, batch_s
     for i, count in enumerate(hist):
         out[f"button_{i}"] = float(count) / n_notes
     return out
+
+
+def performed_pieces(pieces, jitter_s: float, seed: int = 0) -> list:
+    """The pieces with performer timing: every onset jittered by N(0, jitter_s) (seeded per piece, so the
+    windows are fixed), then re-sorted, so chord notes arrive in any order as from a person."""
+    from dataclasses import replace
+
+    from .data.performance import performer_timing
+
+    out = []
+    for i, p in enumerate(pieces):
+        if jitter_s <= 0:
+            out.append(p)
+            continue
+        onsets, keys = performer_timing(p.onsets, p.keys, jitter_s, np.random.default_rng([seed, i]))
+        out.append(replace(p, onsets=onsets - onsets[0], keys=keys))
+    return out
+
+
+@torch.no_grad()
+def person_metrics(model: PianoGenie, keys: np.ndarray, dts: np.ndarray, with_encoder: bool = True,
+                   batch_size: int = 64, device: str | torch.device = "cpu") -> dict[str, float]:
+    """Teacher-forced NLL and top-1 of the decoder fed a person's contour buttons (training.person); with
+    an encoder, the same from the encoder's buttons beside it."""
+    from .person import contour_buttons
+
+    was_training = model.training
+    model.eval()
+    sums = {"nll": 0.0, "top1": 0.0, "enc_nll": 0.0, "enc_top1": 0.0}
+    n = 0
+    for s in range(0, len(keys), batch_size):
+        k = torch.as_tensor(keys[s:s + batch_size], device=device)
+        t = torch.as_tensor(dts[s:s + batch_size], device=device)
+        b = torch.as_tensor(contour_buttons(keys[s:s + batch_size]), device=device)
+        variants = [("", b)] + ([("enc_", model.buttons(k, t))] if with_encoder else [])
+        for prefix, buttons in variants:
+            logits = model.decode_buttons(k, t, buttons).reshape(-1, NUM_KEYS)
+            target = k.reshape(-1)
+            sums[prefix + "nll"] += F.cross_entropy(logits, target, reduction="sum").item()
+            sums[prefix + "top1"] += (logits.argmax(-1) == target).sum().item()
+        n += k.numel()
+    model.train(was_training)
+    out = {"nll": sums["nll"] / n, "top1": sums["top1"] / n}
+    if with_encoder:
+        out.update(enc_nll=sums["enc_nll"] / n, enc_top1=sums["enc_top1"] / n)
+    return out
+
+
+def performer_metrics(model: PianoGenie, pieces, seq_len: int, jitter_s: float, max_windows: int | None = 512,
+                      device: str | torch.device = "cpu") -> dict[str, float]:
+    """perf_nll / perf_top1: a person's buttons with performer timing, on fixed windows of the pieces."""
+    from .data.examples import eval_windows
+
+    keys, dts = eval_windows(performed_pieces(pieces, jitter_s), seq_len, max_windows)
+    m = person_metrics(model, keys, dts, with_encoder=False, device=device)
+    return {"perf_nll": m["nll"], "perf_top1": m["top1"]}

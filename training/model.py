@@ -86,10 +86,17 @@ class PianoGenie(nn.Module):
         self.quant = IntegerQuantizer(self.cfg.num_buttons)
         self.dec = Decoder(self.cfg)
 
-    def forward(self, k: torch.Tensor, t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """k [B, T] keys 0..87, t [B, T] clipped dts -> (logits [B, T, 88], encoder output e [B, T])."""
+    def forward(self, k: torch.Tensor, t: torch.Tensor, forced: torch.Tensor | None = None
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+        """k [B, T] keys 0..87, t [B, T] clipped dts -> (logits [B, T, 88], encoder output e [B, T]).
+
+        forced [B, T]: buttons to give the decoder instead of the encoder's wherever they are >= 0 (a
+        person's buttons, see training.person). It lives in forward so that DDP sees one call."""
         e = self.enc(k, t)
-        logits, _ = self.dec(shift_keys(k), t, self.quant(e))
+        b = self.quant(e)
+        if forced is not None:
+            b = torch.where(forced >= 0, self.quant.to_real(forced.clamp(min=0)), b)
+        logits, _ = self.dec(shift_keys(k), t, b)
         return logits, e
 
     def buttons(self, k: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
@@ -147,3 +154,22 @@ def load_model(path) -> PianoGenie:
     except RuntimeError as exc:
         raise ValueError(f"{path}: weights do not fit the Piano Genie model ({exc})") from None
     return model.eval()
+
+
+def load_for_evaluation(path) -> tuple[PianoGenie, bool]:
+    """(model, has_encoder) from a training checkpoint, a bare state dict, or a model directory (the
+    shipped, decoder-only format the engine and the browser load). A directory's encoder stays untrained:
+    has_encoder is False, and callers must not use it."""
+    from pathlib import Path
+
+    if Path(path).is_dir():
+        from engine.model_format import ModelError, read_decoder
+
+        try:
+            weights, _ = read_decoder(path)
+        except ModelError as exc:
+            raise ValueError(str(exc)) from None
+        model = PianoGenie()
+        model.dec.load_state_dict({name[len("dec."):]: torch.from_numpy(w.copy()) for name, w in weights.items()})
+        return model.eval(), False
+    return load_model(path), True

@@ -19,15 +19,18 @@ import torch
 
 from .config import TrainConfig
 from .data.examples import Augmentation, CropSampler, eval_windows
-from .data.sources import load_source
-from .metrics import window_metrics
+from .data.performance import Performance
+from .data.sources import load_source, select_pieces
+from .live import live_penalty, live_suite
+from .metrics import performer_metrics, window_metrics
 from .model import LossWeights, ModelConfig, PianoGenie, compute_losses
+from .person import contour_buttons
 
 LAST = "ckpt_last.pt"
 BEST = "ckpt_best.pt"
 METRICS = "metrics.jsonl"
 VAL_KEYS = {"loss", "recons", "margin", "contour", "nll", "contour_violation_ref",  # lower is better
-            "contour_violation_paper"}
+            "contour_violation_paper", "perf_nll", "live"}
 
 
 def setup_distributed(device: str) -> tuple[int, int, torch.device]:
@@ -72,8 +75,14 @@ def train(cfg: TrainConfig) -> dict:
     if rank != 0:
         corpus = load_source(cfg.data, workers=cfg.workers, progress=False)
     log(f"data {cfg.data}: {corpus.summary()}")
-    sampler = CropSampler(corpus.split("train"), cfg.seq_len, Augmentation(cfg.time_stretch_max, cfg.transpose_max))
-    val_k, val_t = eval_windows(corpus.split("validation"), cfg.seq_len, cfg.eval_windows)
+    train_pieces, val_pieces, live_pieces = select_pieces(corpus, cfg.data, cfg.exclude, cfg.holdout)
+    log(f"training on {len(train_pieces)} pieces ({sum(len(p) for p in train_pieces)} notes); validation "
+        f"{len(val_pieces)} pieces; live validation (held out of training) {len(live_pieces)} pieces "
+        f"({sum(len(p) for p in live_pieces)} notes)")
+    performance = Performance(prob=cfg.perform_prob, jitter_max_s=cfg.jitter_max_ms / 1000, roll_prob=cfg.roll_prob,
+                              rubato=cfg.rubato, transpose_max=cfg.transpose_range)
+    sampler = CropSampler(train_pieces, cfg.seq_len, Augmentation(cfg.time_stretch_max, cfg.transpose_max), performance)
+    val_k, val_t = eval_windows(val_pieces, cfg.seq_len, cfg.eval_windows)
 
     # Model and optimiser; the same seed on every rank gives the same initial weights.
     torch.manual_seed(cfg.seed)
@@ -111,8 +120,12 @@ def train(cfg: TrainConfig) -> dict:
         k_np, t_np = sampler.sample(cfg.batch_size, rng)
         k = torch.from_numpy(k_np).to(device, non_blocking=True)
         t = torch.from_numpy(t_np).to(device, non_blocking=True)
+        forced = None
+        if cfg.person_buttons > 0:
+            person = np.where(rng.random((cfg.batch_size, 1)) < cfg.person_buttons, contour_buttons(k_np), -1)
+            forced = torch.from_numpy(person).to(device, non_blocking=True)
 
-        logits, e = model(k, t)
+        logits, e = model(k, t, forced)
         losses = compute_losses(logits, e, k, weights)
         opt.zero_grad(set_to_none=True)
         losses["loss"].backward()
@@ -139,6 +152,14 @@ def train(cfg: TrainConfig) -> dict:
 
         if rank == 0 and (step % cfg.eval_every == 0 or step == cfg.max_steps or stop):
             val = window_metrics(raw_model, val_k, val_t, weights=weights, device=device)
+            if live_pieces:
+                val.update(performer_metrics(raw_model, live_pieces, cfg.seq_len, cfg.val_jitter_ms / 1000, device=device))
+            else:
+                val.update(performer_metrics(raw_model, val_pieces, cfg.seq_len, cfg.val_jitter_ms / 1000, device=device))
+            live = live_suite(raw_model.dec.cpu() if device.type != "cpu" else raw_model.dec)
+            raw_model.to(device)
+            val.update({f"live_{name}": value for name, value in live.items()})
+            val["live"] = live_penalty(live)
             score = sum(val[key] for key in cfg.best_metric.split("+"))
             improved = score < best
             if improved:
@@ -148,7 +169,10 @@ def train(cfg: TrainConfig) -> dict:
             metrics_file.write(json.dumps({"step": step, "time": time.time(), "eval": val}) + "\n")
             metrics_file.flush()
             bar.write(f"step {step}: validation loss {val['loss']:.4f} nll {val['nll']:.4f} top1 {val['top1']:.3f} "
-                      f"contour violation {val['contour_violation_ref']:.3f}" + (" (best)" if improved else ""))
+                      f"contour violation {val['contour_violation_ref']:.3f} | performer nll {val['perf_nll']:.3f} "
+                      f"live {val['live']:.3f} (repeats {val['live_walk_repeated_keys']:.2f}, register "
+                      f"{val['live_walk_register']:.0f}, chords {val['live_chords_consonant']:.2f})"
+                      + (" (best)" if improved else ""))
     bar.close()
     if metrics_file is not None:
         metrics_file.close()

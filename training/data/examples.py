@@ -12,6 +12,7 @@ import numpy as np
 from engine.constants import DT_MAX, NUM_KEYS
 
 from .notes import Piece
+from .performance import Performance, perform
 
 # The first note of a crop has no predecessor: its dt is "very long", which clipping turns into DT_MAX.
 FIRST_DT = 1e8
@@ -33,12 +34,14 @@ class CropSampler:
     """Draws batches of random crops from a list of pieces, each crop start equally likely
     (long pieces give more crops, as every note is one more possible start)."""
 
-    def __init__(self, pieces: Sequence[Piece], seq_len: int = 128, augment: Augmentation | None = None):
+    def __init__(self, pieces: Sequence[Piece], seq_len: int = 128, augment: Augmentation | None = None,
+                 performance: Performance | None = None):
         pieces = [p for p in pieces if len(p) >= seq_len]
         if not pieces:
             raise ValueError(f"no piece has at least {seq_len} notes to crop from")
         self.seq_len = seq_len
         self.augment = augment
+        self.performance = performance
         self.onsets = np.concatenate([p.onsets for p in pieces]).astype(np.float64)
         self.keys = np.concatenate([p.keys for p in pieces]).astype(np.int64)
         starts = np.cumsum([0] + [len(p) for p in pieces])[:-1]
@@ -53,6 +56,8 @@ class CropSampler:
             a = self.augment
             onsets = onsets * (1.0 + rng.uniform(-a.time_stretch_max, a.time_stretch_max, size=(batch_size, 1)))
             keys = np.clip(keys + rng.integers(-a.transpose_max, a.transpose_max + 1, size=(batch_size, 1)), 0, NUM_KEYS - 1)
+        if self.performance is not None:
+            onsets, keys = perform(onsets, keys, self.performance, rng)
         return keys, delta_times(onsets)
 
 

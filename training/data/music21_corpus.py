@@ -30,6 +30,13 @@ EXCLUDED_SUFFIXES = {".rntxt"}
 # A file that takes longer than this to parse is skipped (a few huge Humdrum files otherwise stall a worker).
 PARSE_TIMEOUT_S = 300
 CACHE_NAME = "music21_corpus.npz"
+# The corpus's solo keyboard works. Held out of training by default ("--holdout auto") to validate how a
+# model plays piano music with performer timing (see training.train).
+KEYBOARD_WORKS = ("chopin/", "cpebach/", "joplin/", "mozart/k545/", "schoenberg/", "schumann_clara/polonaise")
+# Collections of single-line folk tunes (about 40 % of the notes): a tune spans an octave or so, which
+# teaches a decoder to keep all 8 buttons inside one octave.
+FOLK_TUNE_COLLECTIONS = ("airdsAirs/", "essenFolksong/", "miscFolk/", "nottingham-dataset/", "oneills1850/",
+                         "ryansMammoth/")
 
 
 def corpus_files() -> list[Path]:

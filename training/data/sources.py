@@ -14,8 +14,7 @@ import os
 from pathlib import Path
 
 from ..config import DEFAULT_SOURCE
-from .notes import NoteCorpus, cache_dir, report_skips
-
+from .notes import NoteCorpus, Piece, cache_dir, report_skips
 
 
 def _folder_cache(folder: Path, kind: str) -> Path:
@@ -53,3 +52,32 @@ def load_source(source: str, workers: int = 2, progress: bool = True, use_cache:
     if not corpus.pieces:
         raise ValueError(f"data source {source!r}: no usable piece (every file was skipped)")
     return corpus
+
+
+def expand_prefixes(spec: str) -> tuple[str, ...]:
+    """Comma-separated piece-name prefixes; "folk" and "keyboard" name groups of the music21 corpus."""
+    from .music21_corpus import FOLK_TUNE_COLLECTIONS, KEYBOARD_WORKS
+
+    groups = {"folk": FOLK_TUNE_COLLECTIONS, "keyboard": KEYBOARD_WORKS}
+    return tuple(x for p in spec.split(",") if p.strip() for x in groups.get(p.strip(), (p.strip(),)))
+
+
+def select_pieces(corpus: NoteCorpus, source: str, exclude: str = "", holdout: str = "auto"
+                  ) -> tuple[list[Piece], list[Piece], list[Piece]]:
+    """(train, validation, held-out) pieces. `exclude` prefixes leave pieces out entirely; `holdout`
+    prefixes keep pieces out of training, whatever their split, for the live validation ("auto": the
+    music21 corpus's keyboard works, none for other sources; "folk" and "keyboard" name the music21
+    groups)."""
+    from .music21_corpus import KEYBOARD_WORKS
+
+    expand = expand_prefixes
+    drop = expand(exclude)
+    held = KEYBOARD_WORKS if holdout == "auto" and source == DEFAULT_SOURCE else expand("" if holdout == "auto" else holdout)
+    kept = [p for p in corpus.pieces if not (drop and p.name.startswith(drop))]
+    live = [p for p in kept if held and p.name.startswith(held)]
+    rest = [p for p in kept if not (held and p.name.startswith(held))]
+    train = [p for p in rest if p.split == "train"]
+    validation = [p for p in rest if p.split == "validation"]
+    if not train:
+        raise ValueError(f"data source {source!r}: no training piece left after --exclude {exclude!r} --holdout {holdout!r}")
+    return train, validation or live, live

@@ -1,0 +1,103 @@
+"""Make score-timed crops look like a person playing them.
+
+A score corpus has exact timing: a third of its gaps are exactly 0 s and every chord arrives sorted low to
+high. A person's fingers never do that: chord notes land 0-40 ms apart in any order, tempo breathes, and
+the music spans the whole keyboard, not a choir's range. A decoder that only ever saw scores meets all of
+this for the first time on stage (issue 9: 10 % consonant chords in random finger order, against 88 %
+when sorted). So each training crop is "performed" before it becomes model input:
+
+- rubato: a slowly wandering tempo (log-factor an AR(1) process), beyond the global stretch;
+- rolled chords: some chords spread over 5-40 ms, their notes in random order;
+- onset jitter: every onset moved by N(0, sigma), sigma drawn per crop, then the crop is re-sorted by time,
+  so simultaneous notes arrive in any order;
+- transposition by up to a few octaves, kept inside the piano (a shift that would push a note off the
+  keyboard is never drawn, so no note is clamped onto a wrong key).
+
+Everything is vectorised over the batch; a crop costs microseconds next to a training step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.constants import NUM_KEYS
+
+
+@dataclass
+class Performance:
+    prob: float = 0.8  # share of crops that are performed; the rest keep the score's timing
+    jitter_max_s: float = 0.015  # per crop, sigma ~ U(0, max)
+    roll_prob: float = 0.3  # per chord
+    roll_min_s: float = 0.005
+    roll_max_s: float = 0.040
+    rubato: float = 0.1  # std of the log tempo factor
+    rubato_corr: float = 0.95  # AR(1) coefficient per note: the tempo drifts over ~20 notes
+    transpose_max: int = 24  # semitones either way, within the piano
+
+
+def _ar1(shape: tuple[int, int], corr: float, rng: np.random.Generator) -> np.ndarray:
+    """Unit-variance AR(1) series along the last axis."""
+    eps = rng.standard_normal(shape)
+    out = np.empty(shape)
+    out[:, 0] = eps[:, 0]
+    scale = np.sqrt(1.0 - corr * corr)
+    for i in range(1, shape[1]):
+        out[:, i] = corr * out[:, i - 1] + scale * eps[:, i]
+    return out
+
+
+def transpose_in_range(keys: np.ndarray, max_shift: int, rng: np.random.Generator) -> np.ndarray:
+    """Shift each row by an integer in [-max_shift, max_shift] that keeps the whole row on the piano."""
+    lo = np.maximum(-keys.min(axis=1), -max_shift)
+    hi = np.minimum(NUM_KEYS - 1 - keys.max(axis=1), max_shift)
+    hi = np.maximum(hi, lo)  # a row wider than the piano cannot happen (keys are already on it), but be safe
+    shift = lo + np.floor(rng.random(len(keys)) * (hi - lo + 1)).astype(np.int64)
+    return keys + shift[:, None]
+
+
+def perform(onsets: np.ndarray, keys: np.ndarray, cfg: Performance, rng: np.random.Generator
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """[B, T] onsets (s) and keys of score-timed crops -> performed (onsets, keys), rows re-sorted by time."""
+    onsets = np.asarray(onsets, dtype=np.float64)
+    keys = np.asarray(keys, dtype=np.int64)
+    if cfg.transpose_max > 0:
+        keys = transpose_in_range(keys, cfg.transpose_max, rng)
+    b, t = onsets.shape
+    performed = rng.random(b) < cfg.prob
+    if not performed.any():
+        return onsets, keys
+
+    gaps = np.diff(onsets, axis=1)
+    if cfg.rubato > 0:
+        gaps = gaps * np.exp(cfg.rubato * _ar1((b, t - 1), cfg.rubato_corr, rng))
+    new = np.concatenate([onsets[:, :1], onsets[:, :1] + np.cumsum(gaps, axis=1)], axis=1)
+
+    # Chords: notes sharing an onset with the note before them. Each chord gets one span; each of its notes
+    # a uniform position in it, so the roll's order is random.
+    chord_id = np.cumsum(np.concatenate([np.ones((b, 1), bool), gaps > 0], axis=1), axis=1)
+    span = np.where(rng.random((b, t)) < cfg.roll_prob, rng.uniform(cfg.roll_min_s, cfg.roll_max_s, (b, t)), 0.0)
+    chord_span = np.take_along_axis(span, chord_id - 1, axis=1)  # the span drawn at the chord's index
+    new = new + rng.random((b, t)) * chord_span
+
+    sigma = rng.uniform(0.0, cfg.jitter_max_s, (b, 1))
+    new = new + rng.standard_normal((b, t)) * sigma
+
+    order = np.argsort(new, axis=1, kind="stable")
+    new = np.take_along_axis(new, order, axis=1)
+    new_keys = np.take_along_axis(keys, order, axis=1)
+    onsets = np.where(performed[:, None], new, onsets)
+    keys = np.where(performed[:, None], new_keys, keys)
+    return onsets, keys
+
+
+def performer_timing(onsets: np.ndarray, keys: np.ndarray, jitter_s: float, rng: np.random.Generator
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """The evaluation's performer-timing condition: every onset jittered by N(0, jitter_s), then re-sorted
+    (so chord notes arrive in any order). Works on one piece ([T]) or on windows ([B, T])."""
+    onsets = np.asarray(onsets, dtype=np.float64)
+    keys = np.asarray(keys)
+    new = onsets + rng.standard_normal(onsets.shape) * jitter_s
+    order = np.argsort(new, axis=-1, kind="stable")
+    return np.take_along_axis(new, order, axis=-1), np.take_along_axis(keys, order, axis=-1)
