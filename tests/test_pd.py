@@ -69,13 +69,16 @@ def pd_binary() -> str:
     return path
 
 
-def run_harness(pd: str, send_port: int, listen_port: int, log: Path, timeout: float = 30.0) -> tuple[list[list[str]], str]:
-    """Run the harness in real Pd; return the logged messages (as token lists) and Pd's stderr."""
-    command = [pd, "-nogui", "-noaudio", "-nomidi", "-stderr", "-open", str(HARNESS),
-               "-send", f"genie-connect connect {DEFAULT_HOST} {send_port}",
-               "-send", f"genie-listen listen {listen_port}",
-               "-send", f"harness-out symbol {log}",
-               "-send", "harness-go bang"]
+def run_harness(pd: str, send_port: int | None, listen_port: int | None, log: Path, timeout: float = 30.0,
+                harness: Path = HARNESS) -> tuple[list[list[str]], str]:
+    """Run the harness in real Pd; return the logged messages (as token lists) and Pd's stderr. The ports are sent
+    to the running patch (genie-connect, genie-listen) unless None: then the patch's own settings apply."""
+    command = [pd, "-nogui", "-noaudio", "-nomidi", "-stderr", "-path", str(HARNESS.parent), "-open", str(harness)]
+    if send_port is not None:
+        command += ["-send", f"genie-connect connect {DEFAULT_HOST} {send_port}"]
+    if listen_port is not None:
+        command += ["-send", f"genie-listen listen {listen_port}"]
+    command += ["-send", f"harness-out symbol {log}", "-send", "harness-go bang"]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         _, stderr = proc.communicate(timeout=timeout)
@@ -104,12 +107,12 @@ class RecordingPeer:
     releases with the note messages of the bridge's protocol, so the patch's receiving side has something to
     parse. It is a test double for the wire format only; the real bridge is tested below."""
 
-    def __init__(self, reply_port: int) -> None:
+    def __init__(self, reply_port: int, host: str = DEFAULT_HOST, port: int = 0) -> None:
         from pythonosc.osc_message_builder import OscMessageBuilder
 
         self._builder = OscMessageBuilder
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind((DEFAULT_HOST, 0))
+        self.sock.bind((host, port))
         self.sock.settimeout(0.1)
         self.port = self.sock.getsockname()[1]
         self.reply_port = reply_port
@@ -167,8 +170,17 @@ def test_pd_patch_speaks_the_bridge_protocol(pd_binary, tmp_path):
     listen_port = free_udp_port()
     with RecordingPeer(reply_port=listen_port) as peer:
         logged, stderr = run_harness(pd_binary, peer.port, listen_port, tmp_path / "log.txt")
+    check_protocol(peer, logged, stderr)
+
+
+# Connected from the start (no `-send genie-connect`), the patch also sends its temperature slider's initial value.
+ON_LOAD = [(IN_TEMPERATURE, "f", [0.25])]
+
+
+def check_protocol(peer: RecordingPeer, logged: list[list[str]], stderr: str, on_load: list = []) -> None:
+    """The peer saw exactly the score's messages, and all it answered came back through the patch."""
     sent = [m for m in peer.received if m[0] != IN_STATUS]
-    assert sent == EXPECTED_SENT, stderr
+    assert sent == on_load + EXPECTED_SENT, stderr
     # The patch polls the status once a second and the score asks once more.
     assert sum(1 for m in peer.received if m == (IN_STATUS, "", [])) >= 2
     # Everything the peer answered came back through the patch's receiving chain, in order.
@@ -181,6 +193,43 @@ def test_pd_patch_speaks_the_bridge_protocol(pd_binary, tmp_path):
             assert [float(x) for x in got[1:]] == [float(x) for x in want[1:]]
     assert "button" in " ".join(" ".join(m) for m in logged if m[0] == "error")
     check_status_lines(logged)
+
+
+def harness_with(tmp_path: Path, arguments: str) -> Path:
+    """The harness, with the patch created as [pianogenie ARGUMENTS] (found on Pd's -path)."""
+    text = HARNESS.read_text()
+    assert text.count("#X obj 20 140 pianogenie;") == 1
+    harness = tmp_path / "harness-with-arguments.pd"
+    harness.write_text(text.replace("#X obj 20 140 pianogenie;", f"#X obj 20 140 pianogenie {arguments};"))
+    return harness
+
+
+def test_pd_patch_takes_ports_and_host_as_creation_arguments(pd_binary, tmp_path):
+    """[pianogenie SEND_PORT LISTEN_PORT HOST]: nothing sent to the running patch. The peer listens on another
+    loopback address, 127.0.0.2, so only the HOST argument can reach it."""
+    listen_port = free_udp_port()
+    with RecordingPeer(reply_port=listen_port, host="127.0.0.2") as peer:
+        harness = harness_with(tmp_path, f"{peer.port} {listen_port} 127.0.0.2")
+        logged, stderr = run_harness(pd_binary, None, None, tmp_path / "log.txt", harness=harness)
+    check_protocol(peer, logged, stderr, on_load=ON_LOAD)
+
+
+def test_pd_patch_without_arguments_uses_the_bridge_defaults(pd_binary, tmp_path):
+    from bridge.protocol import DEFAULT_LISTEN_PORT, DEFAULT_REPLY_PORT
+
+    try:
+        peer = RecordingPeer(reply_port=DEFAULT_REPLY_PORT, port=DEFAULT_LISTEN_PORT)
+    except OSError:
+        pytest.skip(f"UDP {DEFAULT_LISTEN_PORT} is in use here (a running bridge?)")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.bind(("0.0.0.0", DEFAULT_REPLY_PORT))
+        except OSError:
+            peer.sock.close()
+            pytest.skip(f"UDP {DEFAULT_REPLY_PORT} is in use here")
+    with peer:
+        logged, stderr = run_harness(pd_binary, None, None, tmp_path / "log.txt", harness=harness_with(tmp_path, ""))
+    check_protocol(peer, logged, stderr, on_load=ON_LOAD)
 
 
 def check_status_lines(logged: list[list[str]]) -> None:
