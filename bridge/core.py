@@ -1,26 +1,24 @@
-"""The bridge's state and dispatcher: OSC messages in (already parsed, timed on arrival), notes out to every sink.
+"""The bridge's dispatcher: OSC messages in (already parsed, timed on arrival), each handed to its performer.
 
-It knows nothing of sockets: the transport (bridge/transport.py) feeds it, MIDI input feeds it through the same
-lock, and tests drive it directly. Every state change happens under `lock`, so the receiving thread, a MIDI
-callback and the idle sweep never interleave."""
+It knows nothing of sockets. A transport connects through `connect(link)`, the one interface between them: the
+link sends the OSC replies, notes first. MIDI input and the keyboard player call `handle` too. Every state change
+happens under `lock`, so the receiving thread, a MIDI callback and the idle sweep never interleave. The sender
+and arrival time of a message travel with it as arguments, down to every sink."""
 
 from __future__ import annotations
 
 import math
-import sys
 import threading
 import time as _time
-from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
 import numpy as np
 
 from engine import PianoGenie
-from engine.constants import HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
-from engine.genie import DEFAULT_TEMPERATURE
+from engine.constants import DEFAULT_TEMPERATURE, HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
 
 from . import protocol as p
-from .performer import Performer
+from .performer import Counters, NoteSink, Performer, Router
 from .protocol import ProtocolError, whole_number
 
 # Seconds a performer may stay silent before its sounding notes are turned off.
@@ -29,34 +27,12 @@ DEFAULT_IDLE_TIMEOUT = 30.0
 LATENCY_WINDOW = 4096
 
 
-class NoteSink(Protocol):
-    """Anything that plays or forwards notes: OSC replies, a MIDI port, a synth, a recorder."""
+class Link(NoteSink, Protocol):
+    """The transport as the bridge sees it: a note sink that answers senders, plus its socket's drop counter."""
 
-    def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float) -> None: ...
+    def reply(self, sender: Any, address: str, values: tuple) -> None: ...
 
-    def note_off(self, performer: int, pitch: int, button: int, time: float) -> None: ...
-
-
-@dataclass
-class Counters:
-    packets: int = 0
-    messages: int = 0
-    bundles: int = 0
-    presses: int = 0
-    releases: int = 0
-    notes_on: int = 0
-    notes_off: int = 0
-    errors: int = 0
-    malformed: int = 0
-    send_errors: int = 0
-
-
-@dataclass
-class Context:
-    """Who sent the message being handled, and when it arrived (monotonic seconds)."""
-
-    sender: Any = None
-    time: float = 0.0
+    def udp_drops(self) -> int: ...
 
 
 class Bridge:
@@ -76,16 +52,10 @@ class Bridge:
         self.started = clock()
         self.lock = threading.RLock()
         self.counters = Counters()
+        self.router = Router(self.counters, clock)
         self.performers: dict[int, Performer] = {}
-        self.sinks: list[NoteSink] = []
-        # The OSC reply path is kept apart from the other sinks so it runs first: its send is what the
-        # latency budget measures, the synth and MIDI follow.
-        self.osc_out: NoteSink | None = None
-        self.on_reply: Callable[[Any, str, tuple], None] | None = None  # (sender, address, values)
+        self.link: Link | None = None
         self.recorder: Any = None  # bridge.recorder.Recorder: also sees presses and releases
-        self.context = Context()
-        self._sent_at = 0.0
-        self._failed_sinks: set[str] = set()
         self._latency = np.zeros(LATENCY_WINDOW)
         self._latency_count = 0
         self._handlers = {
@@ -100,71 +70,47 @@ class Bridge:
             "status": self._status,
         }
 
+    @property
+    def sinks(self) -> list[NoteSink]:
+        """The note sinks after the link (MIDI, synth, recorder, printer); append to add one."""
+        return self.router.sinks
+
+    def connect(self, link: Link) -> None:
+        """Route replies through a transport: its notes go first, before the other sinks."""
+        self.link = link
+        self.router.first = link
+
     # --- performers -------------------------------------------------------------------------------------------
 
     def performer(self, number: int) -> Performer:
         performer = self.performers.get(number)
         if performer is None:
             seed = None if self.seed is None else self.seed + number
-            performer = Performer(number, self.genie.session(seed=seed), self, self.temperature)
+            performer = Performer(number, self.genie.session(seed=seed), self.router, self.temperature)
             self.performers[number] = performer
         return performer
-
-    # NoteOut for the performers: fan out to the sinks and count.
-    def note_on(self, performer: int, pitch: int, velocity: int, button: int) -> None:
-        self.counters.notes_on += 1
-        t = self.context.time
-        if self.osc_out is not None:
-            self.osc_out.note_on(performer, pitch, velocity, button, t)
-        # Latency is taken here, when the reply has left: the synth's pipe write below may wake its process,
-        # which on a small machine can preempt this one before the stamp.
-        self._sent_at = self.clock()
-        for sink in self.sinks:
-            try:
-                sink.note_on(performer, pitch, velocity, button, t)
-            except Exception as exc:  # a failing output (a MIDI port gone, a closed terminal) must not stop the rest
-                self._sink_failed(sink, exc)
-
-    def note_off(self, performer: int, pitch: int, button: int) -> None:
-        self.counters.notes_off += 1
-        t = self.context.time
-        if self.osc_out is not None:
-            self.osc_out.note_off(performer, pitch, button, t)
-        for sink in self.sinks:
-            try:
-                sink.note_off(performer, pitch, button, t)
-            except Exception as exc:
-                self._sink_failed(sink, exc)
-
-    def _sink_failed(self, sink: NoteSink, exc: Exception) -> None:
-        self.counters.send_errors += 1
-        name = type(sink).__name__
-        if name not in self._failed_sinks:  # say it once per output, not once per note
-            self._failed_sinks.add(name)
-            try:
-                print(f"pianogenie: {name} failed ({exc}); the other outputs carry on", file=sys.stderr)
-            except Exception:
-                pass
 
     # --- dispatch ---------------------------------------------------------------------------------------------
 
     def dispatch(self, address: str, args: list, sender: Any = None, time: float | None = None) -> None:
         """Handle one message. Raises ProtocolError (state unchanged) for anything the bridge rejects."""
         self.counters.messages += 1  # every message, accepted or not: messages = accepted + rejected
-        number, verb = p.parse_address(address)
-        self.context.sender = sender
-        self.context.time = self.clock() if time is None else time
+        route = p.ROUTES.get(address)
+        if route is None:
+            p.parse_address(address)  # raises the error that says why
+        number, verb = route
+        time = self.clock() if time is None else time
         performer = self.performer(number)
-        performer.last_activity = self.context.time
+        performer.last_activity = time
         if sender is not None:
             performer.last_sender = sender
-        self._handlers[verb](performer, address, args)
+        self._handlers[verb](performer, address, args, time, sender)
 
     def reject(self, reason: str, sender: Any = None) -> None:
         """Count a rejected packet or message and answer it with /genie/error."""
         self.counters.errors += 1
-        if self.on_reply is not None:
-            self.on_reply(sender, p.OUT_ERROR, (reason,))
+        if self.link is not None:
+            self.link.reply(sender, p.OUT_ERROR, (reason,))
 
     def handle(self, address: str, args: list, sender: Any = None, time: float | None = None) -> bool:
         """dispatch() under the lock, with errors answered; returns whether the message was accepted."""
@@ -182,35 +128,35 @@ class Bridge:
             self.reject(f"{address}: {exc}", sender)
         return False
 
-    def _press(self, performer: Performer, address: str, args: list) -> None:
+    def _press(self, performer: Performer, address: str, args: list, time: float, sender: Any) -> None:
         if not 1 <= len(args) <= 2:
             raise ProtocolError(f"{address}: expected button [velocity], got {len(args)} arguments")
-        button = whole_number(args[0], f"{address}: button")
+        button = args[0] if type(args[0]) is int else whole_number(args[0], f"{address}: button")
         if not 0 <= button < NUM_BUTTONS:
             raise ProtocolError(f"{address}: button must be 0..{NUM_BUTTONS - 1}, got {button}")
         velocity = p.velocity_from_osc(args[1]) if len(args) == 2 else p.DEFAULT_VELOCITY
-        performer.press(button, velocity, self.context.time)
+        performer.press(button, velocity, time, sender)
         self.counters.presses += 1
         if self.recorder is not None:
-            self.recorder.press(performer.number, button, velocity, self.context.time)
+            self.recorder.press(performer.number, button, velocity, time)
         # Arrival -> note sent: the OSC reply went out inside press().
-        self._latency[self._latency_count % LATENCY_WINDOW] = self._sent_at - self.context.time
+        self._latency[self._latency_count % LATENCY_WINDOW] = self.router.sent_at - time
         self._latency_count += 1
         # The work that does not depend on the next press, now, while nothing waits.
         performer.session.prepare()
 
-    def _release(self, performer: Performer, address: str, args: list) -> None:
+    def _release(self, performer: Performer, address: str, args: list, time: float, sender: Any) -> None:
         if len(args) != 1:
             raise ProtocolError(f"{address}: expected one button, got {len(args)} arguments")
-        button = whole_number(args[0], f"{address}: button")
+        button = args[0] if type(args[0]) is int else whole_number(args[0], f"{address}: button")
         if not 0 <= button < NUM_BUTTONS:
             raise ProtocolError(f"{address}: button must be 0..{NUM_BUTTONS - 1}, got {button}")
         self.counters.releases += 1
-        performer.release(button)
+        performer.release(button, time, sender)
         if self.recorder is not None:
-            self.recorder.release(performer.number, button, self.context.time)
+            self.recorder.release(performer.number, button, time)
 
-    def _pedal(self, performer: Performer, address: str, args: list) -> None:
+    def _pedal(self, performer: Performer, address: str, args: list, time: float, sender: Any) -> None:
         if len(args) != 1:
             raise ProtocolError(f"{address}: expected 0 or 1, got {len(args)} arguments")
         value = args[0]
@@ -218,17 +164,17 @@ class Bridge:
             value = whole_number(value, f"{address}: pedal")
             if value not in (0, 1):
                 raise ProtocolError(f"{address}: pedal must be 0 or 1, got {value}")
-        performer.pedal(bool(value))
+        performer.pedal(bool(value), time, sender)
 
-    def _reset(self, performer: Performer, address: str, args: list) -> None:
+    def _reset(self, performer: Performer, address: str, args: list, time: float, sender: Any) -> None:
         self._no_args(address, args)
-        performer.reset()
+        performer.reset(time, sender)
 
-    def _panic(self, performer: Performer, address: str, args: list) -> None:
+    def _panic(self, performer: Performer, address: str, args: list, time: float, sender: Any) -> None:
         self._no_args(address, args)
-        self.all_notes_off()
+        self.all_notes_off(time, sender)
 
-    def _temperature(self, performer: Performer, address: str, args: list) -> None:
+    def _temperature(self, performer: Performer, address: str, args: list, time: float, sender: Any) -> None:
         if len(args) != 1 or isinstance(args[0], bool) or not isinstance(args[0], (int, float)):
             raise ProtocolError(f"{address}: expected one number in [0, 1]")
         value = float(args[0])
@@ -236,14 +182,14 @@ class Bridge:
             raise ProtocolError(f"{address}: temperature must be in [0, 1], got {args[0]!r}")
         performer.temperature = value
 
-    def _keys(self, performer: Performer, address: str, args: list) -> None:
+    def _keys(self, performer: Performer, address: str, args: list, time: float, sender: Any) -> None:
         if not args:
             performer.set_keys(None)
             return
         pitches = [self._pitch(value, address) for value in args]
         performer.set_keys(tuple(sorted({pitch - LOWEST_PITCH for pitch in pitches})))
 
-    def _range(self, performer: Performer, address: str, args: list) -> None:
+    def _range(self, performer: Performer, address: str, args: list, time: float, sender: Any) -> None:
         if len(args) != 2:
             raise ProtocolError(f"{address}: expected low and high MIDI pitches, got {len(args)} arguments")
         low, high = (self._pitch(value, address) for value in args)
@@ -251,13 +197,13 @@ class Bridge:
             raise ProtocolError(f"{address}: low {low} is above high {high}")
         performer.set_keys(tuple(range(low - LOWEST_PITCH, high - LOWEST_PITCH + 1)))
 
-    def _status(self, performer: Performer, address: str, args: list) -> None:
+    def _status(self, performer: Performer, address: str, args: list, time: float, sender: Any) -> None:
         self._no_args(address, args)
-        if self.on_reply is not None:
+        if self.link is not None:
             values = []
             for name, value in self.status(performer.number).items():
                 values += [name, value]
-            self.on_reply(self.context.sender, p.OUT_STATUS, tuple(values))
+            self.link.reply(sender, p.OUT_STATUS, tuple(values))
 
     @staticmethod
     def _pitch(value: Any, address: str) -> int:
@@ -273,12 +219,14 @@ class Bridge:
 
     # --- whole-bridge actions -----------------------------------------------------------------------------------
 
-    def all_notes_off(self) -> int:
+    def all_notes_off(self, time: float | None = None, sender: Any = None) -> int:
         """Panic: every performer's sounding notes off. Decoder states are kept."""
-        return sum(performer.all_off() for performer in self.performers.values())
+        time = self.clock() if time is None else time
+        return sum(performer.all_off(time, sender) for performer in self.performers.values())
 
     def sweep_idle(self, now: float | None = None) -> int:
-        """Turn off the notes of performers silent for longer than the idle timeout; returns how many."""
+        """Turn off the notes of performers silent for longer than the idle timeout; returns how many. The
+        note-offs go to each performer's last sender."""
         if self.idle_timeout <= 0:
             return 0
         now = self.clock() if now is None else now
@@ -286,21 +234,14 @@ class Bridge:
         with self.lock:
             for performer in self.performers.values():
                 if performer.sounding and now - performer.last_activity > self.idle_timeout:
-                    self.context.sender = performer.last_sender
-                    self.context.time = now
-                    count += performer.all_off()
+                    count += performer.all_off(now, performer.last_sender)
         return count
 
     def shutdown(self) -> int:
         """All notes off before the process goes: each performer's note-offs go to its last sender too."""
-        count = 0
         with self.lock:
             now = self.clock()
-            for performer in self.performers.values():
-                self.context.sender = performer.last_sender
-                self.context.time = now
-                count += performer.all_off()
-        return count
+            return sum(performer.all_off(now, performer.last_sender) for performer in self.performers.values())
 
     def latency_percentiles(self) -> tuple[float, float]:
         """Arrival -> note sent over the recent presses, in microseconds (p50, p99); NaN before any press."""
@@ -310,7 +251,7 @@ class Bridge:
         p50, p99 = np.percentile(self._latency[:n], [50, 99]) * 1e6
         return float(p50), float(p99)
 
-    def status(self, number: int = 0, udp_drops: int = -1) -> dict[str, Any]:
+    def status(self, number: int = 0) -> dict[str, Any]:
         performer = self.performer(number)
         c = self.counters
         p50, p99 = self.latency_percentiles()
@@ -330,14 +271,10 @@ class Bridge:
             "errors": c.errors,
             "malformed": c.malformed,
             "send_errors": c.send_errors,
-            "udp_drops": self.udp_drops() if udp_drops == -1 else udp_drops,
+            "udp_drops": self.link.udp_drops() if self.link is not None else -1,
             "latency_p50_us": p50,
             "latency_p99_us": p99,
             "uptime_s": self.clock() - self.started,
         }
         assert tuple(values) == p.STATUS_FIELDS
         return values
-
-    # The transport replaces this with a reading of the kernel's counter for its socket.
-    def udp_drops(self) -> int:
-        return -1

@@ -1,4 +1,4 @@
-"""MIDI in and out through mido with python-rtmidi, behind one small port layer.
+"""MIDI through mido: ports in and out (with python-rtmidi, behind one small port layer) and MIDI files.
 
 Out: notes go to a named port or to a virtual port called "Piano Genie". In: a controller's keys become button
 presses (8 consecutive keys from a base note, or the whole keyboard split into 8 zones in pitch order) and its
@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import os
 import time as _time
-from dataclasses import dataclass
-from typing import Any, Callable
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Iterable
 
 from engine.constants import HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
 
+from engine.takes import NOTE_ON, Note, timeline
+
 from . import protocol as p
+from .system import quiet_stderr
 
 VIRTUAL_PORT_NAME = "Piano Genie"
 SUSTAIN_CC = 64
@@ -68,8 +71,8 @@ def midi_to_osc(message: Any, mapping: ButtonMap, performer: int = 0) -> tuple[s
 
 
 def channel_for(base_channel: int, performer: int) -> int:
-    """Performer n plays on channel base + n (1..16, wrapping); mido counts channels 0..15."""
-    return (base_channel - 1 + performer) % 16
+    """mido counts channels 0..15."""
+    return p.midi_channel(base_channel, performer) - 1
 
 
 def open_backend(api: str = "auto") -> tuple[Any, str]:
@@ -86,8 +89,6 @@ def open_backend(api: str = "auto") -> tuple[Any, str]:
             raise MidiUnavailable("MIDI off: no ALSA sequencer (/dev/snd/seq is missing; load snd-seq or use --midi-api jack)")
         return mido.Backend("mido.backends.rtmidi/LINUX_ALSA", load=True), "ALSA"
     if api in ("jack", "auto"):
-        from .audio import quiet_stderr
-
         backend = mido.Backend("mido.backends.rtmidi/UNIX_JACK", load=True)
         try:
             with quiet_stderr():  # libjack prints its connection attempts
@@ -137,10 +138,10 @@ class MidiOut:
             description = f'port "{port.name}" ({backend_name}), channel {channel}'
         return cls(port, channel, description)
 
-    def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float) -> None:
+    def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float, sender: Any = None) -> None:
         self.port.send(self._message("note_on", channel=channel_for(self.channel, performer), note=pitch, velocity=velocity))
 
-    def note_off(self, performer: int, pitch: int, button: int, time: float) -> None:
+    def note_off(self, performer: int, pitch: int, button: int, time: float, sender: Any = None) -> None:
         self.port.send(self._message("note_off", channel=channel_for(self.channel, performer), note=pitch, velocity=0))
 
     def close(self) -> None:
@@ -187,3 +188,38 @@ def list_midi_ports() -> list[str]:
     lines = [f"  {name} outputs: " + (", ".join(backend.get_output_names()) or "none"),
              f"  {name} inputs:  " + (", ".join(backend.get_input_names()) or "none")]
     return lines
+
+
+def write_midi(notes: Iterable[Note], path: str | os.PathLike, channel: int = 0, bpm: float = 120.0) -> None:
+    """A type-0 standard MIDI file. A note struck again while still sounding is cut where the new one starts,
+    so every note-on has exactly one note-off."""
+    try:
+        import mido
+    except ImportError:
+        raise RuntimeError("writing MIDI files needs mido: pip install 'pianogenie-bridge[midi]'") from None
+    ticks_per_beat = 480
+    seconds_per_tick = 60.0 / bpm / ticks_per_beat
+    notes = sorted(notes, key=lambda n: n.onset)
+    cut = []
+    for i, note in enumerate(notes):
+        offset = note.offset
+        for later in notes[i + 1:]:
+            if later.pitch == note.pitch:
+                offset = min(offset, later.onset)
+                break
+        cut.append(replace(note, offset=max(offset, note.onset)))
+    events = timeline(cut)
+    track = mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(bpm), time=0)])
+    start = events[0][0] if events else 0.0
+    last_tick = 0
+    for seconds, kind, note in events:
+        tick = round((seconds - start) / seconds_per_tick)
+        if kind == NOTE_ON:
+            message = mido.Message("note_on", note=note.pitch, velocity=note.velocity, channel=channel, time=tick - last_tick)
+        else:
+            message = mido.Message("note_off", note=note.pitch, velocity=0, channel=channel, time=tick - last_tick)
+        track.append(message)
+        last_tick = tick
+    midi = mido.MidiFile(type=0, ticks_per_beat=ticks_per_beat)
+    midi.tracks.append(track)
+    midi.save(path)

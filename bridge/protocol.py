@@ -7,6 +7,8 @@ import math
 import re
 from numbers import Integral, Real
 
+from engine.constants import DEFAULT_VELOCITY  # noqa: F401 - part of the protocol: a press without a velocity
+
 DEFAULT_HOST = "127.0.0.1"
 # The bridge listens here for button events.
 DEFAULT_LISTEN_PORT = 57130
@@ -41,9 +43,6 @@ VERBS = tuple(address[len(PREFIX) + 1:] for address in INPUT_ADDRESSES)
 # Performers are numbered 0..MAX_PERFORMERS-1; the bare `/genie/...` is performer 0.
 MAX_PERFORMERS = 64
 
-# A press without a velocity plays at this MIDI velocity.
-DEFAULT_VELOCITY = 100
-
 # The fields of a `/genie/status` reply, sent as name/value pairs in this order.
 STATUS_FIELDS = (
     "performer",        # i: the performer the reply is about
@@ -67,8 +66,7 @@ STATUS_FIELDS = (
     "uptime_s",         # f: seconds since the server started
 )
 
-_PERFORMER_ADDRESS = re.compile(r"^/genie/(\d{1,6})/([a-z]+)$")
-_BARE_ADDRESS = re.compile(r"^/genie/([a-z]+)$")
+_PERFORMER_ADDRESS = re.compile(r"/genie/([0-9]{1,6})/[a-z]+")
 
 
 class ProtocolError(ValueError):
@@ -94,33 +92,39 @@ def output_address(address: str, performer: int) -> str:
     return out
 
 
-_PARSED: dict[str, tuple[int, str]] = {}
+# Every valid input address -> (performer, verb): 64 performers x 9 verbs, plus the bare ones. The dispatcher looks
+# addresses up here; anything not in the table is rejected.
+ROUTES: dict[str, tuple[int, str]] = {
+    **{f"{PREFIX}/{verb}": (0, verb) for verb in VERBS},
+    **{f"{PREFIX}/{n}/{verb}": (n, verb) for n in range(MAX_PERFORMERS) for verb in VERBS},
+}
 
 
 def parse_address(address: str) -> tuple[int, str]:
     """`/genie/press` -> (0, "press"); `/genie/3/press` -> (3, "press"). Raises ProtocolError otherwise."""
-    parsed = _PARSED.get(address)
+    parsed = ROUTES.get(address)
     if parsed is None:
-        parsed = _parse_address(address)
-        if len(_PARSED) < 4096:  # valid addresses are few (64 performers x 9 verbs); this bounds the rest
-            _PARSED[address] = parsed
+        _reject_address(address)
     return parsed
 
 
-def _parse_address(address: str) -> tuple[int, str]:
-    match = _BARE_ADDRESS.match(address)
-    if match:
-        performer, verb = 0, match.group(1)
-    else:
-        match = _PERFORMER_ADDRESS.match(address)
-        if not match:
-            raise ProtocolError(f"unknown address {address!r}")
-        performer, verb = int(match.group(1)), match.group(2)
-        if performer >= MAX_PERFORMERS:
-            raise ProtocolError(f"{address}: performer must be 0..{MAX_PERFORMERS - 1}, got {performer}")
-    if verb not in VERBS:
-        raise ProtocolError(f"unknown address {address!r}")
-    return performer, verb
+def _reject_address(address: str) -> None:
+    """Raises the ProtocolError that says why an address is not in ROUTES."""
+    match = _PERFORMER_ADDRESS.fullmatch(address)
+    if match and int(match.group(1)) >= MAX_PERFORMERS:
+        raise ProtocolError(f"{address}: performer must be 0..{MAX_PERFORMERS - 1}, got {int(match.group(1))}")
+    raise ProtocolError(f"unknown address {shown(address)}")
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """A short rendering of a peer's value for an error text: bounded, whatever the value (a deep list's repr
+    would recurse, a long string's would fill the reply)."""
+    if isinstance(value, (bool, int, float)):
+        return repr(value)
+    if isinstance(value, (str, bytes)):
+        text = repr(value[:limit])
+        return text + "..." if len(value) > limit else text
+    return type(value).__name__
 
 
 def whole_number(value: object, what: str) -> int:
@@ -128,18 +132,18 @@ def whole_number(value: object, what: str) -> int:
     if type(value) is int:  # the common case, first
         return value
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise ProtocolError(f"{what} must be a number, got {type(value).__name__} {value!r}")
+        raise ProtocolError(f"{what} must be a number, got {type(value).__name__} {shown(value)}")
     if isinstance(value, Integral):
         return int(value)
     if not math.isfinite(value) or value != int(value):
-        raise ProtocolError(f"{what} must be a whole number, got {value!r}")
+        raise ProtocolError(f"{what} must be a whole number, got {shown(value)}")
     return int(value)
 
 
 def velocity_from_osc(value: object) -> int:
     """A float in (0, 1] scales to 1..127; an int (or a whole float above 1) is a MIDI velocity 1..127."""
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise ProtocolError(f"velocity must be a number, got {type(value).__name__} {value!r}")
+        raise ProtocolError(f"velocity must be a number, got {type(value).__name__} {shown(value)}")
     if not math.isfinite(value):
         raise ProtocolError(f"velocity must be finite, got {value!r}")
     if not isinstance(value, Integral) and 0.0 < value <= 1.0:
@@ -148,6 +152,11 @@ def velocity_from_osc(value: object) -> int:
     if not 1 <= velocity <= 127:
         raise ProtocolError(f"velocity must be a float in (0, 1] or an int 1..127, got {value!r}")
     return velocity
+
+
+def midi_channel(base_channel: int, performer: int) -> int:
+    """Performer n plays on channel base + n, 1..16, wrapping (MIDI out and the vkb_midi OSC format alike)."""
+    return (base_channel - 1 + performer) % 16 + 1
 
 
 def vkb_midi_address(channel: int, pitch: int) -> str:

@@ -1,20 +1,15 @@
-"""Recording a run: the button events (what `pianogenie replay` and `render` read) and the notes actually played.
-
-The file is the engine's events format plus the notes:
-    {"events": [{"time": 0.0, "button": 3, "release": 0.2, "velocity": 100}, ...],
-     "notes":  [{"pitch": 64, "onset": 0.0, "offset": 0.2, "button": 3, "velocity": 100}, ...],
-     "performers": {"2": {"events": [...], "notes": [...]}}, ...}
-Top-level "events"/"notes" are performer 0's; other performers are under "performers". Times are seconds since
-the recording started, on the monotonic clock the bridge times presses with; `release` is the absolute time the
-button came up (or the note was cut), not a duration."""
+"""Recording a run as a take (engine/takes.py): the button events (what `pianogenie replay` and `render` read)
+and the notes actually played, per performer. Times are seconds since the recording started, on the monotonic
+clock the bridge times presses with."""
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from engine.takes import take_document, write_take
 
 
 @dataclass
@@ -56,13 +51,13 @@ class Recorder:
         if event is not None:
             event["release"] = self._t(time)
 
-    def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float) -> None:
+    def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float, sender: Any = None) -> None:
         track = self._track(performer)
         note = {"pitch": pitch, "onset": self._t(time), "offset": None, "button": button, "velocity": velocity}
         track.notes.append(note)
         track.open_notes[pitch] = note
 
-    def note_off(self, performer: int, pitch: int, button: int, time: float) -> None:
+    def note_off(self, performer: int, pitch: int, button: int, time: float, sender: Any = None) -> None:
         note = self._track(performer).open_notes.pop(pitch, None)
         if note is not None:
             note["offset"] = self._t(time)
@@ -76,17 +71,7 @@ class Recorder:
                 note["offset"] = max(note["onset"], t_end)
             track.open_events.clear()
             track.open_notes.clear()
-        main = self.tracks.get(0, _Track())
-        doc: dict[str, Any] = {"events": main.events, "notes": main.notes}
-        others = {str(n): {"events": t.events, "notes": t.notes} for n, t in sorted(self.tracks.items()) if n != 0}
-        if others:
-            doc["performers"] = others
-        doc.update(self.meta)
-        return doc
+        return take_document({n: (t.events, t.notes) for n, t in self.tracks.items()}, self.meta)
 
     def save(self, end: float) -> Path:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps(self.document(end), indent=1) + "\n", encoding="utf-8")
-        os.replace(tmp, self.path)
-        return self.path
+        return write_take(self.path, self.document(end))

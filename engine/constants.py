@@ -30,6 +30,11 @@ DECODER_TENSORS: dict[str, tuple[int, ...]] = {
     "dec.output.bias": (NUM_KEYS,),
 }
 
+# Sampling temperature when none is given: 0 = always the likeliest key, 1 = the model's own distribution.
+DEFAULT_TEMPERATURE = 0.25
+# MIDI velocity of a press that carries none (an OSC press without a velocity, an events file without one).
+DEFAULT_VELOCITY = 100
+
 MANIFEST_NAME = "weights_manifest.json"
 CONFIG_NAME = "cfg.json"
 FIXTURE_NAME = "test.json"

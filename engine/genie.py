@@ -13,7 +13,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from . import decoder as d
-from .constants import DT_MAX, NUM_BUTTONS, NUM_KEYS, SOS
+from .constants import DEFAULT_TEMPERATURE, DT_MAX, MANIFEST_NAME, NUM_BUTTONS, NUM_KEYS, SOS
 from .kernels import Kernel, best_kernel
 from .model_format import ModelError, read_decoder
 
@@ -21,7 +21,6 @@ from .model_format import ModelError, read_decoder
 Sampler = Callable[[np.ndarray, float, np.random.Generator], int]
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
-DEFAULT_TEMPERATURE = 0.25
 _IMMUTABLE_KEY_SETS = (tuple, frozenset, range)
 
 
@@ -100,7 +99,7 @@ class PianoGenie:
         press is as fast as the rest."""
         if model_dir is None:
             model_dir = DEFAULT_MODEL_DIR
-            if not (model_dir / "weights_manifest.json").exists():
+            if not (model_dir / MANIFEST_NAME).exists():
                 raise ModelError(
                     f"{model_dir}: the embedded default model is not installed; pass a model directory "
                     "(pianogenie export writes one)"

@@ -1,4 +1,5 @@
-"""Shared fixtures: a small random model written in the shared format, and the upstream reference files."""
+"""Shared fixtures and helpers: a small random model written in the shared format, the upstream reference files,
+a note sink that logs what it gets, and a JACK dummy server."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Iterator
 import numpy as np
 import pytest
 
+from bridge.sound.voices import DEFAULT_SAMPLE_RATE
 from engine.constants import DECODER_TENSORS
 from engine.model_format import write_model
 
@@ -40,6 +42,33 @@ def upstream_dir() -> Path:
     return UPSTREAM
 
 
+class Log:
+    """A note sink that keeps what it was sent: ("on", performer, pitch, velocity, button, time, sender) and
+    ("off", performer, pitch, button, time, sender)."""
+
+    def __init__(self):
+        self.events = []
+
+    def note_on(self, performer, pitch, velocity, button, time, sender=None):
+        self.events.append(("on", performer, pitch, velocity, button, time, sender))
+
+    def note_off(self, performer, pitch, button, time, sender=None):
+        self.events.append(("off", performer, pitch, button, time, sender))
+
+    def sounding(self):
+        """(performer, pitch) pairs on and not yet off; fails if anything is turned on twice or off unmatched."""
+        on = set()
+        for event in self.events:
+            key = (event[1], event[2])
+            if event[0] == "on":
+                assert key not in on, f"{key} turned on twice without an off"
+                on.add(key)
+            else:
+                assert key in on, f"note-off for {key} that is not on"
+                on.remove(key)
+        return on
+
+
 @contextmanager
 def jack_dummy(period: int = 256) -> Iterator[dict[str, str]]:
     """A `jackd -d dummy` server at 48 kHz for the duration of the block. Yields the environment for its clients
@@ -47,7 +76,7 @@ def jack_dummy(period: int = 256) -> Iterator[dict[str, str]]:
     if not shutil.which("jackd"):
         pytest.skip("jackd (jackd2) not installed")
     env = dict(os.environ, JACK_NO_START_SERVER="1")
-    proc = subprocess.Popen(["jackd", "-d", "dummy", "-r", "48000", "-p", str(period)],
+    proc = subprocess.Popen(["jackd", "-d", "dummy", "-r", str(DEFAULT_SAMPLE_RATE), "-p", str(period)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:
         time.sleep(2.0)

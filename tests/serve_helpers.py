@@ -17,9 +17,7 @@ from typing import Iterator
 
 from bridge.protocol import DEFAULT_HOST
 from engine import default_model_dir
-
-REPO = Path(__file__).resolve().parents[1]
-UPSTREAM = REPO.parent / "shared" / "upstream"
+from tests.conftest import REPO, UPSTREAM
 READY_LINE = "pianogenie serve: ready"
 
 
@@ -43,7 +41,7 @@ def model_arguments(request) -> list[str]:
 def running_serve(extra: list[str], reply_port: int, timeout: float = 60.0) -> Iterator[tuple[int, subprocess.Popen]]:
     """Start `pianogenie serve` on a port the OS picks (its banner names it), with replies to `reply_port`;
     yield (port, process); always stop it."""
-    command = [sys.executable, "-m", "engine.cli", "serve", "--port", "0",
+    command = [sys.executable, "-m", "pianogenie", "serve", "--port", "0",
                "--reply-to", f"{DEFAULT_HOST}:{reply_port}", "--audio", "none", "--midi-out", "none",
                "--seed", "7", *extra]
     proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

@@ -15,12 +15,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bridge.fm import FmVoiceBank, read_wav, render_notes
-from bridge.voices import SynthParams, VoiceAllocator, midi_to_hz
-from tests.conftest import jack_dummy
+from bridge.sound.fm import FmVoiceBank, render_notes
+from bridge.sound.voices import SynthParams, VoiceAllocator, midi_to_hz
+from bridge.sound.wav import read_wav
+from engine.takes import Note
+from tests.conftest import REPO, jack_dummy
 
-REPO = Path(__file__).resolve().parents[1]
-PIANOGENIE = [sys.executable, "-m", "engine.cli"]
+PIANOGENIE = [sys.executable, "-m", "pianogenie"]
 SR = 48000
 
 
@@ -148,7 +149,7 @@ def test_numpy_bank_goes_silent_after_every_release():
 
 
 def test_many_overlapping_notes_render_without_clipping_or_tails():
-    notes = [{"pitch": 40 + (i * 7) % 48, "onset": 0.01 * i, "offset": 0.01 * i + 0.5, "velocity": 127} for i in range(64)]
+    notes = [Note(40 + (i * 7) % 48, 0.01 * i, 0.01 * i + 0.5, velocity=127) for i in range(64)]
     audio = render_notes(notes, SR, SynthParams(voices=16))
     assert np.isfinite(audio).all() and np.abs(audio).max() <= 1.0
     tail = audio[-int(0.05 * SR):]
@@ -156,7 +157,7 @@ def test_many_overlapping_notes_render_without_clipping_or_tails():
 
 
 def test_no_output_device_is_a_message_not_a_crash():
-    code = "from bridge.audio import open_synth; c = open_synth('auto'); print('AUDIO', c.description); c.synth and c.synth.close()"
+    code = "from bridge.sound.choose import open_synth; c = open_synth(); print('AUDIO', c.description); c.synth and c.synth.close()"
     env = dict(os.environ, JACK_NO_START_SERVER="1")
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120, env=env)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -171,8 +172,8 @@ def test_pyo_synth_on_jack_dummy_plays_the_right_pitches(tmp_path):
         pitches = [45, 57, 69, 81]
         code = f"""
 import time
-from bridge.pyo_synth import PyoSynth
-from bridge.voices import SynthParams
+from bridge.sound.pyo_synth import PyoSynth
+from bridge.sound.voices import SynthParams
 s = PyoSynth(SynthParams(voices=4), 'jack', None, 256, 48000, jack_name='pgtest')
 s.server.recordOptions(filename={str(out)!r}, fileformat=0, sampletype=0)
 s.start(); s.server.recstart(); time.sleep(0.3)
@@ -200,8 +201,9 @@ def test_sounddevice_fallback_plays_through_jack_and_falls_silent():
     with jack_dummy(256) as env:
         code = """
 import time, numpy as np
-from bridge.audio import open_synth
-choice = open_synth('sounddevice', buffer_size=256)
+from bridge.sound.choose import open_synth
+from bridge.sound.voices import SynthConfig
+choice = open_synth(SynthConfig('sounddevice', buffer_size=256))
 print('AUDIO', choice.description, flush=True)
 s = choice.synth
 if s is not None:
@@ -228,7 +230,7 @@ def test_serve_sounds_every_press_through_pyo_on_jack(tmp_path, random_model_dir
     """End to end: OSC presses into `pianogenie serve`, pyo (in its own process) on a JACK dummy server; the synth
     logs each note's arrival -> first non-zero sample, and every press must have sounded, promptly."""
     pytest.importorskip("pyo")
-    from bridge.client import OscClient
+    from bridge.osc.client import OscClient
 
     serve = None
     with jack_dummy(64) as env:

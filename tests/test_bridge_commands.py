@@ -7,9 +7,9 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from tests.conftest import REPO
 
-REPO = Path(__file__).resolve().parents[1]
-PIANOGENIE = [sys.executable, "-m", "engine.cli"]
+PIANOGENIE = [sys.executable, "-m", "pianogenie"]
 
 
 def test_devices_lists_audio_and_midi():

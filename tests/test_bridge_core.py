@@ -12,32 +12,7 @@ from bridge import protocol as p
 from bridge.core import Bridge
 from bridge.protocol import ProtocolError
 from engine import PianoGenie
-
-
-class Log:
-    """A note sink that keeps what it was sent."""
-
-    def __init__(self):
-        self.events = []
-
-    def note_on(self, performer, pitch, velocity, button, time):
-        self.events.append(("on", performer, pitch, velocity, button))
-
-    def note_off(self, performer, pitch, button, time):
-        self.events.append(("off", performer, pitch, button))
-
-    def sounding(self):
-        """(performer, pitch) pairs on and not yet off; fails if anything is turned on twice or off unmatched."""
-        on = set()
-        for event in self.events:
-            key = (event[1], event[2])
-            if event[0] == "on":
-                assert key not in on, f"{key} turned on twice without an off"
-                on.add(key)
-            else:
-                assert key in on, f"note-off for {key} that is not on"
-                on.remove(key)
-        return on
+from tests.conftest import Log
 
 
 @pytest.fixture(scope="module")

@@ -16,9 +16,8 @@ from mido.ports import BaseOutput
 from bridge.core import Bridge
 from bridge.midi import ButtonMap, MidiIn, MidiOut, MidiUnavailable, midi_to_osc, open_backend
 from engine import PianoGenie
-from tests.conftest import jack_dummy
+from tests.conftest import REPO, jack_dummy
 
-REPO = Path(__file__).resolve().parents[1]
 
 
 class CapturePort(BaseOutput):
@@ -125,8 +124,8 @@ def test_serve_without_midi_says_so_in_the_banner(random_model_dir):
     if os.path.exists("/dev/snd/seq"):
         pytest.skip("this machine has an ALSA sequencer")
     env = dict(os.environ, JACK_NO_START_SERVER="1")
-    code = ("import sys; from engine.cli import main; sys.argv=['pianogenie']; "
-            "import bridge.serve as s, threading, signal, os; threading.Timer(3, lambda: os.kill(os.getpid(), signal.SIGTERM)).start(); "
+    code = ("import sys; from pianogenie.cli import main; sys.argv=['pianogenie']; "
+            "import threading, signal, os; threading.Timer(3, lambda: os.kill(os.getpid(), signal.SIGTERM)).start(); "
             f"sys.exit(main(['serve', '--port', '0', '--reply-to', 'none', '--audio', 'none', '--midi-api', 'alsa', '--model', {str(random_model_dir)!r}]))")
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120, env=env)
     assert proc.returncode == 0, proc.stderr

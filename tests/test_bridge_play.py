@@ -10,21 +10,10 @@ from pathlib import Path
 import pytest
 
 from bridge.core import Bridge
-from bridge.play import KeyboardPlayer
+from bridge.cli.play import KeyboardPlayer
 from engine import PianoGenie
+from tests.conftest import REPO, Log
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-class Log:
-    def __init__(self):
-        self.events = []
-
-    def note_on(self, performer, pitch, velocity, button, time):
-        self.events.append(("on", pitch, button, time))
-
-    def note_off(self, performer, pitch, button, time):
-        self.events.append(("off", pitch, button, time))
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +47,7 @@ def test_keys_sustain_reset_and_quit(genie):
     player = KeyboardPlayer(bridge, gate=0.1)
     for char in "12345678":
         player.key(char, 0.0)
-    assert [e[2] for e in log.events if e[0] == "on"] == list(range(8))
+    assert [e[4] for e in log.events if e[0] == "on"] == list(range(8))
     player.key(" ", 0.01)
     player.due(0.2)
     assert bridge.performers[0].sustain and bridge.performers[0].sounding, "the pedal holds the gated notes"
@@ -75,7 +64,7 @@ def test_keys_sustain_reset_and_quit(genie):
 def test_play_from_a_pipe_records_a_replayable_take(tmp_path, random_model_dir):
     record = tmp_path / "take.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "engine.cli", "play", "--audio", "none", "--midi-out", "none", "--gate", "0.1",
+        [sys.executable, "-m", "pianogenie", "play", "--audio", "none", "--midi-out", "none", "--gate", "0.1",
          "--model", str(random_model_dir), "--seed", "1", "--record", str(record)],
         input="asdf 5678 ", cwd=REPO, capture_output=True, text=True, timeout=120,
     )
@@ -86,12 +75,12 @@ def test_play_from_a_pipe_records_a_replayable_take(tmp_path, random_model_dir):
     # Gated: each release is the gate after its press (the process may be slow, never early).
     assert all(0.09 <= e["release"] - e["time"] <= 3.0 for e in doc["events"])
     assert len(doc["notes"]) == 8 and all(n["offset"] >= n["onset"] for n in doc["notes"])
-    replayed = subprocess.run([sys.executable, "-m", "engine.cli", "replay", "--events", str(record), "--model", str(random_model_dir)],
+    replayed = subprocess.run([sys.executable, "-m", "pianogenie", "replay", "--events", str(record), "--model", str(random_model_dir)],
                               cwd=REPO, capture_output=True, text=True, timeout=120)
     assert replayed.returncode == 0, replayed.stderr
 
 
 def test_play_rejects_a_bad_gate(random_model_dir):
-    proc = subprocess.run([sys.executable, "-m", "engine.cli", "play", "--gate", "0", "--audio", "none", "--model", str(random_model_dir)],
+    proc = subprocess.run([sys.executable, "-m", "pianogenie", "play", "--gate", "0", "--audio", "none", "--model", str(random_model_dir)],
                           cwd=REPO, capture_output=True, text=True, timeout=120, input="")
     assert proc.returncode == 2 and "--gate" in proc.stderr

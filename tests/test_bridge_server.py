@@ -15,12 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from bridge.client import OscClient
-from bridge.transport import socket_drops
-from bridge.wire import Encoder, bundle
+from bridge.osc.client import OscClient
+from bridge.osc.send import Encoder, bundle, socket_drops
+from tests.conftest import REPO
 
-REPO = Path(__file__).resolve().parents[1]
-PIANOGENIE = [sys.executable, "-m", "engine.cli"]
+PIANOGENIE = [sys.executable, "-m", "pianogenie"]
 START_TIMEOUT = 120  # a busy 2-core machine can take a while to import numba and load the model
 
 

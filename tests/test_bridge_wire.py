@@ -10,7 +10,8 @@ from pythonosc import osc_message
 from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
 from pythonosc.osc_message_builder import OscMessageBuilder
 
-from bridge.wire import Encoder, MalformedPacket, bundle, parse_datagram
+from bridge.osc.send import Encoder, bundle
+from bridge.osc.wire import MalformedPacket, parse_datagram
 
 
 def _built(address, values):
@@ -90,18 +91,18 @@ def test_fuzzed_datagrams_never_escape_the_transport(random_model_dir):
     """Random bytes, mutated valid packets and random messages on random addresses: nothing raises out of the
     receive path, every datagram is counted, and every note-on still gets its note-off."""
     from bridge.core import Bridge
-    from bridge.transport import OscTransport
+    from bridge.osc.transport import OscTransport
     from engine import PianoGenie
 
     class Pairs:
         def __init__(self):
             self.on = set()
 
-        def note_on(self, performer, pitch, velocity, button, time):
+        def note_on(self, performer, pitch, velocity, button, time, sender):
             assert (performer, pitch) not in self.on
             self.on.add((performer, pitch))
 
-        def note_off(self, performer, pitch, button, time):
+        def note_off(self, performer, pitch, button, time, sender):
             self.on.remove((performer, pitch))
 
     bridge = Bridge(PianoGenie.load(random_model_dir), seed=0)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from engine import PianoGenie, default_model_dir
-from engine.replay import load_events, parse_events, replay
+from engine.takes import load_events, parse_events, replay
 
 PIANOGENIE = str(Path(sys.executable).with_name("pianogenie"))
 EVENTS = {

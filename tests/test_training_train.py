@@ -15,7 +15,7 @@ import pytest
 torch = pytest.importorskip("torch")
 mido = pytest.importorskip("mido")
 
-from engine.cli import main as cli  # noqa: E402
+from pianogenie.cli import main as cli  # noqa: E402
 from training.config import TrainConfig  # noqa: E402
 from training.train import BEST, LAST, train  # noqa: E402
 
@@ -108,7 +108,7 @@ def test_torchrun_two_cpu_processes_keep_replicas_identical(midi_folder, tmp_pat
     out = tmp_path / "ddp"
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
-           "-m", "engine.cli", "train", "--data", str(midi_folder), "--out", str(out), "--max-steps", "4",
+           "-m", "pianogenie", "train", "--data", str(midi_folder), "--out", str(out), "--max-steps", "4",
            "--batch-size", "4", "--eval-every", "2", "--eval-windows", "4", "--log-every", "1", "--threads", "1",
            "--no-progress", "--device", "cpu"]
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)

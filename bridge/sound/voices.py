@@ -8,10 +8,16 @@ so a note can never stay on: every voice is either held by a note that will get 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Hashable
 
 NoteId = Hashable  # (performer, pitch)
+
+DEFAULT_SAMPLE_RATE = 48000
+# 64 frames at 48 kHz is 1.3 ms per buffer: well inside the 10 ms instrument-latency bar.
+DEFAULT_BUFFER_SIZE = 64
+AUDIO_CHOICES = ("auto", "pyo", "sounddevice", "none")
+BACKENDS = ("portaudio", "jack", "coreaudio")
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,20 @@ class SynthParams:
     def release_tail(self) -> float:
         """Seconds after a note-off until the voice is below -80 dB and counts as silent."""
         return self.release * math.log(1e4)
+
+
+@dataclass(frozen=True)
+class SynthConfig:
+    """Everything that picks and sets up the live synth (the serve/play audio flags)."""
+
+    audio: str = "auto"            # AUDIO_CHOICES
+    backend: str = "portaudio"     # pyo's audio backend, BACKENDS
+    device: int | None = None      # output device index; None = the default output
+    buffer_size: int = DEFAULT_BUFFER_SIZE
+    sample_rate: int = DEFAULT_SAMPLE_RATE
+    params: SynthParams = field(default_factory=SynthParams)
+    onset_log: str | None = None   # `bench osc`: the synth logs arrival -> onset of every note here
+    realtime: bool = False
 
 
 def midi_to_hz(pitch: int) -> float:

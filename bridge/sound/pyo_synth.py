@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import os
 import threading
+import time as _time
 
 os.environ.setdefault("PYO_GUI_WX", "0")  # pyo prints a wxPython banner on import otherwise
 
 import pyo  # noqa: E402
 
-from .voices import SynthParams, VoiceAllocator, midi_to_hz  # noqa: E402
+from engine.takes import NOTE_ON, Note, timeline  # noqa: E402
 
-BACKENDS = ("portaudio", "jack", "coreaudio")
+from .voices import BACKENDS, DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE, SynthParams, VoiceAllocator, midi_to_hz  # noqa: E402
 OFFLINE = "offline"  # pyo renders to a file as fast as it can: `pianogenie render --synth pyo`
 
 
@@ -23,8 +24,8 @@ class PyoSynth:
         params: SynthParams = SynthParams(),
         backend: str = "portaudio",
         device: int | None = None,
-        buffer_size: int = 64,
-        sample_rate: int = 48000,
+        buffer_size: int = DEFAULT_BUFFER_SIZE,
+        sample_rate: int = DEFAULT_SAMPLE_RATE,
         jack_name: str = "pianogenie",
     ):
         if backend not in BACKENDS + (OFFLINE,):
@@ -62,7 +63,7 @@ class PyoSynth:
     def start(self) -> None:
         self.server.start()
 
-    def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float) -> None:
+    def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float, sender: object = None) -> None:
         with self.lock:
             v = self.alloc.note_on((performer, pitch), time)
             self.freq[v].value = midi_to_hz(pitch)
@@ -71,25 +72,14 @@ class PyoSynth:
             self.env[v].play()
             self.brightness[v].play()
 
-    def note_off(self, performer: int, pitch: int, button: int, time: float) -> None:
+    def note_off(self, performer: int, pitch: int, button: int, time: float, sender: object = None) -> None:
         with self.lock:
             v = self.alloc.note_off((performer, pitch), time)
             if v is not None:
                 self.env[v].stop()
                 self.brightness[v].stop()
 
-    def pedal(self, down: bool) -> None:
-        """The synth's own sustain, for callers that drive it directly (the bridge sustains at note level)."""
-        import time as _time
-
-        with self.lock:
-            for v in self.alloc.pedal(down, _time.monotonic()):
-                self.env[v].stop()
-                self.brightness[v].stop()
-
     def all_off(self) -> None:
-        import time as _time
-
         with self.lock:
             for v in self.alloc.all_off(_time.monotonic()):
                 self.env[v].stop()
@@ -101,25 +91,21 @@ class PyoSynth:
         self.server.shutdown()
 
 
-def render_offline(notes: list[dict], path: str, sample_rate: int = 48000, params: SynthParams = SynthParams(),
-                   buffer_size: int = 64) -> float:
-    """Render notes ({"pitch", "onset", "offset", "velocity", "performer"}) with this synth, offline, into a 16-bit
-    WAV. Note events land on buffer boundaries (64 frames = 1.3 ms at 48 kHz). Returns the seconds rendered."""
+def render_offline(notes: list[Note], path: str, sample_rate: int = DEFAULT_SAMPLE_RATE,
+                   params: SynthParams = SynthParams(), buffer_size: int = DEFAULT_BUFFER_SIZE) -> float:
+    """Render notes with this synth, offline, into a 16-bit WAV. Note events land on buffer boundaries (64 frames
+    = 1.3 ms at 48 kHz), and every note sounds at least two buffers. Returns the seconds rendered."""
     synth = PyoSynth(params, OFFLINE, None, buffer_size, sample_rate)
-    end = max((float(n["offset"]) for n in notes), default=0.0) + params.release_tail + 0.05
+    events = timeline(notes, shortest=2.0 * buffer_size / sample_rate)
+    end = max((note.offset for note in notes), default=0.0) + params.release_tail + 0.05
     synth.server.recordOptions(dur=end, filename=str(path), fileformat=0, sampletype=0)
-    timeline = []  # (seconds, order, action): at one instant, offs before ons
-    for note in notes:
-        key = (int(note.get("performer", 0)), int(note["pitch"]))
-        velocity = int(note.get("velocity", 100))
-        onset = float(note["onset"])
-        offset = max(float(note["offset"]), onset + 2.0 * buffer_size / sample_rate)  # sounds at least 2 buffers
-        timeline.append((onset, 1, lambda k=key, v=velocity, t=onset: synth.note_on(k[0], k[1], v, 0, t)))
-        timeline.append((offset, 0, lambda k=key, t=offset: synth.note_off(k[0], k[1], 0, t)))
-    timeline.sort(key=lambda item: (item[0], item[1]))
     # One CallAfter per distinct instant, running that instant's actions in order.
     groups: dict[float, list] = {}
-    for when, _, action in timeline:
+    for when, kind, note in events:
+        if kind == NOTE_ON:
+            action = (lambda n=note, t=when: synth.note_on(n.performer, n.pitch, n.velocity, 0, t))
+        else:
+            action = (lambda n=note, t=when: synth.note_off(n.performer, n.pitch, 0, t))
         groups.setdefault(when, []).append(action)
     callers = [pyo.CallAfter(lambda actions=actions: [a() for a in actions], time=max(when, 1e-6))
                for when, actions in groups.items()]

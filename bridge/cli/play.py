@@ -20,7 +20,9 @@ from typing import Iterator
 
 from engine.constants import NUM_BUTTONS
 
-from . import protocol as p
+from .. import protocol as p
+from ..system import BRIDGE_RT_PRIORITY, request_realtime
+from .options import add_common_arguments, check_common, synth_config
 
 KEY_BUTTONS = {**{str(i + 1): i for i in range(NUM_BUTTONS)}, **{k: i for i, k in enumerate("asdfjkl;")}}
 KEY_SUSTAIN = " "
@@ -56,10 +58,10 @@ def raw_terminal(stream) -> Iterator[None]:
 class Printer:
     """Shows each note as it is played."""
 
-    def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float) -> None:
+    def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float, sender: object = None) -> None:
         print(f"  button {button + 1} -> {note_name(pitch):<4} (MIDI {pitch})", flush=True)
 
-    def note_off(self, performer: int, pitch: int, button: int, time: float) -> None:
+    def note_off(self, performer: int, pitch: int, button: int, time: float, sender: object = None) -> None:
         pass
 
 
@@ -107,8 +109,8 @@ class KeyboardPlayer:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .core import Bridge
-    from .serve import BRIDGE_RT_PRIORITY, Outputs, check_common, load_genie, request_realtime
+    from ..core import Bridge
+    from ..runtime import Outputs, load_genie
 
     problem = check_common(args)
     if problem is None and not GATE_RANGE[0] <= args.gate <= GATE_RANGE[1]:
@@ -129,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.realtime:
             outputs.lines.append(("scheduling", request_realtime(BRIDGE_RT_PRIORITY)))
-        outputs.open(args, bridge)
+        outputs.open(args, bridge, synth_config(args))
         bridge.sinks.append(Printer())
         player = KeyboardPlayer(bridge, args.gate)
         print("Piano Genie: keys 1-8 or a s d f j k l ; play, space = sustain, 0 = reset, +/- = gate, q = quit")
@@ -172,3 +174,10 @@ def run(args: argparse.Namespace) -> int:
     except BrokenPipeError:  # stdout piped into something that has already quit
         sys.stdout = open(os.devnull, "w")
     return 0
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--gate", type=float, default=0.35,
+                        help="seconds a key sounds (a terminal reports no key releases); +/- change it while playing")
+    parser.add_argument("--controller", default=None, metavar="PORT", help="play from this MIDI input port instead of the keyboard")
+    add_common_arguments(parser)

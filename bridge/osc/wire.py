@@ -1,13 +1,12 @@
-"""OSC on the wire: reading datagrams with python-osc's parser, and writing the bridge's few reply shapes.
+"""OSC on the wire, reading: datagrams into messages, with python-osc's parser behind a fast path.
 
-Reading walks bundles element by element in the order they were packed (python-osc's OscPacket sorts by timetag,
-and the bridge never waits on a timetag). Writing packs the int/float/string messages the bridge sends directly
-with struct; tests check every shape against python-osc's parser."""
+Bundles are walked element by element in the order they were packed (python-osc's OscPacket sorts by timetag,
+and the bridge never waits on a timetag). Writing is bridge/osc/send.py."""
 
 from __future__ import annotations
 
 import struct
-from typing import Any, Iterator
+from typing import Any
 
 from pythonosc import osc_message
 from pythonosc.parsing import osc_types
@@ -90,61 +89,3 @@ def _walk_bundle(data: bytes, out: list, depth: int) -> None:
             _walk_bundle(element, out, depth + 1)
         else:
             out.append(_message(element))
-
-
-def _padded(text: str) -> bytes:
-    raw = text.encode("utf-8") + b"\x00"
-    return raw + b"\x00" * (-len(raw) % 4)
-
-
-class Encoder:
-    """Packs OSC messages of ints, floats and strings; address and type-tag bytes are cached per shape."""
-
-    def __init__(self) -> None:
-        self._heads: dict[tuple[str, str], bytes] = {}
-
-    def _head(self, address: str, tags: str) -> bytes:
-        key = (address, tags)
-        head = self._heads.get(key)
-        if head is None:
-            if len(self._heads) > 4096:  # bounded: vkb_midi addresses are per pitch and channel
-                self._heads.clear()
-            head = self._heads[key] = _padded(address) + _padded("," + tags)
-        return head
-
-    def ints(self, address: str, *values: int) -> bytes:
-        """The hot path: note-ons and note-offs are all ints."""
-        return self._head(address, "i" * len(values)) + struct.pack(">%di" % len(values), *values)
-
-    def message(self, address: str, *values: Any) -> bytes:
-        tags = []
-        body = []
-        for value in values:
-            if isinstance(value, bool):
-                tags.append("T" if value else "F")
-            elif isinstance(value, int):
-                tags.append("i")
-                body.append(_INT.pack(value))
-            elif isinstance(value, float):
-                tags.append("f")
-                body.append(struct.pack(">f", value))
-            elif isinstance(value, str):
-                tags.append("s")
-                body.append(_padded(value))
-            else:
-                raise TypeError(f"cannot encode {type(value).__name__} as OSC")
-        return _padded(address) + _padded("," + "".join(tags)) + b"".join(body)
-
-
-def bundle(*messages: bytes, timetag: int = 1) -> bytes:
-    """An OSC bundle of already-encoded elements (timetag 1 = "immediately")."""
-    parts = [BUNDLE_PREFIX, struct.pack(">Q", timetag)]
-    for element in messages:
-        parts.append(_INT.pack(len(element)))
-        parts.append(element)
-    return b"".join(parts)
-
-
-def iter_messages(data: bytes) -> Iterator[tuple[str, list[Any]]]:
-    """Convenience for clients and tests: the messages of one datagram."""
-    yield from parse_datagram(data)[0]

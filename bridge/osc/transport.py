@@ -2,22 +2,22 @@
 
 python-osc's socketserver-based servers make an object per datagram (and the threading one a thread per datagram,
 about 10x slower here); this loop reads with recvfrom, parses with python-osc, and hands the messages to the
-bridge's dispatcher under its lock. Replies (notes, status, errors) go to the sender and to every --reply-to
-address, once each."""
+bridge's dispatcher under its lock. Replies go out through bridge/osc/send.py's OscReplies, which the transport
+hands to the bridge with `bridge.connect`: the one interface between the two."""
 
 from __future__ import annotations
 
 import errno
 import ipaddress
-import os
 import socket
 import threading
 import time as _time
 from typing import Any, Iterable
 
-from . import protocol as p
-from .core import Bridge
-from .wire import Encoder, MalformedPacket, parse_datagram
+from .. import protocol as p
+from ..core import Bridge
+from .send import OscReplies
+from .wire import MalformedPacket, parse_datagram
 
 # Idle performers are swept this often (seconds).
 WAKE_INTERVAL = 0.1
@@ -74,9 +74,6 @@ class OscTransport:
                     f"reply address {ip}:{reply_port} is the port the server listens on; "
                     f"choose another --reply-to (default {p.DEFAULT_HOST}:{p.DEFAULT_REPLY_PORT}) or --port"
                 )
-        self.vkb_midi = osc_format == "vkb_midi"
-        self.midi_channel = midi_channel
-        self.encoder = Encoder()
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
@@ -90,45 +87,10 @@ class OscTransport:
         if any(r == self.address for r in self.reply_to):  # --port 0 landed on the reply port
             self.sock.close()
             raise StartupError(f"reply address {self.address} is the port the server listens on")
-        self._reply_set = frozenset(self.reply_to)
         self._stopping = False
         self._swept = threading.Event()
-        bridge.osc_out = self
-        bridge.on_reply = self.reply
-        bridge.udp_drops = self.udp_drops
-
-    # --- sending ----------------------------------------------------------------------------------------------
-
-    def _destinations(self, sender: Any) -> tuple:
-        if sender is None or sender in self._reply_set:
-            return self.reply_to
-        return (sender,) + self.reply_to
-
-    def _send(self, data: bytes, destinations: tuple) -> None:
-        for destination in destinations:
-            try:
-                self.sock.sendto(data, destination)
-            except OSError:
-                # A full send buffer or an unreachable peer costs that one reply, never the server.
-                self.bridge.counters.send_errors += 1
-
-    def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float) -> None:
-        destinations = self._destinations(self.bridge.context.sender)
-        self._send(self.encoder.ints(p.output_address(p.OUT_NOTEON, performer), pitch, velocity, button), destinations)
-        if self.vkb_midi:
-            self._send(self.encoder.ints(p.vkb_midi_address(self._channel(performer), pitch), velocity), destinations)
-
-    def note_off(self, performer: int, pitch: int, button: int, time: float) -> None:
-        destinations = self._destinations(self.bridge.context.sender)
-        self._send(self.encoder.ints(p.output_address(p.OUT_NOTEOFF, performer), pitch, button), destinations)
-        if self.vkb_midi:
-            self._send(self.encoder.ints(p.vkb_midi_address(self._channel(performer), pitch), 0), destinations)
-
-    def _channel(self, performer: int) -> int:
-        return (self.midi_channel - 1 + performer) % 16 + 1
-
-    def reply(self, sender: Any, address: str, values: tuple) -> None:
-        self._send(self.encoder.message(address, *values), self._destinations(sender))
+        self.replies = OscReplies(self.sock, self.reply_to, bridge.counters, osc_format, midi_channel)
+        bridge.connect(self.replies)
 
     # --- receiving --------------------------------------------------------------------------------------------
 
@@ -188,22 +150,3 @@ class OscTransport:
 
     def close(self) -> None:
         self.sock.close()
-
-    def udp_drops(self) -> int:
-        """Datagrams the kernel dropped on this socket (its receive queue was full)."""
-        return socket_drops(self.sock)
-
-
-def socket_drops(sock: socket.socket) -> int:
-    """A UDP socket's drop counter from /proc/net/udp (Linux), or -1 where it cannot be read."""
-    inode = str(os.fstat(sock.fileno()).st_ino)
-    try:
-        with open("/proc/net/udp", encoding="ascii") as table:
-            next(table)
-            for line in table:
-                fields = line.split()
-                if len(fields) >= 13 and fields[9] == inode:
-                    return int(fields[12])
-    except (OSError, ValueError, StopIteration):
-        pass
-    return -1

@@ -1,20 +1,17 @@
-"""The FM synth in numpy: the offline renderer (`pianogenie render`) and the sounddevice fallback when pyo is
-missing. Same voice model and parameters as the pyo synth (bridge/voices.py). Deterministic: the output depends
-only on the notes and the parameters."""
+"""The FM voice bank in numpy: what `pianogenie render` renders offline and what the sounddevice synth plays
+when pyo is missing. Same voice model and parameters as the pyo synth (bridge/sound/voices.py). Deterministic:
+the output depends only on the notes and the parameters."""
 
 from __future__ import annotations
 
 import math
-import threading
-import wave
-from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 
-from .voices import NoteId, SynthParams, VoiceAllocator, midi_to_hz
+from engine.takes import NOTE_ON, Note, timeline
 
-DEFAULT_SAMPLE_RATE = 48000
+from .voices import DEFAULT_SAMPLE_RATE, NoteId, SynthParams, VoiceAllocator, midi_to_hz
 
 
 class FmVoiceBank:
@@ -97,90 +94,19 @@ class FmVoiceBank:
         return out
 
 
-def render_notes(notes: Iterable[dict], sample_rate: int = DEFAULT_SAMPLE_RATE, params: SynthParams = SynthParams()) -> np.ndarray:
-    """Notes ({"pitch", "onset", "offset", "velocity", optional "performer"}) -> mono float32 audio, sample-exact."""
-    timeline = []  # (sample, order, kind, note): at one sample, offs come before ons
-    for note in notes:
-        key = (note.get("performer", 0), int(note["pitch"]))
-        on = round(float(note["onset"]) * sample_rate)
-        off = max(on + 1, round(float(note["offset"]) * sample_rate))
-        timeline.append((on, 1, "on", key, int(note.get("velocity", 100))))
-        timeline.append((off, 0, "off", key, 0))
-    timeline.sort(key=lambda e: (e[0], e[1]))
+def render_notes(notes: Iterable[Note], sample_rate: int = DEFAULT_SAMPLE_RATE, params: SynthParams = SynthParams()) -> np.ndarray:
+    """Notes -> mono float32 audio, sample-exact: every event lands on its own sample, a note lasts at least one."""
+    events = timeline(notes, at=lambda seconds: round(seconds * sample_rate), shortest=1)
     bank = FmVoiceBank(params, sample_rate)
-    end = (timeline[-1][0] if timeline else 0) + int(params.release_tail * sample_rate) + 1
+    end = (events[-1][0] if events else 0) + int(params.release_tail * sample_rate) + 1
     blocks = []
-    for sample, _, kind, key, velocity in timeline:
+    for sample, kind, note in events:
         if sample > bank.now:
             blocks.append(bank.render(sample - bank.now))
-        if kind == "on":
-            bank.note_on(key, key[1], velocity)
+        if kind == NOTE_ON:
+            bank.note_on((note.performer, note.pitch), note.pitch, note.velocity)
         else:
-            bank.note_off(key)
+            bank.note_off((note.performer, note.pitch))
     blocks.append(bank.render(end - bank.now))
     audio = np.concatenate(blocks) if blocks else np.zeros(0)
     return np.clip(audio, -1.0, 1.0).astype(np.float32)
-
-
-def write_wav(path: str | Path, audio: np.ndarray, sample_rate: int = DEFAULT_SAMPLE_RATE) -> None:
-    """16-bit mono PCM."""
-    pcm = np.round(np.clip(audio, -1.0, 1.0) * 32767.0).astype("<i2")
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(sample_rate)
-        out.writeframes(pcm.tobytes())
-
-
-def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
-    """Mono float audio in [-1, 1] and its sample rate (16-bit PCM; other channels are averaged)."""
-    with wave.open(str(path), "rb") as wav:
-        if wav.getsampwidth() != 2:
-            raise ValueError(f"{path}: only 16-bit PCM WAV is supported")
-        channels, rate = wav.getnchannels(), wav.getframerate()
-        data = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").astype(np.float64) / 32768.0
-    return data.reshape(-1, channels).mean(axis=1), rate
-
-
-class SoundDeviceSynth:
-    """Real-time playback of the numpy voice bank through sounddevice (PortAudio), for machines without pyo."""
-
-    def __init__(self, params: SynthParams, device: int | str | None, buffer_size: int, sample_rate: int | None = None):
-        import sounddevice as sd
-
-        info = sd.query_devices(device, "output")
-        self.sample_rate = int(sample_rate or info["default_samplerate"])
-        self.bank = FmVoiceBank(params, self.sample_rate)
-        self.lock = threading.Lock()
-        self.stream = sd.OutputStream(
-            samplerate=self.sample_rate, blocksize=buffer_size, device=device, channels=1, dtype="float32",
-            latency="low", callback=self._callback,
-        )
-        self.description = f"sounddevice ({info['name']}), {buffer_size} frames @ {self.sample_rate} Hz, {params.voices} voices"
-
-    def _callback(self, outdata, frames, time_info, status) -> None:
-        with self.lock:
-            outdata[:, 0] = self.bank.render(frames)
-
-    def start(self) -> None:
-        self.stream.start()
-
-    def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float) -> None:
-        with self.lock:
-            self.bank.note_on((performer, pitch), pitch, velocity)
-
-    def note_off(self, performer: int, pitch: int, button: int, time: float) -> None:
-        with self.lock:
-            self.bank.note_off((performer, pitch))
-
-    def pedal(self, down: bool) -> None:
-        with self.lock:
-            self.bank.pedal(down)
-
-    def all_off(self) -> None:
-        with self.lock:
-            self.bank.all_off()
-
-    def close(self) -> None:
-        self.stream.stop()
-        self.stream.close()

@@ -21,7 +21,9 @@ import subprocess
 import sys
 import time as _time
 
-from .voices import SynthParams
+from ..system import SYNTH_RT_PRIORITY, quiet_stderr, request_realtime
+from .devices import pyo_output_problem
+from .voices import DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE, SynthConfig, SynthParams
 
 RECORD = struct.Struct("<BBBBd")  # kind, performer, pitch, velocity, arrival (monotonic seconds)
 NOTE_OFF, NOTE_ON, ALL_OFF = 0, 1, 2
@@ -37,15 +39,15 @@ class SynthUnavailable(RuntimeError):
 class SynthProcess:
     """A note sink that forwards to the synth child."""
 
-    def __init__(self, params: SynthParams, backend: str, device: int | None, buffer_size: int, sample_rate: int,
-                 onset_log: str | None = None, realtime: bool = False):
-        command = [sys.executable, "-m", "bridge.synth_process", "--backend", backend, "--buffer-size", str(buffer_size),
-                   "--sample-rate", str(sample_rate), "--voices", str(params.voices)]
-        if device is not None:
-            command += ["--device", str(device)]
-        if onset_log:
-            command += ["--onset-log", onset_log]
-        if realtime:
+    def __init__(self, config: SynthConfig):
+        command = [sys.executable, "-m", "bridge.sound.synth_process", "--backend", config.backend,
+                   "--buffer-size", str(config.buffer_size), "--sample-rate", str(config.sample_rate),
+                   "--voices", str(config.params.voices)]
+        if config.device is not None:
+            command += ["--device", str(config.device)]
+        if config.onset_log:
+            command += ["--onset-log", config.onset_log]
+        if config.realtime:
             command += ["--realtime"]
         env = dict(os.environ, JACK_NO_START_SERVER="1", PYO_GUI_WX="0")
         self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
@@ -69,7 +71,7 @@ class SynthProcess:
         self.fd = self.proc.stdin.fileno()
         self.alive = True
 
-    def _send(self, kind: int, performer: int, pitch: int, velocity: int, time: float) -> None:
+    def _send(self, kind: int, performer: int, pitch: int, velocity: int, time: float, sender: object = None) -> None:
         if not self.alive:
             return
         try:
@@ -78,10 +80,10 @@ class SynthProcess:
             self.alive = False  # the synth died; the bridge plays on without sound
             print("pianogenie: the synth process has stopped; audio is off", file=sys.stderr)
 
-    def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float) -> None:
+    def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float, sender: object = None) -> None:
         self._send(NOTE_ON, performer, pitch, velocity, time)
 
-    def note_off(self, performer: int, pitch: int, button: int, time: float) -> None:
+    def note_off(self, performer: int, pitch: int, button: int, time: float, sender: object = None) -> None:
         self._send(NOTE_OFF, performer, pitch, 0, time)
 
     def all_off(self) -> None:
@@ -107,12 +109,8 @@ def _child(args: argparse.Namespace) -> int:
     # The bridge decides when to stop: Ctrl-C in the terminal reaches the whole process group, and the child
     # must keep sounding until the bridge has sent its note-offs and closed the pipe.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from .audio import pyo_output_problem, quiet_stderr
-
     scheduling = ""
     if args.realtime:
-        from .serve import SYNTH_RT_PRIORITY, request_realtime
-
         scheduling = ", " + request_realtime(SYNTH_RT_PRIORITY)
 
     try:
@@ -201,8 +199,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="the pyo synth child of pianogenie serve/play")
     parser.add_argument("--backend", default="portaudio")
     parser.add_argument("--device", type=int, default=None)
-    parser.add_argument("--buffer-size", type=int, default=64)
-    parser.add_argument("--sample-rate", type=int, default=48000)
+    parser.add_argument("--buffer-size", type=int, default=DEFAULT_BUFFER_SIZE)
+    parser.add_argument("--sample-rate", type=int, default=DEFAULT_SAMPLE_RATE)
     parser.add_argument("--voices", type=int, default=16)
     parser.add_argument("--onset-log", default=None)
     parser.add_argument("--realtime", action="store_true")

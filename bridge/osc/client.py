@@ -7,7 +7,9 @@ import socket
 import time as _time
 from typing import Any, Callable
 
-from .wire import Encoder, parse_datagram
+from .. import protocol as p
+from .send import Encoder
+from .wire import parse_datagram
 
 Message = tuple[str, list]
 
@@ -62,9 +64,9 @@ class OscClient:
 
     def status(self, performer: int = 0, timeout: float = 5.0) -> dict[str, Any] | None:
         """Ask for /genie/status and return its fields as a dict (None on timeout)."""
-        address = "/genie/status" if performer == 0 else f"/genie/{performer}/status"
-        self.send(address)
-        message, _ = self.wait_for(lambda m: m[0] == "/genie/status", timeout)
+        self.send(p.output_address(p.IN_STATUS, performer))
+        reply = p.output_address(p.OUT_STATUS, 0)  # status replies always use the bare address
+        message, _ = self.wait_for(lambda m: m[0] == reply, timeout)
         if message is None:
             return None
         values = message[1]

@@ -1,0 +1,61 @@
+"""The decoder, MIDI and audio flags that `serve` and `play` share, and their checks."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from engine.constants import DEFAULT_TEMPERATURE
+
+from ..core import DEFAULT_IDLE_TIMEOUT
+from ..midi import DEFAULT_BASE_NOTE, MAPPINGS
+from ..sound.voices import AUDIO_CHOICES, BACKENDS, DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE, SynthConfig, SynthParams
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    genie = parser.add_argument_group("decoder")
+    genie.add_argument("--model", type=Path, default=None, help="model directory (default: the embedded model)")
+    genie.add_argument("--temperature", type=float, default=DEFAULT_TEMPERATURE, help="starting temperature, 0..1")
+    genie.add_argument("--seed", type=int, default=None, help="random seed, for reproducible notes")
+    genie.add_argument("--idle-timeout", type=float, default=DEFAULT_IDLE_TIMEOUT,
+                       help="seconds a performer may stay silent before its notes are turned off (0 = never)")
+    genie.add_argument("--record", type=Path, default=None, help="write the performance (events + notes) here on exit")
+
+    midi = parser.add_argument_group("MIDI")
+    midi.add_argument("--midi-out", default="virtual", metavar="PORT",
+                      help='output port name, "virtual" for a port called "Piano Genie", or "none"')
+    midi.add_argument("--midi-in", default=None, metavar="PORT", help='controller input port name, "virtual", or none (default)')
+    midi.add_argument("--midi-api", default="auto", choices=("auto", "alsa", "jack", "native"), help="MIDI system")
+    midi.add_argument("--midi-channel", type=int, default=1, help="MIDI channel 1..16 of performer 0 (performer n: +n)")
+    midi.add_argument("--midi-map", choices=MAPPINGS, default="base", help="base: 8 keys from --base-note; order: whole keyboard in 8 zones")
+    midi.add_argument("--base-note", type=int, default=DEFAULT_BASE_NOTE, help="controller key of button 0 (--midi-map base)")
+
+    audio = parser.add_argument_group("audio")
+    audio.add_argument("--audio", choices=AUDIO_CHOICES, default="auto", help="synth: pyo, numpy via sounddevice, or none")
+    audio.add_argument("--audio-backend", choices=BACKENDS, default="portaudio", help="pyo's audio backend")
+    audio.add_argument("--audio-device", type=int, default=None, help="output device index (see pianogenie devices)")
+    audio.add_argument("--buffer-size", type=int, default=DEFAULT_BUFFER_SIZE, help=f"audio buffer in frames (default {DEFAULT_BUFFER_SIZE})")
+    audio.add_argument("--sample-rate", type=int, default=DEFAULT_SAMPLE_RATE, help="audio sample rate")
+    audio.add_argument("--voices", type=int, default=SynthParams.voices, help="synth polyphony")
+    parser.add_argument("--realtime", action="store_true",
+                        help="ask for real-time (SCHED_FIFO) scheduling for the bridge and synth (needs the privilege)")
+    # For `pianogenie bench osc`: the synth logs arrival -> onset of every note to this file.
+    audio.add_argument("--onset-log", default=None, help=argparse.SUPPRESS)
+
+
+def check_common(args: argparse.Namespace) -> str | None:
+    """The first problem with the shared flags, as the one line to print, or None."""
+    if not 0.0 <= args.temperature <= 1.0:
+        return f"--temperature must be in [0, 1], got {args.temperature}"
+    if not 1 <= args.midi_channel <= 16:
+        return f"--midi-channel must be 1..16, got {args.midi_channel}"
+    if not 16 <= args.buffer_size <= 8192:
+        return f"--buffer-size must be 16..8192 frames, got {args.buffer_size}"
+    if args.voices < 1:
+        return f"--voices must be at least 1, got {args.voices}"
+    return None
+
+
+def synth_config(args: argparse.Namespace) -> SynthConfig:
+    return SynthConfig(args.audio, args.audio_backend, args.audio_device, args.buffer_size, args.sample_rate,
+                       SynthParams(voices=args.voices), args.onset_log, args.realtime)

@@ -1,0 +1,39 @@
+"""`pianogenie render TAKE out.wav`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from engine.constants import DEFAULT_TEMPERATURE
+
+from ..sound.render import SYNTHS, RenderConfig
+from ..sound.voices import DEFAULT_SAMPLE_RATE, SynthParams
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("events", type=Path, help="recording or events JSON (pianogenie serve/play --record)")
+    parser.add_argument("out", type=Path, help="output WAV (16-bit mono)")
+    parser.add_argument("--synth", choices=SYNTHS, default="numpy",
+                        help="numpy: the sample-exact voice bank; pyo: the live synth in pyo's offline mode")
+    parser.add_argument("--sample-rate", type=int, default=DEFAULT_SAMPLE_RATE)
+    parser.add_argument("--voices", type=int, default=SynthParams.voices)
+    parser.add_argument("--model", type=Path, default=None, help="model for files with events only")
+    parser.add_argument("--temperature", type=float, default=DEFAULT_TEMPERATURE)
+    parser.add_argument("--seed", type=int, default=0, help="seed for files with events only (default 0: deterministic)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine import ModelError
+
+    from ..sound.render import render_file
+
+    config = RenderConfig(args.sample_rate, SynthParams(voices=args.voices), args.synth, args.model, args.temperature, args.seed)
+    try:
+        count, seconds = render_file(args.events, args.out, config)
+    except (ValueError, ModelError) as exc:
+        print(f"pianogenie render: {exc}", file=sys.stderr)
+        return 2
+    print(f"rendered {count} notes -> {args.out} ({seconds:.2f} s at {args.sample_rate} Hz)", file=sys.stderr)
+    return 0

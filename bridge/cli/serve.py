@@ -1,0 +1,84 @@
+"""`pianogenie serve`: OSC in and out, plus MIDI and audio where this machine has them. Its flags, and the run
+loop from start-up banner to the last note-off."""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import signal
+import sys
+
+from .. import protocol as p
+from ..system import BRIDGE_BUDGET_P99_US, BRIDGE_RT_PRIORITY, SOUND_BUDGET_P99_MS, request_realtime
+from .options import add_common_arguments, check_common, synth_config
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    osc = parser.add_argument_group("OSC")
+    osc.add_argument("--host", default=p.DEFAULT_HOST, help=f"interface to listen on (default {p.DEFAULT_HOST}: this machine only)")
+    osc.add_argument("--port", type=int, default=p.DEFAULT_LISTEN_PORT, help=f"UDP port to listen on (default {p.DEFAULT_LISTEN_PORT}; 0 = any free port)")
+    osc.add_argument("--reply-to", action="append", metavar="HOST:PORT",
+                     help=f"fixed address that also gets every reply (default {p.DEFAULT_HOST}:{p.DEFAULT_REPLY_PORT}; repeatable; 'none' = senders only)")
+    osc.add_argument("--osc-format", choices=p.OSC_FORMATS, default="genie", help="vkb_midi also sends /vkb_midi/<ch>/note/<pitch> for a DAW")
+    add_common_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..core import Bridge
+    from ..osc.transport import OscTransport, StartupError, parse_host_port
+    from ..runtime import Outputs, load_genie
+
+    def fail(message: str) -> int:
+        print(f"pianogenie serve: {message}", file=sys.stderr)
+        return 2
+
+    problem = check_common(args)
+    if problem:
+        return fail(problem)
+    try:
+        replies = [] if args.reply_to and args.reply_to[-1] == "none" else [
+            parse_host_port(text) for text in (args.reply_to or [f"{p.DEFAULT_HOST}:{p.DEFAULT_REPLY_PORT}"])
+        ]
+    except StartupError as exc:
+        return fail(str(exc))
+    genie, error = load_genie(args.model)
+    if genie is None:
+        return fail(error)
+    bridge = Bridge(genie, args.temperature, args.seed, args.idle_timeout)
+    try:
+        transport = OscTransport(bridge, args.host, args.port, replies, args.osc_format, args.midi_channel)
+    except StartupError as exc:
+        return fail(str(exc))
+
+    outputs = Outputs()
+    try:
+        if args.realtime:
+            outputs.lines.append(("scheduling", request_realtime(BRIDGE_RT_PRIORITY)))
+        outputs.open(args, bridge, synth_config(args))
+        signal.signal(signal.SIGTERM, lambda *_: transport.stop())
+        signal.signal(signal.SIGINT, lambda *_: transport.stop())
+        host, port = transport.address
+        reply_text = ", ".join(f"{h}:{rp}" for h, rp in replies) or "none"
+        print("Piano Genie bridge", flush=False)
+        print(f"  listening   osc udp {host}:{port}  ({p.IN_PRESS} i:button [velocity], ... see docs/osc.md)")
+        print(f"  replies     to each sender and to {reply_text}  (format {args.osc_format})")
+        print(f"  model       {genie.model_dir}  ({genie.kernel.name} kernel)")
+        for name, line in outputs.lines:
+            print(f"  {name:<11} {line}")
+        print(f"  latency     budget: press -> note-on p99 <= {BRIDGE_BUDGET_P99_US} us in the bridge, "
+              f"press -> sound p99 <= {SOUND_BUDGET_P99_MS} ms; idle timeout {args.idle_timeout:g} s")
+        # Everything loaded so far (numpy, numba, the model) lives for the whole run: moving it out of the
+        # collector's reach keeps a full collection from stalling a press for milliseconds.
+        gc.collect()
+        gc.freeze()
+        print("pianogenie serve: ready", flush=True)
+        transport.serve_forever()
+    finally:
+        outputs.close_inputs()
+        turned_off = bridge.shutdown()
+        outputs.close(bridge)
+        transport.close()
+    c = bridge.counters
+    print(f"pianogenie serve: stopped; {c.presses} presses, {c.notes_on} notes on, {c.notes_off} notes off "
+          f"({turned_off} at shutdown), {c.errors} errors", flush=True)
+    return 0

@@ -1,0 +1,55 @@
+"""`pianogenie web` (the browser app on a local server) and `pianogenie bench web` (its benchmark in headless
+Chromium)."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import threading
+
+from ..protocol import DEFAULT_HOST
+from ..web.server import DEFAULT_PORT, WEB_ROOT, WebAppError, WebServer, check_web_root, resolve_model_dir
+
+
+def run_web(args: argparse.Namespace) -> int:
+    try:
+        server = WebServer(resolve_model_dir(args.model), host=args.host, port=args.port)
+    except (WebAppError, OSError) as exc:
+        print(f"pianogenie web: {exc}", file=sys.stderr)
+        return 1
+    print(f"Piano Genie in the browser: {server.url}  (model {server.model_dir}; Ctrl-C stops)", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+    return 0
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    node = shutil.which("node")
+    if node is None:
+        print("pianogenie bench web: node is not installed", file=sys.stderr)
+        return 1
+    try:
+        model_dir = resolve_model_dir(args.model)
+        check_web_root(WEB_ROOT)
+    except WebAppError as exc:
+        print(f"pianogenie bench web: {exc}", file=sys.stderr)
+        return 1
+    command = [node, str(WEB_ROOT / "tools" / "bench.mjs"), "--model", str(model_dir), "--presses", str(args.presses)]
+    return subprocess.call(command)
+
+
+def register(registry) -> None:  # registry: pianogenie.cli.Registry
+    """Adds `pianogenie web` and `pianogenie bench web`."""
+    web = registry.command("web", run_web, "serve the browser app (web/) and a model on a local HTTP server")
+    web.add_argument("--model", default=None, help="model directory (default: the embedded default model)")
+    web.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST}: this machine only)")
+    web.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
+    bench = registry.bench("web", run_bench, "per-press latency of the TensorFlow.js decoder in headless Chromium")
+    bench.add_argument("--model", default=None, help="model directory (default: the embedded default model)")
+    bench.add_argument("--presses", type=int, default=2000, help="timed presses per backend (default 2000)")

@@ -1,0 +1,53 @@
+"""Choosing the live synth: pyo when it is installed and an output exists, else the numpy synth through
+sounddevice, else no audio, always with one clear line saying which and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..system import quiet_stderr
+from .voices import AUDIO_CHOICES, SynthConfig
+
+
+@dataclass
+class AudioChoice:
+    synth: Any  # PyoSynth | SoundDeviceSynth | None
+    description: str
+
+
+def open_synth(config: SynthConfig = SynthConfig()) -> AudioChoice:
+    audio, device = config.audio, config.device
+    if audio not in AUDIO_CHOICES:
+        raise ValueError(f"--audio must be one of {', '.join(AUDIO_CHOICES)}")
+    if audio == "none":
+        return AudioChoice(None, "off (--audio none)")
+    reasons = []
+    if audio in ("auto", "pyo"):
+        # pyo runs in a child process (bridge/synth_process.py), which checks for an output before it boots.
+        from .synth_process import SynthProcess, SynthUnavailable
+
+        try:
+            synth = SynthProcess(config)
+            return AudioChoice(synth, synth.description + " (own process)")
+        except SynthUnavailable as exc:
+            reasons.append(f"pyo: {exc}")
+    if audio in ("auto", "sounddevice"):
+        try:
+            import sounddevice as sd
+        except (ImportError, OSError) as exc:
+            reasons.append(f"sounddevice unavailable ({exc})")
+        else:
+            from .sounddevice_synth import SoundDeviceSynth
+
+            try:
+                with quiet_stderr():
+                    if device is None and sd.default.device[1] < 0 and not any(d["max_output_channels"] for d in sd.query_devices()):
+                        raise ValueError("PortAudio finds no audio output device")
+                with quiet_stderr():
+                    synth = SoundDeviceSynth(config.params, device, config.buffer_size, config.sample_rate)
+                    synth.start()
+                return AudioChoice(synth, synth.description)
+            except (sd.PortAudioError, ValueError) as exc:
+                reasons.append(f"sounddevice: {exc}")
+    return AudioChoice(None, "off: " + "; ".join(reasons))

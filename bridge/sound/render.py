@@ -1,0 +1,55 @@
+"""`pianogenie render FILE out.wav`: a take to audio, offline, with the numpy FM voice bank (sample-exact, the
+default) or the pyo synth in pyo's offline mode (`--synth pyo`).
+
+A take with "notes" (what serve and play record) is rendered as played, every performer included; a take with
+only "events" is first decoded with the model, like `pianogenie replay`. The same input always gives the same
+WAV, byte for byte."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.constants import DEFAULT_TEMPERATURE
+from engine.takes import Note, parse_events, read_take, replay, take_notes
+
+from .fm import render_notes
+from .voices import DEFAULT_SAMPLE_RATE, SynthParams
+from .wav import write_wav
+
+SYNTHS = ("numpy", "pyo")
+
+
+@dataclass(frozen=True)
+class RenderConfig:
+    sample_rate: int = DEFAULT_SAMPLE_RATE
+    params: SynthParams = field(default_factory=SynthParams)
+    synth: str = "numpy"                       # SYNTHS
+    # For takes with events only: how to decode them.
+    model: Path | None = None
+    temperature: float = DEFAULT_TEMPERATURE
+    seed: int | None = None
+
+
+def notes_of(document: object, source: str, config: RenderConfig) -> list[Note]:
+    notes = take_notes(document, source)
+    if notes is not None:
+        return notes
+    from engine import PianoGenie
+
+    events = parse_events(document, source)
+    return replay(PianoGenie.load(config.model), events, temperature=config.temperature, seed=config.seed)
+
+
+def render_file(source: Path, out: Path, config: RenderConfig = RenderConfig()) -> tuple[int, float]:
+    """Returns (notes rendered, seconds of audio)."""
+    notes = notes_of(read_take(source), str(source), config)
+    if config.synth == "pyo":
+        try:
+            from .pyo_synth import render_offline
+        except ImportError:
+            raise ValueError("--synth pyo needs pyo (pip install 'pianogenie-bridge[audio]')") from None
+        return len(notes), render_offline(notes, str(out), config.sample_rate, config.params)
+    audio = render_notes(notes, config.sample_rate, config.params)
+    write_wav(out, audio, config.sample_rate)
+    return len(notes), len(audio) / config.sample_rate

@@ -1,0 +1,54 @@
+"""What the bridge asks of the operating system: quiet C libraries, JACK's presence, real-time scheduling, and
+the latency budgets the serve banner and `bench osc` both hold the bridge to."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from typing import Iterator
+
+# Budgets from issue 4: the bridge's own press -> note-on, and press -> sound.
+BRIDGE_BUDGET_P99_US = 300
+SOUND_BUDGET_P99_MS = 3
+# --realtime priorities: under JACK's default audio threads (jackd -R uses 10 for clients, more for itself)
+# would starve them; SCHED_FIFO 5..9 still preempts every normal process.
+BRIDGE_RT_PRIORITY = 8
+SYNTH_RT_PRIORITY = 9
+
+
+@contextlib.contextmanager
+def quiet_stderr() -> Iterator[None]:
+    """PortAudio and ALSA print pages of probe errors to fd 2 on machines without sound cards."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            sys.stderr.flush()
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def jack_running() -> bool:
+    """Whether a JACK server is up, without starting one (JACK autostarts a server on connect otherwise)."""
+    os.environ["JACK_NO_START_SERVER"] = "1"
+    try:
+        # jackd2 keeps /dev/shm/jack_default_<uid>_<n> while it runs (the registry file outlives it).
+        return any(name.startswith("jack_default_") for name in os.listdir("/dev/shm"))
+    except OSError:
+        return False
+
+
+def request_realtime(priority: int) -> str:
+    """SCHED_FIFO for this process, below JACK's own audio threads; one line saying what happened."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(priority))
+        return f"SCHED_FIFO priority {priority}"
+    except (AttributeError, OSError) as exc:
+        return f"normal scheduling (real-time refused: {getattr(exc, 'strerror', None) or exc})"

@@ -1,0 +1,125 @@
+"""The browser app's HTTP server: the app (web/) and a model directory, from one local server.
+
+The page fetches everything from this one server: its ES modules, TensorFlow.js, the wasm binaries and Tone.js
+from web/node_modules (`npm ci` in web/), and the model at /model/. Nothing is fetched from the network.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from engine.constants import MANIFEST_NAME
+
+from ..protocol import DEFAULT_HOST
+
+WEB_ROOT = Path(__file__).resolve().parents[2] / "web"
+MODEL_PREFIX = "/model/"
+DEFAULT_PORT = 8000
+# Files the page cannot run without: a clear message beats a blank page.
+REQUIRED_WEB_FILES = (
+    "index.html",
+    "node_modules/@tensorflow/tfjs-core/dist/tf-core.min.js",
+    "node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm",
+    "node_modules/tone/build/Tone.js",
+)
+_TYPES = {
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".wasm": "application/wasm",  # needed for WebAssembly.instantiateStreaming
+    ".json": "application/json",
+    ".bin": "application/octet-stream",
+}
+
+
+class WebAppError(RuntimeError):
+    """The app cannot be served (missing build or model); the message says what to do."""
+
+
+def check_web_root(web_root: Path) -> None:
+    missing = [name for name in REQUIRED_WEB_FILES if not (web_root / name).is_file()]
+    if missing:
+        raise WebAppError(f"{web_root}: missing {', '.join(missing)}; run `npm ci` in web/ (make test does)")
+
+
+def resolve_model_dir(model_dir: str | os.PathLike | None) -> Path:
+    """The directory to serve at /model/: the given one, or the engine's embedded default model."""
+    if model_dir is None:
+        from engine import default_model_dir  # numpy only; kept lazy so `pianogenie --help` stays fast
+
+        path = Path(default_model_dir())
+        if not (path / MANIFEST_NAME).is_file():
+            raise WebAppError(f"{path}: the embedded default model is not installed; pass --model DIR")
+        return path
+    path = Path(model_dir).resolve()
+    if not (path / MANIFEST_NAME).is_file():
+        raise WebAppError(f"{path}: not a model directory (no {MANIFEST_NAME})")
+    return path
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Static files from the web root, with the model directory mounted at /model/. No directory listings."""
+
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **_TYPES}
+
+    def __init__(self, *args, web_root: Path, model_dir: Path, **kwargs):
+        self._model_dir = model_dir
+        super().__init__(*args, directory=str(web_root), **kwargs)
+
+    def translate_path(self, path: str) -> str:
+        # The base class drops '..' and other unsafe parts; only the root changes for /model/.
+        route = unquote(urlsplit(path).path)
+        if route.startswith(MODEL_PREFIX):
+            saved, self.directory = self.directory, str(self._model_dir)
+            try:
+                return super().translate_path(path[len(MODEL_PREFIX) - 1:])
+            finally:
+                self.directory = saved
+        return super().translate_path(path)
+
+    def list_directory(self, path):  # noqa: ANN001 - base-class signature
+        self.send_error(404, "directory listings are off")
+        return None
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        # Cross-origin isolation gives performance.now() its fine resolution for the page's latency readout.
+        self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+        self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
+        super().end_headers()
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - base-class signature
+        pass
+
+
+class WebServer:
+    """The app's HTTP server, running in a background thread until close()."""
+
+    def __init__(self, model_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, web_root: Path = WEB_ROOT):
+        check_web_root(web_root)
+        handler = functools.partial(_Handler, web_root=web_root, model_dir=model_dir)
+        self.httpd = http.server.ThreadingHTTPServer((host, port), handler)
+        self.httpd.daemon_threads = True
+        self.model_dir = model_dir
+        self._thread = threading.Thread(target=self.httpd.serve_forever, name="pianogenie-web", daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self._thread.join()
+
+    def __enter__(self) -> "WebServer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,1 @@
+"""The app shell: the `pianogenie` command over the engine, the bridge and the training packages."""

@@ -1,0 +1,88 @@
+"""The `pianogenie` command: the app shell, and the only code that knows all three packages. Each package adds
+its own subcommands through `register(registry)`; the shell checks a command's optional dependencies before it
+runs, so a missing extra is one line and exit 2, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+# command -> the modules it cannot run without: (import name, pip distribution, setup.cfg extra).
+_OSC = ("pythonosc", "python-osc", "osc")
+_TORCH = ("torch", "torch", "train")
+NEEDS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "serve": (_OSC,),
+    "bench osc": (_OSC,),
+    "corpus": (_TORCH, ("music21", "music21", "train")),
+    "train": (_TORCH,),
+    "evaluate": (_TORCH,),
+    "export": (_TORCH,),
+    "bench training": (_TORCH,),
+}
+
+
+@dataclass
+class Registry:
+    """What a package's `register(registry)` receives: add a command, or a target of `pianogenie bench`."""
+
+    commands: argparse._SubParsersAction
+    benches: argparse._SubParsersAction
+
+    def command(self, name: str, run: Callable[[argparse.Namespace], int | None], help: str) -> argparse.ArgumentParser:
+        parser = self.commands.add_parser(name, help=help, description=help)
+        parser.set_defaults(run=run, command_name=name)
+        return parser
+
+    def bench(self, name: str, run: Callable[[argparse.Namespace], int | None], help: str) -> argparse.ArgumentParser:
+        parser = self.benches.add_parser(name, help=help, description=help)
+        parser.set_defaults(run=run, command_name=f"bench {name}")
+        return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import bridge.cli
+    import training.commands
+
+    from . import bench_engine
+
+    parser = argparse.ArgumentParser(prog="pianogenie", description="Piano Genie Bridge: 8 buttons in, 88 keys out.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    bench = commands.add_parser("bench", help="run a benchmark", description="Run a benchmark.")
+    benches = bench.add_subparsers(dest="target", metavar="TARGET")
+    registry = Registry(commands, benches)
+    bench_engine.register(registry)
+    bridge.cli.register(registry)
+    training.commands.register(registry)
+    return parser
+
+
+def missing_extra(command: str) -> str | None:
+    """The one line a command prints when an optional dependency it needs is not installed."""
+    for module, distribution, extra in NEEDS.get(command, ()):
+        if importlib.util.find_spec(module) is None:
+            return f"pianogenie {command} needs {distribution}: pip install 'pianogenie-bridge[{extra}]'"
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    run = getattr(args, "run", None)
+    if run is None:
+        parser.print_help()
+        return 2
+    problem = missing_extra(args.command_name)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    try:
+        return int(run(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
