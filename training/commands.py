@@ -36,7 +36,11 @@ def _train(args: argparse.Namespace) -> int:
     from .config import config_from_args
     from .train import train
 
-    train(config_from_args(args))
+    try:
+        train(config_from_args(args))
+    except (FileExistsError, FileNotFoundError, ValueError) as exc:
+        print(f"pianogenie train: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -158,7 +162,7 @@ def _bench(args: argparse.Namespace) -> int:
     return run(args)
 
 
-def register(registry) -> None:  # registry: engine.cli.Registry
+def register(registry) -> None:  # registry: pianogenie.cli.Registry
     from .config import add_arguments
 
     p = registry.command("corpus", _corpus, "parse a data source into the cache and summarise it")

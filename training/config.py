@@ -53,8 +53,49 @@ class TrainConfig:
     device: str = "auto"  # auto | cpu | cuda | cuda:N
     threads: int = 0  # torch intra-op threads; 0 = torch's default
     resume: bool = False
+    overwrite: bool = False  # allow a fresh run into an --out that already holds checkpoints
+    # Start from these weights instead of random ones (not a resume: step, optimiser and best start anew):
+    # a training checkpoint (encoder and decoder) or a model directory (the decoder only).
+    init: str = ""
     workers: int = 2  # corpus parsing processes, when the cache has to be built
     progress: bool = True
+
+
+# What `pianogenie train --help` says of each flag.
+HELP = {
+    "data": "music21 | a MIDI folder | a MAESTRO folder | a .npz corpus cache",
+    "out": "run folder: checkpoints (ckpt_last.pt, ckpt_best.pt) and metrics.jsonl",
+    "seed": "seeds the weights and every batch: the same seed gives the same run",
+    "batch_size": "crops per step, per process",
+    "seq_len": "notes per crop",
+    "lr": "Adam learning rate (given with --resume, it replaces the checkpoint's)",
+    "max_steps": "stop after this many steps in all (a resumed run counts from its checkpoint)",
+    "time_stretch_max": "each crop's tempo scaled by 1 + U(-x, x)",
+    "transpose_max": "the reference's clamped transposition, semitones (0 = off; see --transpose-range)",
+    "perform_prob": "share of crops given performer timing (the rest keep the score's)",
+    "jitter_max_ms": "performed crops: onset jitter sigma ~ U(0, x) ms, then re-sorted by time",
+    "roll_prob": "performed crops: share of chords rolled over 5-40 ms in random order",
+    "rubato": "performed crops: std of the slowly drifting log tempo factor",
+    "transpose_range": "transposition within the piano, up to this many semitones either way",
+    "person_buttons": "share of crops whose decoder input is a person's contour buttons",
+    "exclude": "comma-separated piece-name prefixes to leave out (music21 groups: folk, keyboard)",
+    "holdout": "prefixes kept out of training for the live validation (auto: music21's keyboard works)",
+    "val_jitter_ms": "performer timing of the held-out validation windows, sigma in ms",
+    "loss_margin": "weight of the loss keeping the encoder inside [-1, 1]",
+    "loss_contour": "weight of the loss asking buttons to move as the keys move",
+    "eval_every": "validate (and checkpoint) every this many steps",
+    "eval_windows": "validation windows of seq_len notes",
+    "best_metric": "validation keys joined by '+' that pick ckpt_best.pt (lower is better)",
+    "log_every": "write a metrics line every this many steps",
+    "max_minutes": "stop after this many minutes, after a final validation (0 = no limit)",
+    "device": "auto | cpu | cuda | cuda:N",
+    "threads": "torch threads (0 = torch's choice)",
+    "resume": "continue from OUT/ckpt_last.pt, bit for bit",
+    "overwrite": "start afresh in an OUT that already holds checkpoints",
+    "init": "start from these weights: a checkpoint (whole model) or a model directory (decoder)",
+    "workers": "corpus parsing processes, when the data has to be parsed first",
+    "progress": "show a progress bar",
+}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -63,10 +104,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     for f in fields(TrainConfig):
         flag = "--" + f.name.replace("_", "-")
         default = getattr(defaults, f.name)
+        text = f"{HELP[f.name]} (default: {default!r})" if isinstance(default, str) else f"{HELP[f.name]} (default: {default})"
         if isinstance(default, bool):
-            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, help=f"(default: {default})")
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, help=text)
         else:
-            parser.add_argument(flag, type=type(default), default=default, help=f"(default: {default})")
+            parser.add_argument(flag, type=type(default), default=default, help=text)
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:

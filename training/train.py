@@ -23,7 +23,7 @@ from .data.performance import Performance
 from .data.sources import load_source, select_pieces
 from .live import live_penalty, live_suite
 from .metrics import performer_metrics, window_metrics
-from .model import LossWeights, ModelConfig, PianoGenie, compute_losses
+from .model import LossWeights, ModelConfig, PianoGenie, compute_losses, load_for_evaluation
 from .person import contour_buttons
 
 LAST = "ckpt_last.pt"
@@ -63,6 +63,9 @@ def train(cfg: TrainConfig) -> dict:
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     out = Path(cfg.out)
+    if not cfg.resume and not cfg.overwrite and any((out / name).exists() for name in (LAST, BEST)):
+        raise FileExistsError(f"{out} already holds checkpoints: --resume continues that run, --overwrite starts "
+                              f"afresh there, or choose another --out")
     if rank == 0:
         out.mkdir(parents=True, exist_ok=True)
     log = (lambda *a: print(*a, flush=True)) if rank == 0 else (lambda *a: None)
@@ -90,6 +93,11 @@ def train(cfg: TrainConfig) -> dict:
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     weights = LossWeights(cfg.loss_margin, cfg.loss_contour)
     step, best = 0, math.inf
+    if cfg.init and not (cfg.resume and (out / LAST).exists()):
+        init_model, has_encoder = load_for_evaluation(cfg.init)
+        source = init_model if has_encoder else init_model.dec
+        (model if has_encoder else model.dec).load_state_dict(source.state_dict())
+        log(f"initialised {'encoder and decoder' if has_encoder else 'the decoder'} from {cfg.init}")
     if cfg.resume and (out / LAST).exists():
         ckpt = torch.load(out / LAST, map_location=device, weights_only=True)
         model.load_state_dict(ckpt["model"])
@@ -110,6 +118,8 @@ def train(cfg: TrainConfig) -> dict:
 
     bar = tqdm(total=cfg.max_steps, initial=step, disable=not (cfg.progress and rank == 0), unit="step",
                dynamic_ncols=True, smoothing=0.05)
+    if rank == 0 and not cfg.resume and (out / METRICS).exists():
+        (out / METRICS).unlink()  # an overwritten run starts a new log
     metrics_file = (out / METRICS).open("a") if rank == 0 else None
     t_log, s_log, val = time.time(), step, {}
     model.train()
