@@ -1,14 +1,16 @@
 # Two entry points: `make serve` (install and play) and `make test` (install everything and run the suite).
-# Both are idempotent: each step is skipped when it is already done.
+# Both are idempotent: each step is skipped when it is already done. `make dist` builds the wheel and sdist.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 # System packages the tests drive for real: liblo's OSC tools, Pure Data, Chromium, a JACK server, PortAudio.
 APT_TEST := liblo-tools puredata-core chromium jackd2 libportaudio2
 APT_SERVE := libportaudio2
+# The web page's TensorFlow.js and Tone.js come from npm (web/package-lock.json).
+APT_WEB := nodejs npm
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: serve test system-test system-serve web-deps
+.PHONY: serve test dist system-test system-serve system-web web-deps
 
 define apt_install
 	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -37,14 +39,24 @@ system-serve:
 system-test:
 	$(call apt_install,$(APT_TEST))
 
-web-deps: system-test
-	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm; }
+system-web:
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_WEB); }
+
+# `pianogenie web` in the checkout serves web/ with these files, and the wheel is built from them.
+web-deps: system-web
 	@if [ -f web/package-lock.json ] && { [ ! -f web/node_modules/.ci-stamp ] || [ web/package-lock.json -nt web/node_modules/.ci-stamp ]; }; then \
 	  cd web && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.ci-stamp; \
 	fi
 
-serve: system-serve $(VENV)/.serve-installed
+serve: system-serve web-deps $(VENV)/.serve-installed
 	$(BIN)/pianogenie serve
 
 test: system-test $(VENV)/.test-installed web-deps
 	$(BIN)/python -m pytest -q -rs
+
+# The sdist through setuptools' PEP 517 hook, then the wheel from that sdist (as `python -m build` does).
+dist: web-deps | $(BIN)/python
+	rm -rf dist && mkdir -p dist
+	$(BIN)/python -c "from setuptools import build_meta; build_meta.build_sdist('dist')"
+	cd dist && ../$(BIN)/pip wheel -q --no-deps --no-build-isolation -w . ./*.tar.gz
+	@ls dist
