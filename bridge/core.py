@@ -18,13 +18,15 @@ from engine import PianoGenie
 from engine.constants import DEFAULT_TEMPERATURE, HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
 
 from . import protocol as p
-from .performer import Counters, NoteSink, Performer, Router
+from .performer import Counters, NoteSink, Performer, Router, Senders
 from .protocol import ProtocolError, whole_number
 
 # Seconds a performer may stay silent before its sounding notes are turned off.
 DEFAULT_IDLE_TIMEOUT = 30.0
 # Presses kept for the latency percentiles in /genie/status.
 LATENCY_WINDOW = 4096
+# Characters of an error reply's reason.
+MAX_REASON = 300
 
 
 class Link(NoteSink, Protocol):
@@ -93,23 +95,29 @@ class Bridge:
     # --- dispatch ---------------------------------------------------------------------------------------------
 
     def dispatch(self, address: str, args: list, sender: Any = None, time: float | None = None) -> None:
-        """Handle one message. Raises ProtocolError (state unchanged) for anything the bridge rejects."""
+        """Handle one message. Raises ProtocolError for anything the bridge rejects; a rejected message changes
+        nothing (no performer is created, no idle timer reset, no reply routing changed)."""
         self.counters.messages += 1  # every message, accepted or not: messages = accepted + rejected
         route = p.ROUTES.get(address)
         if route is None:
             p.parse_address(address)  # raises the error that says why
         number, verb = route
         time = self.clock() if time is None else time
-        performer = self.performer(number)
-        performer.last_activity = time
-        if sender is not None:
-            performer.last_sender = sender
-        self._handlers[verb](performer, address, args, time, sender)
+        self._handlers[verb](number, address, args, time, sender)
+        # Accepted: only now is it the performer's activity, and its sender where timeout note-offs go.
+        performer = self.performers.get(number)
+        if performer is not None:
+            performer.last_activity = time
+            if sender is not None:
+                performer.last_sender = sender
 
     def reject(self, reason: str, sender: Any = None) -> None:
-        """Count a rejected packet or message and answer it with /genie/error."""
+        """Count a rejected packet or message and answer it with /genie/error (truncated: the reply must fit a
+        datagram whatever the peer sent)."""
         self.counters.errors += 1
         if self.link is not None:
+            if len(reason) > MAX_REASON:
+                reason = reason[:MAX_REASON - 3] + "..."
             self.link.reply(sender, p.OUT_ERROR, (reason,))
 
     def handle(self, address: str, args: list, sender: Any = None, time: float | None = None) -> bool:
@@ -128,35 +136,38 @@ class Bridge:
             self.reject(f"{address}: {exc}", sender)
         return False
 
-    def _press(self, performer: Performer, address: str, args: list, time: float, sender: Any) -> None:
+    def _press(self, number: int, address: str, args: list, time: float, sender: Any) -> None:
         if not 1 <= len(args) <= 2:
             raise ProtocolError(f"{address}: expected button [velocity], got {len(args)} arguments")
         button = args[0] if type(args[0]) is int else whole_number(args[0], f"{address}: button")
         if not 0 <= button < NUM_BUTTONS:
             raise ProtocolError(f"{address}: button must be 0..{NUM_BUTTONS - 1}, got {button}")
         velocity = p.velocity_from_osc(args[1]) if len(args) == 2 else p.DEFAULT_VELOCITY
+        performer = self.performers.get(number) or self.performer(number)
         performer.press(button, velocity, time, sender)
         self.counters.presses += 1
         if self.recorder is not None:
-            self.recorder.press(performer.number, button, velocity, time)
+            self.recorder.press(number, button, velocity, time)
         # Arrival -> note sent: the OSC reply went out inside press().
         self._latency[self._latency_count % LATENCY_WINDOW] = self.router.sent_at - time
         self._latency_count += 1
         # The work that does not depend on the next press, now, while nothing waits.
         performer.session.prepare()
 
-    def _release(self, performer: Performer, address: str, args: list, time: float, sender: Any) -> None:
+    def _release(self, number: int, address: str, args: list, time: float, sender: Any) -> None:
         if len(args) != 1:
             raise ProtocolError(f"{address}: expected one button, got {len(args)} arguments")
         button = args[0] if type(args[0]) is int else whole_number(args[0], f"{address}: button")
         if not 0 <= button < NUM_BUTTONS:
             raise ProtocolError(f"{address}: button must be 0..{NUM_BUTTONS - 1}, got {button}")
         self.counters.releases += 1
-        performer.release(button, time, sender)
+        performer = self.performers.get(number)
+        if performer is not None:
+            performer.release(button, time, sender)
         if self.recorder is not None:
-            self.recorder.release(performer.number, button, time)
+            self.recorder.release(number, button, time)
 
-    def _pedal(self, performer: Performer, address: str, args: list, time: float, sender: Any) -> None:
+    def _pedal(self, number: int, address: str, args: list, time: float, sender: Any) -> None:
         if len(args) != 1:
             raise ProtocolError(f"{address}: expected 0 or 1, got {len(args)} arguments")
         value = args[0]
@@ -164,44 +175,44 @@ class Bridge:
             value = whole_number(value, f"{address}: pedal")
             if value not in (0, 1):
                 raise ProtocolError(f"{address}: pedal must be 0 or 1, got {value}")
-        performer.pedal(bool(value), time, sender)
+        self.performer(number).pedal(bool(value), time, sender)
 
-    def _reset(self, performer: Performer, address: str, args: list, time: float, sender: Any) -> None:
+    def _reset(self, number: int, address: str, args: list, time: float, sender: Any) -> None:
         self._no_args(address, args)
-        performer.reset(time, sender)
+        self.performer(number).reset(time, sender)
 
-    def _panic(self, performer: Performer, address: str, args: list, time: float, sender: Any) -> None:
+    def _panic(self, number: int, address: str, args: list, time: float, sender: Any) -> None:
         self._no_args(address, args)
         self.all_notes_off(time, sender)
 
-    def _temperature(self, performer: Performer, address: str, args: list, time: float, sender: Any) -> None:
+    def _temperature(self, number: int, address: str, args: list, time: float, sender: Any) -> None:
         if len(args) != 1 or isinstance(args[0], bool) or not isinstance(args[0], (int, float)):
             raise ProtocolError(f"{address}: expected one number in [0, 1]")
         value = float(args[0])
         if not (math.isfinite(value) and 0.0 <= value <= 1.0):
-            raise ProtocolError(f"{address}: temperature must be in [0, 1], got {args[0]!r}")
-        performer.temperature = value
+            raise ProtocolError(f"{address}: temperature must be in [0, 1], got {p.shown(args[0])}")
+        self.performer(number).temperature = value
 
-    def _keys(self, performer: Performer, address: str, args: list, time: float, sender: Any) -> None:
+    def _keys(self, number: int, address: str, args: list, time: float, sender: Any) -> None:
         if not args:
-            performer.set_keys(None)
+            self.performer(number).set_keys(None)
             return
         pitches = [self._pitch(value, address) for value in args]
-        performer.set_keys(tuple(sorted({pitch - LOWEST_PITCH for pitch in pitches})))
+        self.performer(number).set_keys(tuple(sorted({pitch - LOWEST_PITCH for pitch in pitches})))
 
-    def _range(self, performer: Performer, address: str, args: list, time: float, sender: Any) -> None:
+    def _range(self, number: int, address: str, args: list, time: float, sender: Any) -> None:
         if len(args) != 2:
             raise ProtocolError(f"{address}: expected low and high MIDI pitches, got {len(args)} arguments")
         low, high = (self._pitch(value, address) for value in args)
         if low > high:
             raise ProtocolError(f"{address}: low {low} is above high {high}")
-        performer.set_keys(tuple(range(low - LOWEST_PITCH, high - LOWEST_PITCH + 1)))
+        self.performer(number).set_keys(tuple(range(low - LOWEST_PITCH, high - LOWEST_PITCH + 1)))
 
-    def _status(self, performer: Performer, address: str, args: list, time: float, sender: Any) -> None:
+    def _status(self, number: int, address: str, args: list, time: float, sender: Any) -> None:
         self._no_args(address, args)
         if self.link is not None:
             values = []
-            for name, value in self.status(performer.number).items():
+            for name, value in self.status(number).items():
                 values += [name, value]
             self.link.reply(sender, p.OUT_STATUS, tuple(values))
 
@@ -220,9 +231,22 @@ class Bridge:
     # --- whole-bridge actions -----------------------------------------------------------------------------------
 
     def all_notes_off(self, time: float | None = None, sender: Any = None) -> int:
-        """Panic: every performer's sounding notes off. Decoder states are kept."""
+        """Panic: every performer's sounding notes off. Decoder states are kept. The note-offs go to whoever sent
+        the panic and to each performer's own last sender, who may be another client (with --reply-to none it
+        would otherwise never hear that its notes ended)."""
         time = self.clock() if time is None else time
-        return sum(performer.all_off(time, sender) for performer in self.performers.values())
+        count = 0
+        for performer in self.performers.values():
+            to = sender if performer.last_sender in (None, sender) else Senders.of(sender, performer.last_sender)
+            count += performer.all_off(time, to)
+        return count
+
+    def credit_pause(self, seconds: float) -> None:
+        """The process could not run for `seconds` (stopped, starved): nobody could be heard, so nobody has been
+        silent for that long."""
+        with self.lock:
+            for performer in self.performers.values():
+                performer.last_activity += seconds
 
     def sweep_idle(self, now: float | None = None) -> int:
         """Turn off the notes of performers silent for longer than the idle timeout; returns how many. The
@@ -252,14 +276,15 @@ class Bridge:
         return float(p50), float(p99)
 
     def status(self, number: int = 0) -> dict[str, Any]:
-        performer = self.performer(number)
+        """The status fields, about performer `number` (whom asking does not create)."""
+        performer = self.performers.get(number)
         c = self.counters
         p50, p99 = self.latency_percentiles()
         values = {
             "performer": number,
-            "temperature": performer.temperature,
-            "sustain": int(performer.sustain),
-            "sounding": len(performer.sounding),
+            "temperature": performer.temperature if performer else self.temperature,
+            "sustain": int(performer.sustain) if performer else 0,
+            "sounding": len(performer.sounding) if performer else 0,
             "performers": len(self.performers),
             "packets": c.packets,
             "messages": c.messages,
@@ -271,6 +296,7 @@ class Bridge:
             "errors": c.errors,
             "malformed": c.malformed,
             "send_errors": c.send_errors,
+            "internal_errors": c.internal_errors,
             "udp_drops": self.link.udp_drops() if self.link is not None else -1,
             "latency_p50_us": p50,
             "latency_p99_us": p99,

@@ -103,7 +103,7 @@ def open_backend(api: str = "auto") -> tuple[Any, str]:
     raise MidiUnavailable(f"MIDI off: unknown MIDI API {api!r} (auto, alsa, jack, native)")
 
 
-def _find_port(names: list[str], wanted: str) -> str:
+def find_port(names: list[str], wanted: str) -> str:
     if wanted in names:
         return wanted
     matches = [n for n in names if wanted.lower() in n.lower()]
@@ -134,7 +134,7 @@ class MidiOut:
                 raise MidiUnavailable(f"MIDI out off: cannot create a virtual port here ({exc})") from None
             description = f'virtual port "{VIRTUAL_PORT_NAME}" ({backend_name}), channel {channel}'
         else:
-            port = backend.open_output(_find_port(backend.get_output_names(), name))
+            port = backend.open_output(find_port(backend.get_output_names(), name))
             description = f'port "{port.name}" ({backend_name}), channel {channel}'
         return cls(port, channel, description)
 
@@ -167,7 +167,7 @@ class MidiIn:
         if name is None:
             port = backend.open_input(VIRTUAL_PORT_NAME + " In", virtual=True)
         else:
-            port = backend.open_input(_find_port(backend.get_input_names(), name))
+            port = backend.open_input(find_port(backend.get_input_names(), name))
         return cls(port, mapping, handle, performer)
 
     def _receive(self, message: Any) -> None:

@@ -36,6 +36,15 @@ class Counters:
     errors: int = 0
     malformed: int = 0
     send_errors: int = 0
+    internal_errors: int = 0  # exceptions the receive loop caught: bugs, counted and logged, never fatal
+
+
+class Senders(tuple):
+    """Several senders for one note (a panic's note-offs go to the panic's sender and the performer's own)."""
+
+    @classmethod
+    def of(cls, *senders: Any) -> "Senders":
+        return cls(dict.fromkeys(s for s in senders if s is not None))
 
 
 class Router:

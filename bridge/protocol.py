@@ -60,6 +60,7 @@ STATUS_FIELDS = (
     "errors",           # i: packets or messages rejected (each answered with /genie/error)
     "malformed",        # i: datagrams that were not valid OSC (counted in errors too)
     "send_errors",      # i: replies the OS refused to send
+    "internal_errors",  # i: datagrams that hit a bug in the bridge (logged, counted; the server carries on)
     "udp_drops",        # i: datagrams the kernel dropped before the bridge read them (Linux; else -1)
     "latency_p50_us",   # f: arrival -> note sent, median over the last presses, microseconds
     "latency_p99_us",   # f: the same, 99th percentile
@@ -120,7 +121,8 @@ def shown(value: object, limit: int = 40) -> str:
     """A short rendering of a peer's value for an error text: bounded, whatever the value (a deep list's repr
     would recurse, a long string's would fill the reply)."""
     if isinstance(value, (bool, int, float)):
-        return repr(value)
+        text = repr(value)
+        return text if len(text) <= limit else text[:limit] + "..."
     if isinstance(value, (str, bytes)):
         text = repr(value[:limit])
         return text + "..." if len(value) > limit else text
@@ -145,12 +147,12 @@ def velocity_from_osc(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, Real):
         raise ProtocolError(f"velocity must be a number, got {type(value).__name__} {shown(value)}")
     if not math.isfinite(value):
-        raise ProtocolError(f"velocity must be finite, got {value!r}")
+        raise ProtocolError(f"velocity must be finite, got {shown(value)}")
     if not isinstance(value, Integral) and 0.0 < value <= 1.0:
         return max(1, round(value * 127))
     velocity = whole_number(value, "velocity")
     if not 1 <= velocity <= 127:
-        raise ProtocolError(f"velocity must be a float in (0, 1] or an int 1..127, got {value!r}")
+        raise ProtocolError(f"velocity must be a float in (0, 1] or an int 1..127, got {shown(value)}")
     return velocity
 
 

@@ -5,6 +5,9 @@ clock the bridge times presses with."""
 from __future__ import annotations
 
 import os
+import sys
+import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,4 +77,14 @@ class Recorder:
         return take_document({n: (t.events, t.notes) for n, t in self.tracks.items()}, self.meta)
 
     def save(self, end: float) -> Path:
-        return write_take(self.path, self.document(end))
+        """Writes the take atomically; if its path cannot be written any more (a disk gone, a directory removed),
+        the take goes to the temporary directory instead and one line says where: it is never lost."""
+        document = self.document(end)
+        try:
+            return write_take(self.path, document)
+        except OSError as exc:
+            rescue = Path(tempfile.gettempdir()) / f"pianogenie-take-{os.getpid()}-{int(time.time())}.json"
+            write_take(rescue, document)
+            print(f"pianogenie: cannot write {self.path} ({exc.strerror or exc}); the take is in {rescue}",
+                  file=sys.stderr, flush=True)
+            return rescue

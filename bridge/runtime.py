@@ -1,4 +1,8 @@
-"""Wiring a run's optional outputs (synth, MIDI out and in, recorder) to a bridge, and closing them in order."""
+"""Wiring a run's optional outputs (synth, MIDI out and in, recorder) to a bridge, and closing them in order.
+
+An output the user did not name (the virtual MIDI port, the default audio device) that cannot open is one banner
+line and the run goes on; a port, device or file the user named that cannot be used is a FlagError: one line,
+exit 2, before anything starts."""
 
 from __future__ import annotations
 
@@ -10,10 +14,42 @@ from typing import Any
 from engine import ModelError, PianoGenie
 
 from .core import Bridge
-from .midi import ButtonMap, MidiIn, MidiOut, MidiUnavailable, open_backend
+from .midi import ButtonMap, MidiIn, MidiOut, MidiUnavailable, find_port, open_backend
 from .recorder import Recorder
 from .sound.choose import open_synth
+from .sound.devices import output_devices
 from .sound.voices import SynthConfig
+
+
+class FlagError(ValueError):
+    """A flag names something that does not exist or cannot be used; the text is the one line to print."""
+
+
+def check_record_path(path: Path) -> None:
+    """--record: the take must be writable now, not only when the run ends (a take lost at exit is a
+    performance lost)."""
+    probe = path.with_name(path.name + ".tmp")
+    try:
+        if path.is_dir():
+            raise IsADirectoryError(21, "is a directory")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(probe, "w", encoding="utf-8"):
+            pass
+        probe.unlink()
+    except OSError as exc:
+        raise FlagError(f"--record {path}: cannot write there ({exc.strerror or exc})") from None
+
+
+def check_audio_device(synth: SynthConfig) -> None:
+    if synth.device is None or synth.audio == "none":
+        return
+    devices = output_devices()
+    if devices is None:
+        raise FlagError(f"--audio-device {synth.device}: no audio library to list outputs with "
+                        "(pip install 'pianogenie-bridge[audio]')")
+    if synth.device not in devices:
+        listing = ", ".join(f"{index}: {name}" for index, name in devices.items()) or "none"
+        raise FlagError(f"--audio-device {synth.device} is not an audio output (outputs: {listing})")
 
 
 def load_genie(model: Path | None) -> tuple[PianoGenie | None, str | None]:
@@ -34,6 +70,31 @@ class Outputs:
         self.synth = None
 
     def open(self, args: argparse.Namespace, bridge: Bridge, synth: SynthConfig) -> None:
+        """Raises FlagError for a named port or device that does not exist, before opening anything."""
+        if args.record is not None:
+            check_record_path(args.record)
+        check_audio_device(synth)
+        in_flag = getattr(args, "midi_in_flag", "--midi-in")
+        named = {flag: name for flag, name in (("--midi-out", args.midi_out), (in_flag, args.midi_in))
+                 if name not in (None, "none", "virtual")}
+        backend = api = None
+        want_out = args.midi_out != "none"
+        want_in = args.midi_in not in (None, "none")
+        midi_problem = None
+        if want_out or want_in:
+            try:
+                backend, api = open_backend(args.midi_api)
+            except MidiUnavailable as exc:
+                midi_problem = str(exc)
+        for flag, name in named.items():
+            if midi_problem:
+                raise FlagError(f"{flag} {name}: {midi_problem}")
+            names = backend.get_output_names() if flag == "--midi-out" else backend.get_input_names()
+            try:
+                find_port(names, name)
+            except MidiUnavailable as exc:
+                raise FlagError(f"{flag} {name}: {exc}") from None
+
         choice = open_synth(synth)
         self.lines.append(("audio", choice.description))
         if choice.synth is not None:
@@ -41,13 +102,9 @@ class Outputs:
             bridge.sinks.append(choice.synth)
             self.closers.append(choice.synth)
 
-        want_out = args.midi_out != "none"
-        want_in = args.midi_in not in (None, "none")
         if want_out or want_in:
-            try:
-                backend, api = open_backend(args.midi_api)
-            except MidiUnavailable as exc:
-                self.lines.append(("midi", str(exc)))
+            if midi_problem:
+                self.lines.append(("midi", midi_problem))
             else:
                 if want_out:
                     try:

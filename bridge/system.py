@@ -6,7 +6,8 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from typing import Iterator
+import time as _time
+from typing import Callable, Iterator
 
 # Budgets from issue 4: the bridge's own press -> note-on, and press -> sound.
 BRIDGE_BUDGET_P99_US = 300
@@ -52,3 +53,33 @@ def request_realtime(priority: int) -> str:
         return f"SCHED_FIFO priority {priority}"
     except (AttributeError, OSError) as exc:
         return f"normal scheduling (real-time refused: {getattr(exc, 'strerror', None) or exc})"
+
+
+class LogLimiter:
+    """One kind of log line that a peer can cause, at most once per `interval` seconds: the first in full, then
+    one line now and then saying how many were left out. A flood of bad packets must not become a flood of
+    stderr (which costs the server more than the packets do)."""
+
+    def __init__(self, interval: float = 10.0, clock: Callable[[], float] = _time.monotonic):
+        self.interval = interval
+        self.clock = clock
+        self.count = 0
+        self._next = -float("inf")
+        self._left_out = 0
+
+    def log(self, line: str, detail: str = "") -> bool:
+        """Print `line` (and, the first time only, `detail`) unless one was printed in the last interval;
+        returns whether it printed."""
+        self.count += 1
+        now = self.clock()
+        if now < self._next:
+            self._left_out += 1
+            return False
+        self._next = now + self.interval
+        suffix = f" ({self._left_out} more since the last report)" if self._left_out else ""
+        self._left_out = 0
+        try:
+            print(line + suffix + ("\n" + detail if detail and self.count == 1 else ""), file=sys.stderr, flush=True)
+        except Exception:  # a closed stderr must not turn a logged error into a fatal one
+            pass
+        return True

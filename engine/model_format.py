@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -37,6 +38,16 @@ _REQUIRED_CONFIG = {
 }
 
 
+# Bounds on what a model directory may make the loader do: the decoder's own files are a few KB of JSON and
+# about 1 MB of weights.
+MAX_JSON_BYTES = 1 << 20
+MAX_JSON_DEPTH = 16
+MAX_SHARD_BYTES = 256 << 20
+# Trained decoder weights are of order 1; with every weight within this bound no logit can overflow float32
+# (|logit| <= 128 * bound + bound), so a key mask of -inf always wins over a disallowed key.
+MAX_ABS_WEIGHT = 1e4
+
+
 class ModelError(ValueError):
     """A model directory that cannot be used. The message names the file and, where relevant, the tensor."""
 
@@ -46,23 +57,67 @@ def _fail(path: Path, what: str, tensor: str | None = None) -> ModelError:
     return ModelError(f"{where}: {what}")
 
 
-def _read_json(path: Path) -> Any:
+def _read_file(path: Path, model_dir: Path, limit: int, size: int | None = None) -> bytes:
+    """A regular file that resolves inside the model directory, its size checked by stat before a byte is read:
+    no symlink out of the directory, no device (/dev/zero reads forever), no FIFO (opening one blocks)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        resolved = path.resolve(strict=True)
     except FileNotFoundError:
         raise _fail(path, "file is missing") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _fail(path, f"cannot be read ({exc})") from None
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
+        raise _fail(path, f"cannot be resolved ({exc})") from None
+    if not resolved.is_relative_to(model_dir.resolve()):
+        raise _fail(path, "resolves outside the model directory")
     try:
-        return json.loads(text)
+        fd = os.open(resolved, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise _fail(path, f"cannot be read ({exc.strerror or exc})") from None
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise _fail(path, "is not a regular file")
+        if size is not None and info.st_size != size:
+            raise _fail(path, f"holds {info.st_size} bytes but {MANIFEST_NAME} describes {size}")
+        if info.st_size > limit:
+            raise _fail(path, f"is {info.st_size} bytes, more than the {limit} a model file may have")
+        data = file.read(info.st_size + 1)
+    if len(data) != info.st_size:
+        raise _fail(path, "changed size while it was read")
+    return data
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of decoded JSON, without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_JSON_DEPTH:
+            break
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _read_json(path: Path, model_dir: Path | None = None) -> Any:
+    data = _read_file(path, path.parent if model_dir is None else model_dir, MAX_JSON_BYTES)
+    try:
+        value = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise _fail(path, f"cannot be read ({exc})") from None
     except json.JSONDecodeError as exc:
         raise _fail(path, f"is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise _fail(path, f"nests deeper than {MAX_JSON_DEPTH} levels") from None
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise _fail(path, f"nests deeper than {MAX_JSON_DEPTH} levels")
+    return value
 
 
 def read_config(model_dir: str | os.PathLike) -> dict:
     """Read and check cfg.json."""
     path = Path(model_dir) / CONFIG_NAME
-    cfg = _read_json(path)
+    cfg = _read_json(path, Path(model_dir))
     if not isinstance(cfg, dict):
         raise _fail(path, "must hold a JSON object")
     for key, expected in _REQUIRED_CONFIG.items():
@@ -89,10 +144,11 @@ def read_weights(model_dir: str | os.PathLike) -> dict[str, np.ndarray]:
     manifest_path = model_dir / MANIFEST_NAME
     if not model_dir.is_dir():
         raise _fail(model_dir, "is not a model directory")
-    manifest = _read_json(manifest_path)
+    manifest = _read_json(manifest_path, model_dir)
     if not isinstance(manifest, list) or not manifest:
         raise _fail(manifest_path, "must be a non-empty JSON list of weight groups")
     tensors: dict[str, np.ndarray] = {}
+    seen_shards: set[Path] = set()
     for g, group in enumerate(manifest):
         if not isinstance(group, dict) or not isinstance(group.get("paths"), list) or not isinstance(group.get("weights"), list):
             raise _fail(manifest_path, f"group {g} must be an object with 'paths' and 'weights' lists")
@@ -112,17 +168,29 @@ def read_weights(model_dir: str | os.PathLike) -> dict[str, np.ndarray]:
             if name in tensors or any(name == s[0] for s in specs):
                 raise _fail(manifest_path, "appears twice", name)
             specs.append((name, tuple(shape), dtype))
-        chunks = []
+        expected = sum(math.prod(shape) * dtype.itemsize for _, shape, dtype in specs)
+        # Sizes first, by stat: a manifest may not make the loader read more than its tensors need.
+        paths, sizes = [], []
         for shard in group["paths"]:
             path = _shard_path(model_dir, manifest_path, shard)
+            key = path.resolve() if path.exists() else path
+            if key in seen_shards:
+                raise _fail(manifest_path, f"shard {shard!r} is listed twice")
+            seen_shards.add(key)
             try:
-                chunks.append(path.read_bytes())
+                info = path.stat()
             except FileNotFoundError:
                 raise _fail(path, f"shard listed in {MANIFEST_NAME} is missing") from None
             except OSError as exc:
-                raise _fail(path, f"cannot be read ({exc})") from None
-        buffer = b"".join(chunks)
-        expected = sum(math.prod(shape) * dtype.itemsize for _, shape, dtype in specs)
+                raise _fail(path, f"cannot be read ({exc.strerror or exc})") from None
+            paths.append(path)
+            sizes.append(info.st_size if stat.S_ISREG(info.st_mode) else -1)
+        if sum(sizes) != expected or min(sizes, default=0) < 0:
+            if min(sizes, default=0) < 0:
+                raise _fail(paths[sizes.index(-1)], "is not a regular file")
+            shards = ", ".join(group["paths"]) or "(no shards)"
+            raise _fail(model_dir / shards, f"shards hold {sum(sizes)} bytes but {MANIFEST_NAME} group {g} describes {expected}")
+        buffer = b"".join(_read_file(path, model_dir, MAX_SHARD_BYTES, size) for path, size in zip(paths, sizes))
         if len(buffer) != expected:
             shards = ", ".join(group["paths"]) or "(no shards)"
             raise _fail(model_dir / shards, f"shards hold {len(buffer)} bytes but {MANIFEST_NAME} group {g} describes {expected}")
@@ -147,6 +215,9 @@ def read_decoder(model_dir: str | os.PathLike) -> tuple[dict[str, np.ndarray], d
             raise _fail(manifest_path, f"shape {list(tensors[name].shape)} does not match the decoder's {list(shape)}", name)
         if not np.all(np.isfinite(tensors[name])):
             raise _fail(manifest_path, "holds NaN or infinite values", name)
+        if np.abs(tensors[name]).max(initial=0.0) > MAX_ABS_WEIGHT:
+            raise _fail(manifest_path, f"holds weights beyond +-{MAX_ABS_WEIGHT:g}, which no trained decoder has "
+                                       "(they would overflow the logits)", name)
     return {name: tensors[name] for name in DECODER_TENSORS}, cfg
 
 

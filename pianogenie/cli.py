@@ -14,7 +14,6 @@ from typing import Callable, Sequence
 _OSC = ("pythonosc", "python-osc", "osc")
 _TORCH = ("torch", "torch", "train")
 NEEDS: dict[str, tuple[tuple[str, str, str], ...]] = {
-    "serve": (_OSC,),
     "bench osc": (_OSC,),
     "corpus": (_TORCH, ("music21", "music21", "train")),
     "train": (_TORCH,),
@@ -42,6 +41,17 @@ class Registry:
         return parser
 
 
+def version() -> str:
+    """The installed distribution's version (setup.cfg's [metadata] version)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as distribution_version
+
+    try:
+        return distribution_version("pianogenie-bridge")
+    except PackageNotFoundError:  # run from a checkout that was never pip-installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     import bridge.cli
     import training.commands
@@ -49,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     from . import bench_engine
 
     parser = argparse.ArgumentParser(prog="pianogenie", description="Piano Genie Bridge: 8 buttons in, 88 keys out.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     bench = commands.add_parser("bench", help="run a benchmark", description="Run a benchmark.")
     benches = bench.add_subparsers(dest="target", metavar="TARGET")

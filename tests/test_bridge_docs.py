@@ -101,7 +101,6 @@ def test_the_readme_python_snippet_runs():
 
 
 @pytest.mark.parametrize("command, module, line", [
-    (["serve"], "pythonosc", "pianogenie serve needs python-osc: pip install 'pianogenie-bridge[osc]'"),
     (["bench", "osc"], "pythonosc", "pianogenie bench osc needs python-osc: pip install 'pianogenie-bridge[osc]'"),
     (["train", "--data", "x", "--out", "y"], "torch", "pianogenie train needs torch: pip install 'pianogenie-bridge[train]'"),
 ])

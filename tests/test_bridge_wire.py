@@ -134,7 +134,8 @@ def test_fuzzed_datagrams_never_escape_the_transport(random_model_dir):
         c = bridge.counters
         assert c.packets == n
         assert c.presses == c.notes_on and c.notes_on >= c.notes_off
-        assert c.presses > 100 and c.malformed > 1000 and c.errors > c.malformed, c  # every path was exercised
+        # Every path was exercised (strict OSC 1.0 rejects most mutated packets, so fewer presses get through).
+        assert c.presses > 50 and c.malformed > 1000 and c.errors > c.malformed, c
         bridge.shutdown()
         assert not pairs.on, "every note-on got its note-off"
         assert bridge.counters.notes_on == bridge.counters.notes_off

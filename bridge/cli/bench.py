@@ -34,8 +34,9 @@ BLOCK = 500
 JACK_RATE, JACK_PERIOD, JACK_PERIODS = DEFAULT_SAMPLE_RATE, DEFAULT_BUFFER_SIZE, 2
 
 
-def _spawn(args: list[str], ready: str = "ready") -> tuple[subprocess.Popen, tuple[str, int]]:
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+def _spawn(args: list[str], ready: str = "ready", cwd: Path | None = None) -> tuple[subprocess.Popen, tuple[str, int]]:
+    env = None if cwd is None else dict(os.environ, PYTHONPATH=str(cwd))
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=cwd, env=env)
     lines = []
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
@@ -101,19 +102,23 @@ def _pct(samples_s: np.ndarray) -> tuple[float, float]:
     return float(p50), float(p99)
 
 
-def _serve_args(model: Path | None, *extra: str, audio: str = "none") -> list[str]:
-    args = [sys.executable, "-m", "pianogenie", "serve", "--port", "0", "--reply-to", "none", "--audio", audio, "--midi-out", "none", "--seed", "0"]
+def _serve_args(model: Path | None, *extra: str, audio: str = "none", tree: Path | None = None) -> list[str]:
+    # A checkout from before the app shell started the bridge as `python -m engine.cli`.
+    shell = "engine.cli" if tree is not None and not (tree / "pianogenie" / "__main__.py").exists() else "pianogenie"
+    args = [sys.executable, "-m", shell, "serve", "--port", "0", "--reply-to", "none", "--audio", audio, "--midi-out", "none", "--seed", "0"]
     if model is not None:
         args += ["--model", str(model)]
     return args + list(extra)
 
 
-def round_trip_bench(model: Path | None, presses: int) -> dict[str, np.ndarray]:
+def round_trip_bench(model: Path | None, presses: int, baseline: Path | None = None) -> dict[str, np.ndarray]:
     procs = {}
     try:
         procs["raw echo"] = _spawn([sys.executable, "-m", "bridge.cli.bench", "echo", "raw"])
         procs["python-osc echo"] = _spawn([sys.executable, "-m", "bridge.cli.bench", "echo", "pythonosc"])
         procs["bridge"] = _spawn(_serve_args(model))
+        if baseline is not None:
+            procs["baseline bridge"] = _spawn(_serve_args(model, tree=baseline), cwd=baseline)
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         sock.bind(("127.0.0.1", 0))
         sock.settimeout(5.0)
@@ -236,7 +241,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print(f"round trip press -> note-on on loopback, {args.presses} presses each, interleaved blocks of {BLOCK}:")
-    results = round_trip_bench(args.model, args.presses)
+    results = round_trip_bench(args.model, args.presses, args.baseline)
     for name, samples in results.items():
         print(f"  {name:<16} {_stats(samples)}")
     floor50, floor99 = _pct(results["python-osc echo"])
@@ -244,6 +249,9 @@ def run(args: argparse.Namespace) -> int:
     bridge50, bridge99 = _pct(results["bridge"])
     print(f"  bridge / python-osc echo: p50 x{bridge50 / floor50:.2f}, p99 x{bridge99 / floor99:.2f}")
     print(f"  bridge / raw echo:        p50 x{bridge50 / raw50:.2f}, p99 x{bridge99 / raw99:.2f}")
+    if args.baseline is not None:
+        base50, base99 = _pct(results["baseline bridge"])
+        print(f"  bridge / baseline bridge ({args.baseline}): p50 x{bridge50 / base50:.2f}, p99 x{bridge99 / base99:.2f}")
     met = bridge50 <= 1.3 * floor50 and bridge99 <= 1.3 * floor99 and bridge99 <= BRIDGE_BUDGET_P99_US
     print(f"  target (<= 1.3x the python-osc echo at p50 and p99, p99 <= {BRIDGE_BUDGET_P99_US} us): {'met' if met else 'NOT met'}")
     print(f"16 performers x 20 presses/s, {args.seconds:g} s each, alternating one-second blocks:")
@@ -280,3 +288,5 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=Path, default=None, help="model directory (default: the embedded model)")
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of the 16-performer run")
     parser.add_argument("--sound", choices=("auto", "skip"), default="auto", help="press -> sound on a JACK dummy server")
+    parser.add_argument("--baseline", type=Path, default=None, metavar="CHECKOUT",
+                        help="also time the bridge of another checkout (e.g. a git worktree of an older commit), interleaved")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 
 from engine.constants import DEFAULT_TEMPERATURE
@@ -53,6 +54,12 @@ def check_common(args: argparse.Namespace) -> str | None:
         return f"--buffer-size must be 16..8192 frames, got {args.buffer_size}"
     if args.voices < 1:
         return f"--voices must be at least 1, got {args.voices}"
+    if args.seed is not None and args.seed < 0:
+        return f"--seed must be 0 or more, got {args.seed}"
+    if not (math.isfinite(args.idle_timeout) and args.idle_timeout >= 0):
+        return f"--idle-timeout must be 0 (never) or a number of seconds, got {args.idle_timeout}"
+    if not 8000 <= args.sample_rate <= 384000:
+        return f"--sample-rate must be 8000..384000 Hz, got {args.sample_rate}"
     return None
 
 

@@ -110,7 +110,7 @@ class KeyboardPlayer:
 
 def run(args: argparse.Namespace) -> int:
     from ..core import Bridge
-    from ..runtime import Outputs, load_genie
+    from ..runtime import FlagError, Outputs, load_genie
 
     problem = check_common(args)
     if problem is None and not GATE_RANGE[0] <= args.gate <= GATE_RANGE[1]:
@@ -124,14 +124,18 @@ def run(args: argparse.Namespace) -> int:
         return 2
     bridge = Bridge(genie, args.temperature, args.seed, args.idle_timeout)
     if args.controller is not None:
-        args.midi_in = args.controller
+        args.midi_in, args.midi_in_flag = args.controller, "--controller"
     outputs = Outputs()
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
     try:
         if args.realtime:
             outputs.lines.append(("scheduling", request_realtime(BRIDGE_RT_PRIORITY)))
-        outputs.open(args, bridge, synth_config(args))
+        try:
+            outputs.open(args, bridge, synth_config(args))
+        except FlagError as exc:
+            print(f"pianogenie play: {exc}", file=sys.stderr)
+            return 2
         bridge.sinks.append(Printer())
         player = KeyboardPlayer(bridge, args.gate)
         print("Piano Genie: keys 1-8 or a s d f j k l ; play, space = sustain, 0 = reset, +/- = gate, q = quit")

@@ -1,4 +1,4 @@
-"""`pianogenie render TAKE out.wav`."""
+"""`pianogenie render TAKE out.wav|out.mid`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from ..sound.voices import DEFAULT_SAMPLE_RATE, SynthParams
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("events", type=Path, help="recording or events JSON (pianogenie serve/play --record)")
-    parser.add_argument("out", type=Path, help="output WAV (16-bit mono)")
+    parser.add_argument("out", type=Path, help="output file: .wav (16-bit mono audio) or .mid/.midi (the notes)")
     parser.add_argument("--synth", choices=SYNTHS, default="numpy",
                         help="numpy: the sample-exact voice bank; pyo: the live synth in pyo's offline mode")
     parser.add_argument("--sample-rate", type=int, default=DEFAULT_SAMPLE_RATE)

@@ -26,13 +26,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..core import Bridge
     from ..osc.transport import OscTransport, StartupError, parse_host_port
-    from ..runtime import Outputs, load_genie
+    from ..runtime import FlagError, Outputs, load_genie
 
     def fail(message: str) -> int:
         print(f"pianogenie serve: {message}", file=sys.stderr)
         return 2
 
     problem = check_common(args)
+    if problem is None and not 0 <= args.port <= 65535:
+        problem = f"--port must be 0..65535 (0 = any free port), got {args.port}"
     if problem:
         return fail(problem)
     try:
@@ -54,7 +56,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.realtime:
             outputs.lines.append(("scheduling", request_realtime(BRIDGE_RT_PRIORITY)))
-        outputs.open(args, bridge, synth_config(args))
+        try:
+            outputs.open(args, bridge, synth_config(args))
+        except FlagError as exc:
+            return fail(str(exc))
         signal.signal(signal.SIGTERM, lambda *_: transport.stop())
         signal.signal(signal.SIGINT, lambda *_: transport.stop())
         host, port = transport.address
@@ -80,5 +85,6 @@ def run(args: argparse.Namespace) -> int:
         transport.close()
     c = bridge.counters
     print(f"pianogenie serve: stopped; {c.presses} presses, {c.notes_on} notes on, {c.notes_off} notes off "
-          f"({turned_off} at shutdown), {c.errors} errors", flush=True)
+          f"({turned_off} at shutdown), {c.errors} errors" + (f", {c.internal_errors} INTERNAL ERRORS" if c.internal_errors else ""),
+          flush=True)
     return 0

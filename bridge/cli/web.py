@@ -10,7 +10,7 @@ import sys
 import threading
 
 from ..protocol import DEFAULT_HOST
-from ..web.server import DEFAULT_PORT, WEB_ROOT, WebAppError, WebServer, check_web_root, resolve_model_dir
+from ..web.server import CHECKOUT_WEB_ROOT, DEFAULT_PORT, WebAppError, WebServer, check_web_root, resolve_model_dir
 
 
 def run_web(args: argparse.Namespace) -> int:
@@ -34,13 +34,19 @@ def run_bench(args: argparse.Namespace) -> int:
     if node is None:
         print("pianogenie bench web: node is not installed", file=sys.stderr)
         return 1
+    # The benchmark drives Chromium with web/'s npm dev tools, which only a checkout has.
+    script = CHECKOUT_WEB_ROOT / "tools" / "bench.mjs"
+    if not script.is_file():
+        print("pianogenie bench web: runs from a source checkout (it needs web/tools and npm's playwright-core)",
+              file=sys.stderr)
+        return 1
     try:
         model_dir = resolve_model_dir(args.model)
-        check_web_root(WEB_ROOT)
+        check_web_root(CHECKOUT_WEB_ROOT)
     except WebAppError as exc:
         print(f"pianogenie bench web: {exc}", file=sys.stderr)
         return 1
-    command = [node, str(WEB_ROOT / "tools" / "bench.mjs"), "--model", str(model_dir), "--presses", str(args.presses)]
+    command = [node, str(script), "--model", str(model_dir), "--presses", str(args.presses)]
     return subprocess.call(command)
 
 

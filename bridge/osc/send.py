@@ -10,7 +10,7 @@ import struct
 from typing import Any
 
 from .. import protocol as p
-from ..performer import Counters
+from ..performer import Counters, Senders
 
 BUNDLE_PREFIX = b"#bundle\x00"
 _INT = struct.Struct(">i")
@@ -89,6 +89,8 @@ class OscReplies:
     def _destinations(self, sender: Any) -> tuple:
         if sender is None or sender in self._reply_set:
             return self.reply_to
+        if type(sender) is Senders:
+            return tuple(s for s in sender if s not in self._reply_set) + self.reply_to
         return (sender,) + self.reply_to
 
     def _send(self, data: bytes, destinations: tuple) -> None:

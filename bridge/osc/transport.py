@@ -10,12 +10,16 @@ from __future__ import annotations
 import errno
 import ipaddress
 import socket
+import struct
+import sys
 import threading
 import time as _time
+import traceback
 from typing import Any, Iterable
 
 from .. import protocol as p
 from ..core import Bridge
+from ..system import LogLimiter
 from .send import OscReplies
 from .wire import MalformedPacket, parse_datagram
 
@@ -24,6 +28,13 @@ WAKE_INTERVAL = 0.1
 # Ask the kernel for a deep receive queue so a burst waits instead of being dropped.
 RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024
 MAX_DATAGRAM = 65536
+# A sweeper that wakes this much later than asked was stopped (SIGSTOP) or starved: the performers could not be
+# heard meanwhile, so the gap does not count towards their idle timeout.
+PAUSE_GAP = 1.0
+# The kernel stamps each datagram on arrival (SO_TIMESTAMPNS, Linux): latency then includes the time a datagram
+# waited in the socket's queue, not only the time since recvfrom returned it.
+_SO_TIMESTAMPNS = 35 if sys.platform.startswith("linux") else None
+_TIMESPEC = struct.Struct("@ll")
 
 
 class StartupError(RuntimeError):
@@ -89,6 +100,14 @@ class OscTransport:
             raise StartupError(f"reply address {self.address} is the port the server listens on")
         self._stopping = False
         self._swept = threading.Event()
+        self._internal_log = LogLimiter()
+        self._stamped = False
+        if _SO_TIMESTAMPNS is not None:
+            try:
+                self.sock.setsockopt(socket.SOL_SOCKET, _SO_TIMESTAMPNS, 1)
+                self._stamped = True
+            except OSError:
+                pass
         self.replies = OscReplies(self.sock, self.reply_to, bridge.counters, osc_format, midi_channel)
         bridge.connect(self.replies)
 
@@ -116,11 +135,16 @@ class OscTransport:
         sweeper = threading.Thread(target=self._sweep_loop, name="idle-sweep", daemon=True)
         sweeper.start()
         sock = self.sock
-        clock = _time.monotonic
+        clock, wall = _time.monotonic, _time.time
+        stamped = self._stamped
+        ancillary = socket.CMSG_SPACE(_TIMESPEC.size)
         try:
             while not self._stopping:
                 try:
-                    data, sender = sock.recvfrom(MAX_DATAGRAM)
+                    if stamped:
+                        data, extra, _, sender = sock.recvmsg(MAX_DATAGRAM, ancillary)
+                    else:
+                        data, sender = sock.recvfrom(MAX_DATAGRAM)
                 except OSError:
                     if self._stopping:
                         break
@@ -128,15 +152,35 @@ class OscTransport:
                 arrival = clock()
                 if self._stopping:
                     break  # the wake-up datagram from stop()
-                self.handle_datagram(data, sender, arrival)
+                if stamped and extra:
+                    seconds, nanoseconds = _TIMESPEC.unpack(extra[0][2][:_TIMESPEC.size])
+                    queued = wall() - (seconds + nanoseconds * 1e-9)
+                    if 0.0 < queued < 60.0:  # anything else is the wall clock being set, not a queue
+                        arrival -= queued
+                try:
+                    self.handle_datagram(data, sender, arrival)
+                except Exception as exc:  # a bug must cost one datagram, never the server
+                    self._internal_error(exc)
         finally:
             self._stopping = True
             self._swept.set()
             sweeper.join()
 
+    def _internal_error(self, exc: Exception) -> None:
+        with self.bridge.lock:
+            self.bridge.counters.internal_errors += 1
+        self._internal_log.log(f"pianogenie: internal error handling a datagram: {type(exc).__name__}",
+                               "".join(traceback.format_exception(exc)).rstrip())
+
     def _sweep_loop(self) -> None:
+        clock = _time.monotonic
+        last = clock()
         while not self._swept.wait(WAKE_INTERVAL):
-            self.bridge.sweep_idle()
+            now = clock()
+            if now - last > PAUSE_GAP:
+                self.bridge.credit_pause(now - last - WAKE_INTERVAL)
+            last = now
+            self.bridge.sweep_idle(now)
 
     def stop(self) -> None:
         """Safe from a signal handler or another thread: wakes the blocked receive with an empty datagram."""

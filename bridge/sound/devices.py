@@ -49,3 +49,23 @@ def list_audio_devices() -> list[str]:
     if not lines:
         lines.append("  (no audio output devices)")
     return lines
+
+
+def output_devices() -> dict[int, str] | None:
+    """index -> name of every audio output, as sounddevice (else pyo) numbers them; None without either."""
+    try:
+        import sounddevice as sd
+
+        with quiet_stderr():
+            return {i: d["name"] for i, d in enumerate(sd.query_devices()) if d["max_output_channels"] > 0}
+    except (ImportError, OSError):
+        pass
+    try:
+        os.environ.setdefault("PYO_GUI_WX", "0")
+        import pyo
+
+        with quiet_stderr():
+            names, indexes = pyo.pa_get_output_devices()
+        return dict(zip(indexes, names))
+    except (ImportError, OSError):
+        return None

@@ -1,5 +1,6 @@
-"""`pianogenie render FILE out.wav`: a take to audio, offline, with the numpy FM voice bank (sample-exact, the
-default) or the pyo synth in pyo's offline mode (`--synth pyo`).
+"""`pianogenie render FILE out.wav|out.mid`: a take to audio, offline, with the numpy FM voice bank (sample-exact,
+the default) or the pyo synth in pyo's offline mode (`--synth pyo`); or to a standard MIDI file. The format
+follows the output's suffix, and the render starts at the take's first note, not at the recording's start.
 
 A take with "notes" (what serve and play record) is rendered as played, every performer included; a take with
 only "events" is first decoded with the model, like `pianogenie replay`. The same input always gives the same
@@ -7,7 +8,7 @@ WAV, byte for byte."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from engine.constants import DEFAULT_TEMPERATURE
@@ -18,6 +19,7 @@ from .voices import DEFAULT_SAMPLE_RATE, SynthParams
 from .wav import write_wav
 
 SYNTHS = ("numpy", "pyo")
+MIDI_SUFFIXES = (".mid", ".midi")
 
 
 @dataclass(frozen=True)
@@ -41,9 +43,26 @@ def notes_of(document: object, source: str, config: RenderConfig) -> list[Note]:
     return replay(PianoGenie.load(config.model), events, temperature=config.temperature, seed=config.seed)
 
 
+def from_first_note(notes: list[Note]) -> list[Note]:
+    """The notes moved so the first starts at 0: a take's clock starts with the program, not the first press."""
+    start = min((note.onset for note in notes), default=0.0)
+    return [replace(note, onset=note.onset - start, offset=note.offset - start) for note in notes]
+
+
 def render_file(source: Path, out: Path, config: RenderConfig = RenderConfig()) -> tuple[int, float]:
-    """Returns (notes rendered, seconds of audio)."""
-    notes = notes_of(read_take(source), str(source), config)
+    """Returns (notes rendered, seconds rendered). ValueError for an output suffix other than .wav, .mid, .midi."""
+    suffix = Path(out).suffix.lower()
+    if suffix not in (".wav", *MIDI_SUFFIXES):
+        raise ValueError(f"{out}: unknown output format {suffix or '(no suffix)'}; use .wav, .mid or .midi")
+    notes = from_first_note(notes_of(read_take(source), str(source), config))
+    if suffix in MIDI_SUFFIXES:
+        from ..midi import write_midi
+
+        try:
+            write_midi(notes, out)
+        except RuntimeError as exc:  # mido is missing
+            raise ValueError(str(exc)) from None
+        return len(notes), max((note.offset for note in notes), default=0.0)
     if config.synth == "pyo":
         try:
             from .pyo_synth import render_offline

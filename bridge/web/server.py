@@ -2,6 +2,7 @@
 
 The page fetches everything from this one server: its ES modules, TensorFlow.js, the wasm binaries and Tone.js
 from web/node_modules (`npm ci` in web/), and the model at /model/. Nothing is fetched from the network.
+An installed package serves the copy of the page that setup.py put in the wheel (bridge/web/page/).
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ from engine.constants import MANIFEST_NAME
 
 from ..protocol import DEFAULT_HOST
 
-WEB_ROOT = Path(__file__).resolve().parents[2] / "web"
+# The wheel's copy of the page (made at build time, never in the source tree), else the checkout's web/.
+PACKAGED_WEB_ROOT = Path(__file__).resolve().parent / "page"
+CHECKOUT_WEB_ROOT = Path(__file__).resolve().parents[2] / "web"
+WEB_ROOT = PACKAGED_WEB_ROOT if (PACKAGED_WEB_ROOT / "index.html").is_file() else CHECKOUT_WEB_ROOT
 MODEL_PREFIX = "/model/"
 DEFAULT_PORT = 8000
 # Files the page cannot run without: a clear message beats a blank page.
@@ -43,7 +47,9 @@ class WebAppError(RuntimeError):
 def check_web_root(web_root: Path) -> None:
     missing = [name for name in REQUIRED_WEB_FILES if not (web_root / name).is_file()]
     if missing:
-        raise WebAppError(f"{web_root}: missing {', '.join(missing)}; run `npm ci` in web/ (make test does)")
+        fix = ("reinstall pianogenie-bridge: this install is incomplete" if web_root == PACKAGED_WEB_ROOT
+               else "run `make web-deps` (npm ci in web/)")
+        raise WebAppError(f"{web_root}: missing {', '.join(missing)}; {fix}")
 
 
 def resolve_model_dir(model_dir: str | os.PathLike | None) -> Path:
@@ -80,6 +86,13 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             finally:
                 self.directory = saved
         return super().translate_path(path)
+
+    def send_head(self):  # noqa: ANN201 - base-class signature
+        try:
+            return super().send_head()
+        except ValueError:  # a NUL byte in the path (GET /%00): the file system refuses the name
+            self.send_error(400, "bad path")
+            return None
 
     def list_directory(self, path):  # noqa: ANN001 - base-class signature
         self.send_error(404, "directory listings are off")
