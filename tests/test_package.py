@@ -210,6 +210,22 @@ def test_the_installed_package_runs_from_its_venv(venv, tmp_path) -> None:
         assert Path(path).is_relative_to(venv.parent), f"imported from {path}, not from the fresh venv"
     _run([sys.executable, "-m", "pip", "--python", venv / "python", "check"], cwd=tmp_path)
     assert "serve" in pianogenie(venv, "--help", cwd=tmp_path).stdout
+    version = re.search(r"^version = (\S+)$", (REPO / "setup.cfg").read_text(), flags=re.M).group(1)
+    assert pianogenie(venv, "--version", cwd=tmp_path).stdout.strip() == f"pianogenie {version}"
+
+
+def test_installed_patches_command_copies_the_patches(venv, dist, tmp_path) -> None:
+    out = pianogenie(venv, "patches", tmp_path / "mine", cwd=tmp_path).stdout.split()
+    assert {Path(line).name for line in out} == PATCH_FILES
+    wheel = zipfile.ZipFile(dist["wheel"])
+    for name in PATCH_FILES:
+        assert (tmp_path / "mine" / name).read_bytes() == wheel.read(PATCHES + name)
+        assert (tmp_path / "mine" / name).read_bytes() == (REPO / "maxpatch" / name).read_bytes()
+    # A second copy would overwrite the user's edits: it refuses unless told.
+    again = subprocess.run([str(venv / "pianogenie"), "patches", str(tmp_path / "mine")], cwd=tmp_path,
+                           capture_output=True, text=True, env=_env())
+    assert again.returncode == 1 and "--force" in again.stderr
+    pianogenie(venv, "patches", tmp_path / "mine", "--force", cwd=tmp_path)
 
 
 def test_installed_serve_answers_a_press_from_an_osc_client(venv, tmp_path) -> None:
@@ -238,7 +254,6 @@ def _get(url: str) -> tuple[int, bytes]:
         return exc.code, exc.read()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 item 1: `pianogenie web` serves the checkout's web/, not the package's")
 @pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}")
 def test_installed_web_serves_a_page_that_plays_offline(venv, dist, tmp_path) -> None:
     if NODE is None:
@@ -257,29 +272,36 @@ def test_installed_web_serves_a_page_that_plays_offline(venv, dist, tmp_path) ->
     assert bad == [], bad
     requested = {r["path"].lstrip("/") for r in report["requests"]}
     shipped = {name[len(PAGE):] for name in zipfile.ZipFile(dist["wheel"]).namelist() if name.startswith(PAGE)}
-    page_requests = {path for path in requested if not path.startswith("model/")} - {""}
+    page_requests = {path or "index.html" for path in requested if not path.startswith("model/")}
     # The page needs everything shipped (but the fallback and licences), and nothing else.
     assert page_requests <= shipped, page_requests - shipped
     assert shipped - page_requests == NOT_REQUESTED - page_requests
 
 
-def _take(path: Path) -> Path:
-    events = [{"time": 0.5 + 0.25 * i, "button": b, "release": 0.5 + 0.25 * i + 0.2}
+def _take(path: Path, start: float = 0.5) -> Path:
+    events = [{"time": start + 0.25 * i, "button": b, "release": start + 0.25 * i + 0.2}
               for i, b in enumerate([0, 2, 4, 7, 5, 3, 1, 0])]
     path.write_text(json.dumps({"events": events}))
     return path
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 item 6: `render take.json take.mid` writes a WAV")
 def test_installed_replay_and_render_write_wav_and_midi(venv, tmp_path) -> None:
-    take = _take(tmp_path / "take.json")
+    take = _take(tmp_path / "take.json", start=11.6)
     pianogenie(venv, "render", take, tmp_path / "take.wav", cwd=tmp_path)
     with wave.open(str(tmp_path / "take.wav")) as wav:
-        frames = wav.readframes(wav.getnframes())
-        assert wav.getnframes() > wav.getframerate()  # 8 notes over 2 s
-    assert max(frames) > 0, "the WAV is silent"
+        rate = wav.getframerate()
+        samples = wav.readframes(wav.getnframes())
+        seconds = wav.getnframes() / rate
+    # 8 notes over 1.95 s and the release tail: the 11.6 s before the first press are not rendered.
+    assert 1.9 < seconds < 6, f"{seconds:.2f} s of audio"
+    first_sound = next(i for i in range(0, len(samples), 2) if samples[i:i + 2] != b"\0\0") / 2 / rate
+    assert first_sound < 0.01, f"the render starts with {first_sound:.3f} s of silence"
     pianogenie(venv, "render", take, tmp_path / "take.mid", cwd=tmp_path)
     assert (tmp_path / "take.mid").read_bytes()[:4] == b"MThd", "render to .mid did not write a MIDI file"
+    unknown = subprocess.run([str(venv / "pianogenie"), "render", str(take), str(tmp_path / "take.mp3")],
+                             cwd=tmp_path, capture_output=True, text=True, env=_env())
+    assert unknown.returncode == 2 and "unknown output format .mp3" in unknown.stderr, unknown.stderr
+    assert not (tmp_path / "take.mp3").exists()
     out = pianogenie(venv, "replay", "--events", take, "--seed", "0", "--midi", tmp_path / "replay.mid", cwd=tmp_path)
     assert (tmp_path / "replay.mid").read_bytes()[:4] == b"MThd"
     assert out.stdout.strip()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bridge.webapp import WebAppError, WebServer, check_web_root, resolve_model_dir
+from bridge.web.server import WebAppError, WebServer, check_web_root, resolve_model_dir
 
 REPO = Path(__file__).resolve().parents[1]
 WEB = REPO / "web"
@@ -92,7 +92,7 @@ def _events(seed: int, n: int) -> dict:
 @pytest.mark.parametrize("backend, restrict", [("wasm", False), ("wasm", True), ("cpu", False)])
 def test_python_and_js_play_identical_keys_at_temperature_0(web_ready, tmp_path, model_dir, backend, restrict) -> None:
     from engine import PianoGenie
-    from engine.replay import load_events, replay
+    from engine.takes import load_events, replay
 
     events_path = tmp_path / "events.json"
     events_path.write_text(json.dumps(_events(seed=7, n=300)))
@@ -168,15 +168,15 @@ def test_model_dir_errors_are_clear(tmp_path) -> None:
             resolve_model_dir(None)
     else:
         assert resolve_model_dir(None) == DEFAULT_MODEL
-    with pytest.raises(WebAppError, match="run `npm ci` in web/"):
+    with pytest.raises(WebAppError, match="run `make web-deps`"):
         check_web_root(tmp_path)
 
 
 def test_register_web_adds_the_commands() -> None:
     import argparse
 
-    from bridge.webapp import register_web
-    from engine.cli import Registry
+    from bridge.cli.web import register as register_web
+    from pianogenie.cli import Registry
 
     parser = argparse.ArgumentParser(prog="pianogenie")
     commands = parser.add_subparsers(dest="command")
@@ -196,7 +196,7 @@ def test_web_command_serves_until_interrupted(web_ready) -> None:
     import sys
 
     code = (
-        "import argparse, sys; from bridge.webapp import run_web; "
+        "import argparse, sys; from bridge.cli.web import run_web; "
         f"sys.exit(run_web(argparse.Namespace(model={str(PAGE_MODEL)!r}, host='127.0.0.1', port=0)))"
     )
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -217,7 +217,7 @@ def test_web_command_serves_until_interrupted(web_ready) -> None:
 def test_web_command_reports_a_bad_model_dir(tmp_path, capsys) -> None:
     import argparse
 
-    from bridge.webapp import run_web
+    from bridge.cli.web import run_web
 
     assert run_web(argparse.Namespace(model=str(tmp_path), host="127.0.0.1", port=0)) == 1
     assert "not a model directory" in capsys.readouterr().err
