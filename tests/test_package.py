@@ -92,6 +92,24 @@ def venv(dist, tmp_path_factory) -> Path:
     return venv / "bin"
 
 
+@pytest.fixture(scope="module")
+def base_venv(dist, tmp_path_factory) -> Path:
+    """`pip install pianogenie-bridge` with no extras: the wheel and numpy, nothing else."""
+    root = tmp_path_factory.mktemp("base")
+    venv = root / "venv"
+    _run([sys.executable, "-m", "venv", "--without-pip", venv], cwd=root)
+    python = venv / "bin" / "python"
+    _run([sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-index", "--no-deps", dist["wheel"]],
+         cwd=root)
+    site = Path(_run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=root).stdout.strip())
+    ours = Path(sysconfig.get_paths()["purelib"])
+    for entry in ours.iterdir():
+        if entry.name.startswith("numpy"):  # the package, its .libs and its .dist-info
+            (site / entry.name).symlink_to(entry)
+    _run([sys.executable, "-m", "pip", "--python", python, "check"], cwd=root)
+    return venv / "bin"
+
+
 def _env() -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     return {**env, "PYTHONUNBUFFERED": "1"}
@@ -244,6 +262,24 @@ def test_installed_serve_answers_a_press_from_an_osc_client(venv, tmp_path) -> N
     assert message.address == "/genie/noteon"
     pitch, velocity, button = message.params
     assert 21 <= pitch <= 108 and 1 <= velocity <= 127 and button == 3
+
+
+def test_a_base_install_says_which_extra_a_command_needs(base_venv, tmp_path) -> None:
+    """No tracebacks: one line naming what to install, and exit status 2."""
+    take = _take(tmp_path / "take.json")
+    for args, extra in [(["train", "--data", str(tmp_path), "--out", str(tmp_path / "run")], "train"),
+                        (["render", str(take), str(tmp_path / "take.mid")], "midi"),
+                        (["replay", "--events", str(take), "--midi", str(tmp_path / "replay.mid")], "midi")]:
+        result = subprocess.run([str(base_venv / "pianogenie"), *args], cwd=tmp_path, capture_output=True, text=True,
+                                env=_env(), timeout=120)
+        complaint = [line for line in result.stderr.splitlines() if line.strip()]
+        assert result.returncode == 2, (args, result.stderr)
+        assert len(complaint) == 1 and f"pip install 'pianogenie-bridge[{extra}]'" in complaint[0], (args, result.stderr)
+    # What needs no extra works: the bridge itself, and a render to WAV.
+    pianogenie(base_venv, "render", take, tmp_path / "take.wav", cwd=tmp_path)
+    args = ["serve", "--port", "0", "--reply-to", "127.0.0.1:9", "--audio", "none", "--midi-out", "none"]
+    with running(base_venv, *args, cwd=tmp_path, ready=r"pianogenie serve: ready"):
+        pass
 
 
 def _get(url: str) -> tuple[int, bytes]:

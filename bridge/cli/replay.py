@@ -27,7 +27,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import importlib.util
+
     from engine import ModelError, PianoGenie
+
+    # Before decoding, so a base install fails in one line rather than after printing the notes.
+    if args.midi and importlib.util.find_spec("mido") is None:
+        print("pianogenie replay --midi needs mido: pip install 'pianogenie-bridge[midi]'", file=sys.stderr)
+        return 2
     from engine.takes import load_events, notes_document, replay
 
     try:
