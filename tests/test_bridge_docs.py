@@ -62,7 +62,7 @@ def test_every_command_and_flag_the_docs_name_exists(doc):
         missing = set(flags) - _flags(commands[command])
         assert not missing, f"{doc}: `pianogenie {command}` has no {sorted(missing)}"
     # A flag named anywhere else (prose, comments, tables) exists on some command.
-    every_flag = set().union(*(_flags(parser) for parser in commands.values()))
+    every_flag = set().union(_flags(build_parser()), *(_flags(parser) for parser in commands.values()))
     named_flags = set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", DOCS[doc])) - {"--standalone", "--nproc-per-node"}
     assert named_flags - every_flag == set()
 
