@@ -7,6 +7,7 @@ exit 2, before anything starts."""
 from __future__ import annotations
 
 import argparse
+import secrets
 import sys
 from pathlib import Path
 from typing import Any
@@ -126,7 +127,12 @@ class Outputs:
             self.lines.append(("midi", "off (--midi-out none)"))
 
         if args.record is not None:
-            bridge.recorder = Recorder(args.record, bridge.started, {"model": str(bridge.genie.model_dir), "temperature": args.temperature})
+            # A take must replay as it was played: an unseeded run gets a seed drawn now (before any performer
+            # exists; performer n plays with seed + n), and the take keeps it.
+            if bridge.seed is None:
+                bridge.seed = secrets.randbelow(2**31)
+            meta = {"model": str(bridge.genie.model_dir), "temperature": args.temperature, "seed": bridge.seed}
+            bridge.recorder = Recorder(args.record, bridge.started, meta)
             bridge.sinks.append(bridge.recorder)
             self.lines.append(("recording", str(args.record)))
 

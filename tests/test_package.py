@@ -264,6 +264,38 @@ def test_installed_serve_answers_a_press_from_an_osc_client(venv, tmp_path) -> N
     assert 21 <= pitch <= 108 and 1 <= velocity <= 127 and button == 3
 
 
+def test_a_recorded_take_replays_and_renders_as_it_was_played(venv, tmp_path) -> None:
+    """serve --record keeps the notes as played with the seed; replay gives the same notes; render .mid writes them."""
+    from pythonosc.udp_client import SimpleUDPClient
+
+    take = tmp_path / "take.json"
+    args = ["serve", "--port", "0", "--reply-to", "127.0.0.1:9", "--audio", "none", "--midi-out", "none",
+            "--record", str(take)]
+    with running(venv, *args, cwd=tmp_path, ready=r"pianogenie serve: ready") as (banner, proc):
+        client = SimpleUDPClient("127.0.0.1", int(re.findall(r"udp [\w.:-]+:(\d+)", banner)[0]))
+        time.sleep(1.0)  # the recording's clock runs from the start: the render must not keep this gap
+        for button in [3, 4, 5, 5, 4, 3, 2, 7, 0, 6, 1, 3]:
+            client.send_message("/genie/press", button)
+            time.sleep(0.06)
+            client.send_message("/genie/release", button)
+            time.sleep(0.04)
+        time.sleep(0.3)
+    recorded = json.loads(take.read_text())
+    played = [note["pitch"] for note in recorded["notes"]]
+    assert len(played) == 12 and isinstance(recorded["seed"], int), recorded
+    assert recorded["events"][0]["time"] >= 1.0
+    replayed = json.loads(pianogenie(venv, "replay", "--events", take, cwd=tmp_path).stdout)
+    assert [note["pitch"] for note in replayed["notes"]] == played
+
+    import mido
+
+    pianogenie(venv, "render", take, tmp_path / "take.mid", cwd=tmp_path)
+    midi = mido.MidiFile(tmp_path / "take.mid")
+    ons = [(message.note, message.time) for message in midi.tracks[0] if message.type == "note_on"]
+    assert [pitch for pitch, _ in ons] == played
+    assert ons[0][1] == 0, "the MIDI file starts with a gap before the first note"
+
+
 def test_a_base_install_says_which_extra_a_command_needs(base_venv, tmp_path) -> None:
     """No tracebacks: one line naming what to install, and exit status 2."""
     take = _take(tmp_path / "take.json")

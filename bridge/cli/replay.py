@@ -1,4 +1,6 @@
-"""`pianogenie replay --events TAKE`: decode a take's button events again and print (or write) the notes."""
+"""`pianogenie replay --events TAKE`: decode a take's button events again and print (or write) the notes. A take
+recorded by serve or play names its model, temperature and seed; they are the defaults, so a replay gives the
+notes as they were played (unless the run changed temperature or range on the way)."""
 
 from __future__ import annotations
 
@@ -19,9 +21,10 @@ def _temperature(text: str) -> float:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--events", required=True, type=Path, help='JSON: {"events": [{"time", "button", "release"}, ...]}')
-    parser.add_argument("--model", type=Path, default=None, help="model directory (default: the embedded model)")
-    parser.add_argument("--temperature", type=_temperature, default=DEFAULT_TEMPERATURE, help="0 = argmax, 1 = the model's distribution")
-    parser.add_argument("--seed", type=int, default=None, help="random seed, for a reproducible replay")
+    parser.add_argument("--model", type=Path, default=None, help="model directory (default: the take's, else the embedded model)")
+    parser.add_argument("--temperature", type=_temperature, default=None,
+                        help=f"0 = argmax, 1 = the model's distribution (default: the take's, else {DEFAULT_TEMPERATURE})")
+    parser.add_argument("--seed", type=int, default=None, help="random seed (default: the take's, else unseeded)")
     parser.add_argument("--out", type=Path, default=None, help="write the notes JSON here instead of stdout")
     parser.add_argument("--midi", type=Path, default=None, help="also write a standard MIDI file")
 
@@ -35,12 +38,19 @@ def run(args: argparse.Namespace) -> int:
     if args.midi and importlib.util.find_spec("mido") is None:
         print("pianogenie replay --midi needs mido: pip install 'pianogenie-bridge[midi]'", file=sys.stderr)
         return 2
-    from engine.takes import load_events, notes_document, replay
+    from engine.takes import notes_document, parse_events, read_take, replay
 
     try:
-        events = load_events(args.events)
-        genie = PianoGenie.load(args.model)
-        notes = replay(genie, events, temperature=args.temperature, seed=args.seed)
+        take = read_take(args.events)
+        events = parse_events(take, str(args.events))
+        recorded = take if isinstance(take, dict) else {}
+        model = args.model
+        if model is None and isinstance(recorded.get("model"), str) and Path(recorded["model"]).is_dir():
+            model = Path(recorded["model"])
+        temperature = args.temperature if args.temperature is not None else recorded.get("temperature", DEFAULT_TEMPERATURE)
+        seed = args.seed if args.seed is not None else recorded.get("seed")
+        genie = PianoGenie.load(model)
+        notes = replay(genie, events, temperature=float(temperature), seed=None if seed is None else int(seed))
     except (ValueError, ModelError) as exc:
         print(f"pianogenie replay: {exc}", file=sys.stderr)
         return 2
