@@ -81,8 +81,7 @@ def test_unknown_type_tags_cost_no_log_lines_and_no_other_performers_time(random
     with running_serve(["--model", str(random_model_dir)], reply_port) as (port, proc):
         client = OscClient(("127.0.0.1", port))
         try:
-            flood = _raw(b"/genie/press", b"," + b"x" * 65000)
-            flood = flood[: len(flood) - len(flood) % 4][:65000]
+            flood = _raw(b"/genie/press", b"," + b"x" * 64000)
             t0 = time.monotonic()
             for _ in range(5):
                 client.send_raw(flood)
@@ -105,7 +104,7 @@ def test_unknown_type_tags_cost_no_log_lines_and_no_other_performers_time(random
     (b"/genie/press\x00\x00\x00\x00,i\x00\x07" + _i(3), "non-zero padding after the tags"),
     (_raw(b"/genie/press\n", b",i", _i(3)), "newline in the address"),
     (_raw("/genie/٣/press".encode(), b",i", _i(3)), "non-ASCII digit"),
-    (_raw(b"/genie/press", b",[" * 20 + b",i" + b"]" * 20), "arrays too deep"),
+    (_raw(b"/genie/press", b"," + b"[" * 20 + b"i" + b"]" * 20, _i(3)), "arrays too deep"),
 ])
 def test_invalid_osc_is_discarded_whole(data, why, genie):
     with pytest.raises(MalformedPacket):
@@ -374,7 +373,7 @@ def test_an_error_about_a_huge_address_still_reaches_the_sender(genie):
     transport = OscTransport(bridge, port=0, reply_to=())
     client = OscClient(transport.address)
     try:
-        client.send_raw(_raw(b"/genie/" + b"x" * 60000, b",i", _i(1)))
+        client.send_raw(_raw(b"/genie/" + b"x" * 65390, b",i", _i(1)))  # an unbounded reason would not fit a reply
         data, sender = transport.sock.recvfrom(65536)
         transport.handle_datagram(data, sender, 0.0)
         reply = client.receive(2.0)
@@ -390,15 +389,12 @@ def test_status_latency_counts_the_time_in_the_socket_queue(genie):
     thread = threading.Thread(target=transport.serve_forever, daemon=True)
     client = OscClient(transport.address)
     try:
+        client.send("/genie/press", 1)
+        time.sleep(0.3)  # the press waits in the socket's queue: nobody reads yet
         thread.start()
-        with bridge.lock:  # the receive thread takes the first press and waits; the second waits in the queue
-            client.send("/genie/press", 1)
-            time.sleep(0.05)
-            client.send("/genie/press", 2)
-            time.sleep(0.3)
         status = client.status()
-        assert status["presses"] == 2
-        assert status["latency_p99_us"] > 200_000, status["latency_p99_us"]
+        assert status["presses"] == 1
+        assert status["latency_p50_us"] > 250_000, status["latency_p50_us"]
     finally:
         transport.stop()
         thread.join(10)

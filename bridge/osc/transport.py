@@ -157,14 +157,18 @@ class OscTransport:
                     queued = wall() - (seconds + nanoseconds * 1e-9)
                     if 0.0 < queued < 60.0:  # anything else is the wall clock being set, not a queue
                         arrival -= queued
-                try:
-                    self.handle_datagram(data, sender, arrival)
-                except Exception as exc:  # a bug must cost one datagram, never the server
-                    self._internal_error(exc)
+                self.receive(data, sender, arrival)
         finally:
             self._stopping = True
             self._swept.set()
             sweeper.join()
+
+    def receive(self, data: bytes, sender: Any, arrival: float) -> None:
+        """One datagram as the receive loop takes it: whatever goes wrong inside costs that datagram only."""
+        try:
+            self.handle_datagram(data, sender, arrival)
+        except Exception as exc:  # a bug must cost one datagram, never the server
+            self._internal_error(exc)
 
     def _internal_error(self, exc: Exception) -> None:
         with self.bridge.lock:
