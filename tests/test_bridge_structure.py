@@ -13,8 +13,6 @@ import pytest
 from tests.conftest import REPO
 
 PACKAGES = ("pianogenie", "engine", "bridge", "training")
-# The one allowed engine -> shell edge: a deprecated shim kept until tests/test_web.py imports Registry from the shell.
-SHIMS = {"engine.cli"}
 
 
 def _module_name(path: Path) -> str:
@@ -101,8 +99,6 @@ def test_each_package_imports_only_the_layers_below_it():
         "pianogenie": {"pianogenie", "engine", "bridge", "training"},
     }
     for name, targets in import_graph().items():
-        if name in SHIMS:
-            continue
         package = name.split(".")[0]
         wrong = {t for t in targets if t.split(".")[0] not in allowed[package]}
         assert not wrong, f"{name} imports {sorted(wrong)}"
