@@ -72,8 +72,13 @@ class BuildWithAssets(build_py):
     checkout's web/ and maxpatch/ directly)."""
 
     def run(self) -> None:
+        editable = getattr(self, "editable_mode", False)
+        if not editable:
+            # An in-tree build (pip wheel .) reuses build/lib, where a module deleted since the last build would
+            # still sit and be shipped.
+            shutil.rmtree(self.build_lib, ignore_errors=True)
         super().run()
-        if getattr(self, "editable_mode", False):
+        if editable:
             return
         build = Path(self.build_lib)
         page = build / PAGE_TARGET
