@@ -10,6 +10,9 @@ when sorted). So each training crop is "performed" before it becomes model input
 - rolled chords: some chords spread over 5-40 ms, their notes in random order;
 - onset jitter: every onset moved by N(0, sigma), sigma drawn per crop, then the crop is re-sorted by time,
   so simultaneous notes arrive in any order;
+- a pianist's bass: in some crops the lowest note of every chord drops an octave, as a left hand plays a
+  choir's bass line. Pitch classes stay, so the harmony does too, but the texture spans the keyboard as
+  piano music does (a vocal score squeezes 8 buttons into about 20 semitones);
 - transposition by up to a few octaves, kept inside the piano (a shift that would push a note off the
   keyboard is never drawn, so no note is clamped onto a wrong key).
 
@@ -35,6 +38,7 @@ class Performance:
     rubato: float = 0.1  # std of the log tempo factor
     rubato_corr: float = 0.95  # AR(1) coefficient per note: the tempo drifts over ~20 notes
     transpose_max: int = 24  # semitones either way, within the piano
+    bass_octave_prob: float = 0.0  # share of crops whose chord basses drop an octave
 
 
 def _ar1(shape: tuple[int, int], corr: float, rng: np.random.Generator) -> np.ndarray:
@@ -57,11 +61,32 @@ def transpose_in_range(keys: np.ndarray, max_shift: int, rng: np.random.Generato
     return keys + shift[:, None]
 
 
+def drop_bass_octave(onsets: np.ndarray, keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """In the chosen rows, the lowest key of each simultaneity of two or more notes moves down 12, where the
+    piano has room."""
+    b, t = keys.shape
+    new_chord = np.concatenate([np.ones((b, 1), bool), np.diff(onsets, axis=1) > 0], axis=1)
+    chord_id = np.cumsum(new_chord, axis=1)
+    # Sort each row by (chord, key): the first note of each chord in that order is its bass.
+    order = np.argsort(chord_id * 1000 + keys, axis=1, kind="stable")
+    sorted_ids = np.take_along_axis(chord_id, order, axis=1)
+    first = np.concatenate([np.ones((b, 1), bool), np.diff(sorted_ids, axis=1) > 0], axis=1)
+    size = np.zeros((b, t + 1), dtype=np.int64)
+    np.add.at(size, (np.arange(b)[:, None].repeat(t, 1), chord_id), 1)
+    is_bass = np.zeros((b, t), dtype=bool)
+    np.put_along_axis(is_bass, order, first, axis=1)
+    in_chord = np.take_along_axis(size, chord_id, axis=1) >= 2
+    move = is_bass & in_chord & rows[:, None] & (keys >= 12)
+    return keys - 12 * move
+
+
 def perform(onsets: np.ndarray, keys: np.ndarray, cfg: Performance, rng: np.random.Generator
             ) -> tuple[np.ndarray, np.ndarray]:
     """[B, T] onsets (s) and keys of score-timed crops -> performed (onsets, keys), rows re-sorted by time."""
     onsets = np.asarray(onsets, dtype=np.float64)
     keys = np.asarray(keys, dtype=np.int64)
+    if cfg.bass_octave_prob > 0:  # on the score's timing, where a chord is exactly simultaneous
+        keys = drop_bass_octave(onsets, keys, rng.random(len(keys)) < cfg.bass_octave_prob)
     if cfg.transpose_max > 0:
         keys = transpose_in_range(keys, cfg.transpose_max, rng)
     b, t = onsets.shape
