@@ -216,3 +216,16 @@ def test_bass_octave_moves_only_chord_basses():
     assert out[1].tolist() == keys[1].tolist()  # a row not chosen is untouched
     low = drop_bass_octave(onsets[:1], np.array([[5, 17, 29, 50, 8, 9, 44, 32, 60]]), np.array([True]))
     assert low[0, 0] == 5 and low[0, 4] == 8  # no room below the piano's lowest key: left alone
+
+
+def test_octave_move_shifts_a_tail_within_the_piano():
+    from training.data.performance import move_octave
+
+    keys = np.array([[40, 42, 44, 46, 48, 50]] * 100 + [[80, 82, 84, 86, 85, 84]] * 100)
+    out = move_octave(keys, np.ones(200, bool), np.random.default_rng(4))
+    diff = out - keys
+    assert set(np.unique(diff)) <= {-12, 0, 12} and out.min() >= 0 and out.max() <= NUM_KEYS - 1
+    assert np.all(diff[:, 0] == 0)  # the move starts after the first note
+    assert np.all(np.diff(np.abs(diff), axis=1) >= 0)  # once moved, the rest of the crop stays moved
+    assert np.any(diff[:100] == 12) and np.any(diff[:100] == -12)
+    assert not np.any(diff[100:] == 12)  # no room above 86 + 12: those move down

@@ -30,6 +30,7 @@ class TrainConfig:
     rubato: float = 0.1  # std of the log tempo factor, drifting over ~20 notes
     transpose_range: int = 24  # semitones either way, never off the piano
     bass_octave: float = 0.5  # share of crops whose chord basses drop an octave, as a pianist's left hand
+    octave_move: float = 0.5  # share of crops that go on an octave higher or lower after a random note
     # Share of crops whose decoder input is a person's contour buttons (training.person) instead of the
     # encoder's: the decoder must understand the buttons people actually press.
     person_buttons: float = 0.25
@@ -79,6 +80,7 @@ HELP = {
     "rubato": "performed crops: std of the slowly drifting log tempo factor",
     "transpose_range": "transposition within the piano, up to this many semitones either way",
     "bass_octave": "share of crops whose chord basses drop an octave (a pianist's left hand)",
+    "octave_move": "share of crops that go on an octave higher or lower after a random note",
     "person_buttons": "share of crops whose decoder input is a person's contour buttons",
     "exclude": "comma-separated piece-name prefixes to leave out (music21 groups: folk, keyboard)",
     "holdout": "prefixes kept out of training for the live validation (auto: music21's keyboard works)",

@@ -13,6 +13,8 @@ when sorted). So each training crop is "performed" before it becomes model input
 - a pianist's bass: in some crops the lowest note of every chord drops an octave, as a left hand plays a
   choir's bass line. Pitch classes stay, so the harmony does too, but the texture spans the keyboard as
   piano music does (a vocal score squeezes 8 buttons into about 20 semitones);
+- a hand that moves: in some crops the music after a random note continues an octave higher or lower, as a
+  pianist takes a phrase up or down the keyboard;
 - transposition by up to a few octaves, kept inside the piano (a shift that would push a note off the
   keyboard is never drawn, so no note is clamped onto a wrong key).
 
@@ -39,6 +41,7 @@ class Performance:
     rubato_corr: float = 0.95  # AR(1) coefficient per note: the tempo drifts over ~20 notes
     transpose_max: int = 24  # semitones either way, within the piano
     bass_octave_prob: float = 0.0  # share of crops whose chord basses drop an octave
+    octave_move_prob: float = 0.0  # share of crops that move an octave up or down after a random note
 
 
 def _ar1(shape: tuple[int, int], corr: float, rng: np.random.Generator) -> np.ndarray:
@@ -80,6 +83,21 @@ def drop_bass_octave(onsets: np.ndarray, keys: np.ndarray, rows: np.ndarray) -> 
     return keys - 12 * move
 
 
+def move_octave(keys: np.ndarray, rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """In the chosen rows, every key from a random note on moves 12 up or down, the way that fits the piano
+    (rows where neither fits stay as they are)."""
+    b, t = keys.shape
+    cut = rng.integers(1, t, size=b)
+    after = np.arange(t)[None, :] >= cut[:, None]
+    tail_min = np.where(after, keys, 10_000).min(axis=1)
+    tail_max = np.where(after, keys, -1).max(axis=1)
+    up_ok, down_ok = tail_max + 12 <= NUM_KEYS - 1, tail_min - 12 >= 0
+    direction = np.where(rng.random(b) < 0.5, 1, -1)
+    direction = np.where(direction > 0, np.where(up_ok, 1, np.where(down_ok, -1, 0)),
+                         np.where(down_ok, -1, np.where(up_ok, 1, 0)))
+    return keys + 12 * (direction * rows)[:, None] * after
+
+
 def perform(onsets: np.ndarray, keys: np.ndarray, cfg: Performance, rng: np.random.Generator
             ) -> tuple[np.ndarray, np.ndarray]:
     """[B, T] onsets (s) and keys of score-timed crops -> performed (onsets, keys), rows re-sorted by time."""
@@ -87,6 +105,8 @@ def perform(onsets: np.ndarray, keys: np.ndarray, cfg: Performance, rng: np.rand
     keys = np.asarray(keys, dtype=np.int64)
     if cfg.bass_octave_prob > 0:  # on the score's timing, where a chord is exactly simultaneous
         keys = drop_bass_octave(onsets, keys, rng.random(len(keys)) < cfg.bass_octave_prob)
+    if cfg.octave_move_prob > 0:
+        keys = move_octave(keys, rng.random(len(keys)) < cfg.octave_move_prob, rng)
     if cfg.transpose_max > 0:
         keys = transpose_in_range(keys, cfg.transpose_max, rng)
     b, t = onsets.shape
