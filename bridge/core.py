@@ -143,7 +143,7 @@ class Bridge:
         if not 0 <= button < NUM_BUTTONS:
             raise ProtocolError(f"{address}: button must be 0..{NUM_BUTTONS - 1}, got {button}")
         velocity = p.velocity_from_osc(args[1]) if len(args) == 2 else p.DEFAULT_VELOCITY
-        performer = self.performers.get(number) or self.performer(number)
+        performer = self.performer(number)
         performer.press(button, velocity, time, sender)
         self.counters.presses += 1
         if self.recorder is not None:

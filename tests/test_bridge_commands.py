@@ -6,7 +6,6 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 from tests.conftest import REPO
 
 PIANOGENIE = [sys.executable, "-m", "pianogenie"]

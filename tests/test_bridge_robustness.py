@@ -10,7 +10,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import struct
 import subprocess
 import sys
@@ -23,7 +22,6 @@ import pytest
 from bridge import protocol as p
 from bridge.core import Bridge
 from bridge.osc.client import OscClient
-from bridge.osc.send import Encoder, bundle
 from bridge.osc.transport import OscTransport
 from bridge.osc.wire import MalformedPacket, parse_datagram
 from engine import ModelError, PianoGenie
@@ -32,7 +30,6 @@ from tests.conftest import REPO, Log
 from tests.serve_helpers import free_udp_port, running_serve
 
 PIANOGENIE = [sys.executable, "-m", "pianogenie"]
-E = Encoder()
 
 
 def _pad(raw: bytes) -> bytes:
