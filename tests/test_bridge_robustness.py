@@ -300,6 +300,9 @@ SERVE = ["serve", "--audio", "none", "--midi-out", "none"]
     (["--midi-in", "No Such Port"], "--midi-in No Such Port"),
     (["--audio", "auto", "--audio-device", "99"], "--audio-device 99"),
     (["--record", "/proc/version/take.json"], "--record"),
+    (["--voices", "100000000"], "--voices"),
+    (["--base-note", "200"], "--base-note"),
+    (["--sample-rate", "0"], "--sample-rate"),
 ])
 def test_bad_flags_are_one_line_and_exit_2_before_anything_starts(random_model_dir, flags, words):
     args = SERVE + ["--port", "0"] + flags if "--port" not in flags else SERVE + flags
@@ -307,6 +310,19 @@ def test_bad_flags_are_one_line_and_exit_2_before_anything_starts(random_model_d
     assert result.returncode == 2, result.stdout + result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and words in lines[0] and "ready" not in result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("flags, words", [(["--sample-rate", "0"], "--sample-rate"), (["--voices", "0"], "voice")])
+def test_render_flags_are_checked(tmp_path, flags, words):
+    take = tmp_path / "take.json"
+    take.write_text(json.dumps({"notes": [{"pitch": 60, "onset": 0.0, "offset": 0.1}]}))
+    result = _run("render", str(take), str(tmp_path / "out.wav"), *flags)
+    assert result.returncode == 2 and words in result.stderr and "Traceback" not in result.stderr
+
+
+def test_web_with_a_port_out_of_range_is_one_line(random_model_dir):
+    result = _run("web", "--model", str(random_model_dir), "--port", "70000")
+    assert result.returncode != 0 and "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
 def test_play_with_a_misspelt_controller_exits_2(random_model_dir):

@@ -13,6 +13,11 @@ from ..midi import DEFAULT_BASE_NOTE, MAPPINGS
 from ..sound.voices import AUDIO_CHOICES, BACKENDS, DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE, SynthConfig, SynthParams
 
 
+# Polyphony beyond this buys nothing audible and costs the synth's buffer deadline.
+MAX_VOICES = 256
+SAMPLE_RATES = (8000, 384000)
+
+
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     genie = parser.add_argument_group("decoder")
     genie.add_argument("--model", type=Path, default=None, help="model directory (default: the embedded model)")
@@ -52,14 +57,16 @@ def check_common(args: argparse.Namespace) -> str | None:
         return f"--midi-channel must be 1..16, got {args.midi_channel}"
     if not 16 <= args.buffer_size <= 8192:
         return f"--buffer-size must be 16..8192 frames, got {args.buffer_size}"
-    if args.voices < 1:
-        return f"--voices must be at least 1, got {args.voices}"
+    if not 1 <= args.voices <= MAX_VOICES:
+        return f"--voices must be 1..{MAX_VOICES}, got {args.voices}"
+    if not 0 <= args.base_note <= 127 - 7:
+        return f"--base-note must be 0..120 (buttons 0..7 are 8 keys from it), got {args.base_note}"
     if args.seed is not None and args.seed < 0:
         return f"--seed must be 0 or more, got {args.seed}"
     if not (math.isfinite(args.idle_timeout) and args.idle_timeout >= 0):
         return f"--idle-timeout must be 0 (never) or a number of seconds, got {args.idle_timeout}"
-    if not 8000 <= args.sample_rate <= 384000:
-        return f"--sample-rate must be 8000..384000 Hz, got {args.sample_rate}"
+    if not SAMPLE_RATES[0] <= args.sample_rate <= SAMPLE_RATES[1]:
+        return f"--sample-rate must be {SAMPLE_RATES[0]}..{SAMPLE_RATES[1]} Hz, got {args.sample_rate}"
     return None
 
 

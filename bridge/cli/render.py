@@ -29,6 +29,16 @@ def run(args: argparse.Namespace) -> int:
 
     from ..sound.render import render_file
 
+    from .options import MAX_VOICES, SAMPLE_RATES
+
+    problem = None
+    if not SAMPLE_RATES[0] <= args.sample_rate <= SAMPLE_RATES[1]:
+        problem = f"--sample-rate must be {SAMPLE_RATES[0]}..{SAMPLE_RATES[1]} Hz, got {args.sample_rate}"
+    elif not 1 <= args.voices <= MAX_VOICES:
+        problem = f"--voices must be 1..{MAX_VOICES}, got {args.voices}"
+    if problem:
+        print(f"pianogenie render: {problem}", file=sys.stderr)
+        return 2
     config = RenderConfig(args.sample_rate, SynthParams(voices=args.voices), args.synth, args.model, args.temperature, args.seed)
     try:
         count, seconds = render_file(args.events, args.out, config)

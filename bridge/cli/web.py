@@ -16,7 +16,7 @@ from ..web.server import CHECKOUT_WEB_ROOT, DEFAULT_PORT, WebAppError, WebServer
 def run_web(args: argparse.Namespace) -> int:
     try:
         server = WebServer(resolve_model_dir(args.model), host=args.host, port=args.port)
-    except (WebAppError, OSError) as exc:
+    except (WebAppError, OSError, OverflowError) as exc:  # OverflowError: a --port outside 0..65535
         print(f"pianogenie web: {exc}", file=sys.stderr)
         return 1
     print(f"Piano Genie in the browser: {server.url}  (model {server.model_dir}; Ctrl-C stops)", flush=True)
