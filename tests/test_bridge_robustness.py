@@ -360,6 +360,45 @@ def test_a_take_whose_folder_vanishes_is_rescued_not_lost(random_model_dir, tmp_
     assert [e["button"] for e in take["events"]] == [3] and len(take["notes"]) == 1
 
 
+def test_a_bug_in_one_datagram_or_sweep_is_counted_and_the_loops_go_on(genie, monkeypatch, capfd):
+    bridge = Bridge(genie, seed=0, idle_timeout=5.0)
+    transport = OscTransport(bridge, port=0, reply_to=())
+    thread = threading.Thread(target=transport.serve_forever, daemon=True)
+    client = OscClient(transport.address)
+    real_sweep, real_press = bridge.sweep_idle, bridge._handlers["press"]
+    faults = {"sweep": 2, "press": 1}
+
+    def sweep(now=None):
+        if faults["sweep"]:
+            faults["sweep"] -= 1
+            raise RuntimeError("sweep bug")
+        return real_sweep(now)
+
+    def press(*args):
+        if faults["press"]:
+            faults["press"] -= 1
+            raise KeyError("press bug")  # neither ProtocolError nor ValueError: only the loop's guard catches it
+        return real_press(*args)
+
+    monkeypatch.setattr(bridge, "sweep_idle", sweep)
+    bridge._handlers["press"] = press
+    try:
+        thread.start()
+        client.send("/genie/press", 1)
+        time.sleep(0.5)
+        client.send("/genie/press", 2)
+        assert client.wait_for(lambda m: m[0] == p.OUT_NOTEON)[0] is not None, "the loop goes on after the bug"
+        status = client.status()
+        assert status["internal_errors"] == 3 and faults == {"sweep": 0, "press": 0}
+    finally:
+        transport.stop()
+        thread.join(10)
+        transport.close()
+        client.close()
+    err = capfd.readouterr().err
+    assert err.count("pianogenie: internal error") == 1 and "Traceback" in err, "logged once, with its traceback"
+
+
 # --- 7: smaller cases -------------------------------------------------------------------------------------------
 
 

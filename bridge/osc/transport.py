@@ -173,7 +173,7 @@ class OscTransport:
     def _internal_error(self, exc: Exception) -> None:
         with self.bridge.lock:
             self.bridge.counters.internal_errors += 1
-        self._internal_log.log(f"pianogenie: internal error handling a datagram: {type(exc).__name__}",
+        self._internal_log.log(f"pianogenie: internal error: {type(exc).__name__}",
                                "".join(traceback.format_exception(exc)).rstrip())
 
     def _sweep_loop(self) -> None:
@@ -181,10 +181,13 @@ class OscTransport:
         last = clock()
         while not self._swept.wait(WAKE_INTERVAL):
             now = clock()
-            if now - last > PAUSE_GAP:
-                self.bridge.credit_pause(now - last - WAKE_INTERVAL)
+            try:
+                if now - last > PAUSE_GAP:
+                    self.bridge.credit_pause(now - last - WAKE_INTERVAL)
+                self.bridge.sweep_idle(now)
+            except Exception as exc:  # a dead sweeper would leave notes on forever: count, log, sweep again
+                self._internal_error(exc)
             last = now
-            self.bridge.sweep_idle(now)
 
     def stop(self) -> None:
         """Safe from a signal handler or another thread: wakes the blocked receive with an empty datagram."""
