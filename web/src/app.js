@@ -153,9 +153,9 @@ class App {
 
   bindKeys() {
     document.addEventListener('keydown', (event) => {
-      // Only an open choice list keeps the letters for itself; every other control leaves the keys to the
-      // buttons (the slider only wants the arrow keys).
-      if (event.ctrlKey || event.metaKey || event.altKey || event.target.closest?.('select')) return;
+      // The page's keys play even when a control has the focus: the slider and the lists only want the arrow
+      // keys, and preventDefault below keeps a focused list from jumping to an option by its first letter.
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
       const button = buttonForCode(event.code);
       if (button !== null) {
         event.preventDefault();
