@@ -230,6 +230,10 @@ def test_the_installed_package_runs_from_its_venv(venv, tmp_path) -> None:
     assert "serve" in pianogenie(venv, "--help", cwd=tmp_path).stdout
     version = re.search(r"^version = (\S+)$", (REPO / "setup.cfg").read_text(), flags=re.M).group(1)
     assert pianogenie(venv, "--version", cwd=tmp_path).stdout.strip() == f"pianogenie {version}"
+    # The browser benchmark needs web/'s npm dev tools: an install says so in one line instead of a node traceback.
+    bench = subprocess.run([str(venv / "pianogenie"), "bench", "web", "--presses", "1"], cwd=tmp_path,
+                           capture_output=True, text=True, env=_env(), timeout=60)
+    assert bench.returncode == 1 and bench.stderr.strip().count("\n") == 0 and "source checkout" in bench.stderr
 
 
 def test_installed_patches_command_copies_the_patches(venv, dist, tmp_path) -> None:
