@@ -336,9 +336,15 @@ describe('the page in headless Chromium', {skip: SKIP}, () => {
       await page.waitForFunction(() => document.querySelectorAll('#piano .pkey').length === 88);
       await page.setViewportSize({width: 360, height: 640});
       await page.waitForFunction(() => document.querySelectorAll('#piano .pkey').length === 37);
-      assert.ok(await onScreen(page, '#instructions'), 'the instructions are not on a 360x640 screen');
-      for (let b = 0; b < 8; b++) assert.ok(await onScreen(page, `[data-button="${b}"]`), `button ${b} is off screen`);
-      assert.ok(await page.evaluate(() => document.scrollingElement.scrollWidth <= window.innerWidth));
+      // Upright and on its side: the instructions and all eight buttons on screen, nothing to scroll.
+      for (const viewport of [{width: 360, height: 640}, {width: 667, height: 375}]) {
+        await page.setViewportSize(viewport);
+        const size = `${viewport.width}x${viewport.height}`;
+        assert.equal(await page.locator('#piano .pkey').count(), 37, size);
+        assert.ok(await onScreen(page, '#instructions'), `the instructions are not on a ${size} screen`);
+        for (let b = 0; b < 8; b++) assert.ok(await onScreen(page, `[data-button="${b}"]`), `button ${b} is off a ${size} screen`);
+        assert.ok(await page.evaluate(() => document.scrollingElement.scrollWidth <= window.innerWidth), size);
+      }
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();
