@@ -154,7 +154,7 @@ def cli(tmp_path, monkeypatch):
     return main
 
 
-TINY = dict(batch_size=4, eval_every=2, eval_windows=4, log_every=1, threads=1, progress=False)
+TINY = dict(batch_size=4, eval_every=2, eval_windows=4, log_every=1, threads=1, progress=False, live_seeds=1)
 
 
 def test_train_evaluate_side_by_side_on_a_folder(chord_folder, tmp_path, cli, capsys, monkeypatch):
@@ -229,3 +229,21 @@ def test_octave_move_shifts_a_tail_within_the_piano():
     assert np.all(np.diff(np.abs(diff), axis=1) >= 0)  # once moved, the rest of the crop stays moved
     assert np.any(diff[:100] == 12) and np.any(diff[:100] == -12)
     assert not np.any(diff[100:] == 12)  # no room above 86 + 12: those move down
+
+
+def test_resume_from_a_shipped_checkpoint_is_bit_for_bit(chord_folder, tmp_path, monkeypatch):
+    from training.config import TrainConfig
+    from training.train import LAST, train
+
+    monkeypatch.setenv("PIANOGENIE_CACHE", str(tmp_path / "cache"))
+    cfg = dict(data=str(chord_folder), batch_size=4, eval_every=2, eval_windows=4, log_every=1, threads=1,
+               progress=False, live_seeds=1)
+    train(TrainConfig(out=str(tmp_path / "straight"), max_steps=4, **cfg))
+    train(TrainConfig(out=str(tmp_path / "half"), max_steps=2, **cfg))
+    shipped = tmp_path / "shipped.pt"
+    shipped.write_bytes((tmp_path / "half" / LAST).read_bytes())
+    # A new run folder: --resume continues the checkpoint named by --init, optimiser and step included.
+    train(TrainConfig(out=str(tmp_path / "resumed"), max_steps=4, resume=True, init=str(shipped), **cfg))
+    a = torch.load(tmp_path / "straight" / LAST, weights_only=True)
+    b = torch.load(tmp_path / "resumed" / LAST, weights_only=True)
+    assert b["step"] == 4 and all(torch.equal(a["model"][n], b["model"][n]) for n in a["model"])

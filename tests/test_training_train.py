@@ -20,7 +20,8 @@ from training.config import TrainConfig  # noqa: E402
 from training.train import BEST, LAST, train  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-TINY = dict(batch_size=4, seq_len=128, eval_every=3, eval_windows=4, log_every=1, threads=1, progress=False)
+TINY = dict(batch_size=4, seq_len=128, eval_every=3, eval_windows=4, log_every=1, threads=1, progress=False,
+            live_seeds=1)
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +112,7 @@ def test_torchrun_two_cpu_processes_keep_replicas_identical(midi_folder, tmp_pat
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
            "-m", "pianogenie", "train", "--data", str(midi_folder), "--out", str(out), "--max-steps", "4",
-           "--batch-size", "4", "--eval-every", "2", "--eval-windows", "4", "--log-every", "1", "--threads", "1",
+           "--batch-size", "4", "--eval-every", "2", "--eval-windows", "4", "--log-every", "1", "--threads", "1", "--live-seeds", "1",
            "--no-progress", "--device", "cpu"]
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]

@@ -39,6 +39,7 @@ class TrainConfig:
     exclude: str = ""
     holdout: str = "auto"
     val_jitter_ms: float = 10.0  # performer timing of the held-out windows
+    live_seeds: int = 3  # seeds of the live-input suite at each validation
     loss_margin: float = 1.0
     loss_contour: float = 1.0
     # Evaluation on fixed validation windows; the best (lowest validation loss) checkpoint is kept.
@@ -85,6 +86,7 @@ HELP = {
     "exclude": "comma-separated piece-name prefixes to leave out (music21 groups: folk, keyboard)",
     "holdout": "prefixes kept out of training for the live validation (auto: music21's keyboard works)",
     "val_jitter_ms": "performer timing of the held-out validation windows, sigma in ms",
+    "live_seeds": "seeds of the live-input suite run at each validation",
     "loss_margin": "weight of the loss keeping the encoder inside [-1, 1]",
     "loss_contour": "weight of the loss asking buttons to move as the keys move",
     "eval_every": "validate (and checkpoint) every this many steps",

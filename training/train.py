@@ -94,13 +94,18 @@ def train(cfg: TrainConfig) -> dict:
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     weights = LossWeights(cfg.loss_margin, cfg.loss_contour)
     step, best = 0, math.inf
-    if cfg.init and not (cfg.resume and (out / LAST).exists()):
+    # --resume continues OUT/ckpt_last.pt or, in a new OUT, the full checkpoint named by --init (such as the
+    # one shipped beside the default model): either way bit for bit, optimiser and step included.
+    resume_from = out / LAST if (out / LAST).exists() else (Path(cfg.init) if cfg.init and Path(cfg.init).is_file() else None)
+    if cfg.resume and resume_from is not None and "optimizer" not in torch.load(resume_from, map_location="cpu", weights_only=True):
+        resume_from = None  # a bare state dict: weights only, an --init
+    if cfg.init and not (cfg.resume and resume_from is not None):
         init_model, has_encoder = load_for_evaluation(cfg.init)
         source = init_model if has_encoder else init_model.dec
         (model if has_encoder else model.dec).load_state_dict(source.state_dict())
         log(f"initialised {'encoder and decoder' if has_encoder else 'the decoder'} from {cfg.init}")
-    if cfg.resume and (out / LAST).exists():
-        ckpt = torch.load(out / LAST, map_location=device, weights_only=True)
+    elif cfg.resume and resume_from is not None:
+        ckpt = torch.load(resume_from, map_location=device, weights_only=True)
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["optimizer"])
         step, best = int(ckpt["step"]), float(ckpt["best_val"])
@@ -108,7 +113,7 @@ def train(cfg: TrainConfig) -> dict:
             best = math.inf  # a different yardstick: the old best says nothing
         for group in opt.param_groups:  # --lr given on resume wins over the checkpoint's
             group["lr"] = cfg.lr
-        log(f"resumed from {out / LAST} at step {step} (best validation {cfg.best_metric} {best:.4f})")
+        log(f"resumed from {resume_from} at step {step} (best validation {cfg.best_metric} {best:.4f})")
     raw_model = model
     if world > 1:
         model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
@@ -167,7 +172,7 @@ def train(cfg: TrainConfig) -> dict:
                 val.update(performer_metrics(raw_model, live_pieces, cfg.seq_len, cfg.val_jitter_ms / 1000, device=device))
             else:
                 val.update(performer_metrics(raw_model, val_pieces, cfg.seq_len, cfg.val_jitter_ms / 1000, device=device))
-            live = live_suite(raw_model.dec.cpu() if device.type != "cpu" else raw_model.dec)
+            live = live_suite(raw_model.dec.cpu() if device.type != "cpu" else raw_model.dec, tuple(range(cfg.live_seeds)))
             raw_model.to(device)
             val.update({f"live_{name}": value for name, value in live.items()})
             val["live"] = live_penalty(live)
