@@ -31,6 +31,7 @@ class TrainConfig:
     transpose_range: int = 24  # semitones either way, never off the piano
     bass_octave: float = 0.5  # share of crops whose chord basses drop an octave, as a pianist's left hand
     octave_move: float = 0.5  # share of crops that go on an octave higher or lower after a random note
+    octave_moves: int = 1  # at most this many such moves per crop
     # Share of crops whose decoder input is a person's contour buttons (training.person) instead of the
     # encoder's: the decoder must understand the buttons people actually press.
     person_buttons: float = 0.25
@@ -82,6 +83,7 @@ HELP = {
     "transpose_range": "transposition within the piano, up to this many semitones either way",
     "bass_octave": "share of crops whose chord basses drop an octave (a pianist's left hand)",
     "octave_move": "share of crops that go on an octave higher or lower after a random note",
+    "octave_moves": "at most this many octave moves per crop, each drawn on its own",
     "person_buttons": "share of crops whose decoder input is a person's contour buttons",
     "exclude": "comma-separated piece-name prefixes to leave out (music21 groups: folk, keyboard)",
     "holdout": "prefixes kept out of training for the live validation (auto: music21's keyboard works)",

@@ -84,7 +84,8 @@ def train(cfg: TrainConfig) -> dict:
         f"({sum(len(p) for p in live_pieces)} notes)")
     performance = Performance(prob=cfg.perform_prob, jitter_max_s=cfg.jitter_max_ms / 1000, roll_prob=cfg.roll_prob,
                               rubato=cfg.rubato, transpose_max=cfg.transpose_range,
-                              bass_octave_prob=cfg.bass_octave, octave_move_prob=cfg.octave_move)
+                              bass_octave_prob=cfg.bass_octave, octave_move_prob=cfg.octave_move,
+                              octave_moves=cfg.octave_moves)
     sampler = CropSampler(train_pieces, cfg.seq_len, Augmentation(cfg.time_stretch_max, cfg.transpose_max), performance)
     val_k, val_t = eval_windows(val_pieces, cfg.seq_len, cfg.eval_windows)
 

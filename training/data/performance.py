@@ -42,6 +42,7 @@ class Performance:
     transpose_max: int = 24  # semitones either way, within the piano
     bass_octave_prob: float = 0.0  # share of crops whose chord basses drop an octave
     octave_move_prob: float = 0.0  # share of crops that move an octave up or down after a random note
+    octave_moves: int = 1  # how many such moves a crop may make (each drawn on its own)
 
 
 def _ar1(shape: tuple[int, int], corr: float, rng: np.random.Generator) -> np.ndarray:
@@ -105,7 +106,7 @@ def perform(onsets: np.ndarray, keys: np.ndarray, cfg: Performance, rng: np.rand
     keys = np.asarray(keys, dtype=np.int64)
     if cfg.bass_octave_prob > 0:  # on the score's timing, where a chord is exactly simultaneous
         keys = drop_bass_octave(onsets, keys, rng.random(len(keys)) < cfg.bass_octave_prob)
-    if cfg.octave_move_prob > 0:
+    for _ in range(cfg.octave_moves if cfg.octave_move_prob > 0 else 0):
         keys = move_octave(keys, rng.random(len(keys)) < cfg.octave_move_prob, rng)
     if cfg.transpose_max > 0:
         keys = transpose_in_range(keys, cfg.transpose_max, rng)
