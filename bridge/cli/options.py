@@ -10,7 +10,7 @@ from engine.constants import DEFAULT_TEMPERATURE
 
 from ..core import DEFAULT_IDLE_TIMEOUT
 from ..midi import DEFAULT_BASE_NOTE, MAPPINGS
-from ..sound.voices import AUDIO_CHOICES, BACKENDS, DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE, SynthConfig, SynthParams
+from ..sound.voices import AUDIO_CHOICES, BACKEND_CHOICES, DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE, SynthConfig, SynthParams
 
 
 # Polyphony beyond this buys nothing audible and costs the synth's buffer deadline.
@@ -38,7 +38,8 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
 
     audio = parser.add_argument_group("audio")
     audio.add_argument("--audio", choices=AUDIO_CHOICES, default="auto", help="synth: pyo, numpy via sounddevice, or none")
-    audio.add_argument("--audio-backend", choices=BACKENDS, default="portaudio", help="pyo's audio backend")
+    audio.add_argument("--audio-backend", choices=BACKEND_CHOICES, default="auto",
+                       help="pyo's audio backend (auto: jack while a JACK server runs, else portaudio)")
     audio.add_argument("--audio-device", type=int, default=None, help="output device index (see pianogenie devices)")
     audio.add_argument("--buffer-size", type=int, default=DEFAULT_BUFFER_SIZE, help=f"audio buffer in frames (default {DEFAULT_BUFFER_SIZE})")
     audio.add_argument("--sample-rate", type=int, default=DEFAULT_SAMPLE_RATE, help="audio sample rate")

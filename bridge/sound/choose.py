@@ -3,10 +3,10 @@ sounddevice, else no audio, always with one clear line saying which and why."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from ..system import quiet_stderr
+from ..system import jack_running, quiet_stderr
 from .voices import AUDIO_CHOICES, SynthConfig
 
 
@@ -16,7 +16,15 @@ class AudioChoice:
     description: str
 
 
+def resolve_backend(config: SynthConfig) -> SynthConfig:
+    """--audio-backend auto: jack while a JACK server runs and no PortAudio device was named, else portaudio."""
+    if config.backend != "auto":
+        return config
+    return replace(config, backend="jack" if config.device is None and jack_running() else "portaudio")
+
+
 def open_synth(config: SynthConfig = SynthConfig()) -> AudioChoice:
+    config = resolve_backend(config)
     audio, device = config.audio, config.device
     if audio not in AUDIO_CHOICES:
         raise ValueError(f"--audio must be one of {', '.join(AUDIO_CHOICES)}")
@@ -47,7 +55,17 @@ def open_synth(config: SynthConfig = SynthConfig()) -> AudioChoice:
                 with quiet_stderr():
                     synth = SoundDeviceSynth(config.params, device, config.buffer_size, config.sample_rate)
                     synth.start()
-                return AudioChoice(synth, synth.description)
+                return AudioChoice(synth, synth.description + _passed_over(reasons, config))
             except (sd.PortAudioError, ValueError) as exc:
                 reasons.append(f"sounddevice: {exc}")
     return AudioChoice(None, "off: " + "; ".join(reasons))
+
+
+def _passed_over(reasons: list[str], config: SynthConfig) -> str:
+    """Why pyo did not play, on the same banner line as the synth that did; with the flag that may fix it."""
+    if not reasons:
+        return ""
+    hint = ""
+    if config.backend != "jack" and jack_running():
+        hint = " (a JACK server is running: try --audio-backend jack)"
+    return "; passed over " + "; ".join(reasons) + hint

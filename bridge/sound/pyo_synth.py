@@ -53,8 +53,10 @@ class PyoSynth:
             pyo.FM(carrier=f, ratio=params.ratio, index=b, mul=e)
             for f, b, e in zip(self.freq, self.brightness, self.env)
         ]
-        self.mix = pyo.Mix(self.voices, voices=2)
-        self.output = self.mix.out()
+        # One mono mix on both channels: Mix(voices, voices=2) would deal the voices out alternately, putting
+        # each note in one ear only.
+        self.mix = pyo.Mix(self.voices, voices=1)
+        self.output = pyo.Mix([self.mix, self.mix], voices=2).out()
         self.description = (
             f"pyo {backend}, {buffer_size} frames @ {sample_rate} Hz "
             f"({1000.0 * buffer_size / sample_rate:.1f} ms per buffer), {params.voices} voices"

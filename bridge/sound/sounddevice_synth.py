@@ -19,15 +19,18 @@ class SoundDeviceSynth:
         self.sample_rate = int(sample_rate or info["default_samplerate"])
         self.bank = FmVoiceBank(params, self.sample_rate)
         self.lock = threading.Lock()
+        # Stereo where the device has it: a mono stream reaches the left speaker only (under JACK, PortAudio
+        # connects a one-channel stream to system:playback_1 alone).
+        self.channels = min(2, int(info["max_output_channels"])) or 1
         self.stream = sd.OutputStream(
-            samplerate=self.sample_rate, blocksize=buffer_size, device=device, channels=1, dtype="float32",
+            samplerate=self.sample_rate, blocksize=buffer_size, device=device, channels=self.channels, dtype="float32",
             latency="low", callback=self._callback,
         )
         self.description = f"sounddevice ({info['name']}), {buffer_size} frames @ {self.sample_rate} Hz, {params.voices} voices"
 
     def _callback(self, outdata, frames, time_info, status) -> None:
         with self.lock:
-            outdata[:, 0] = self.bank.render(frames)
+            outdata[:] = self.bank.render(frames)[:, None]
 
     def start(self) -> None:
         self.stream.start()

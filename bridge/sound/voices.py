@@ -18,6 +18,9 @@ DEFAULT_SAMPLE_RATE = 48000
 DEFAULT_BUFFER_SIZE = 64
 AUDIO_CHOICES = ("auto", "pyo", "sounddevice", "none")
 BACKENDS = ("portaudio", "jack", "coreaudio")
+# "auto": pyo's JACK backend while a JACK server runs (PortAudio would reach JACK through its own client, if at
+# all), else PortAudio.
+BACKEND_CHOICES = ("auto",) + BACKENDS
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ class SynthConfig:
     """Everything that picks and sets up the live synth (the serve/play audio flags)."""
 
     audio: str = "auto"            # AUDIO_CHOICES
-    backend: str = "portaudio"     # pyo's audio backend, BACKENDS
+    backend: str = "auto"          # pyo's audio backend, BACKEND_CHOICES
     device: int | None = None      # output device index; None = the default output
     buffer_size: int = DEFAULT_BUFFER_SIZE
     sample_rate: int = DEFAULT_SAMPLE_RATE
