@@ -18,6 +18,7 @@ from engine import PianoGenie
 from engine.constants import DEFAULT_TEMPERATURE, HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
 
 from . import protocol as p
+from .models import Loader, ModelLibrary, model_name
 from .performer import Counters, NoteSink, Performer, Router, Senders
 from .protocol import ProtocolError, whole_number
 
@@ -45,8 +46,12 @@ class Bridge:
         seed: int | None = None,
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
         clock: Callable[[], float] = _time.monotonic,
+        library: ModelLibrary | None = None,
     ):
         self.genie = genie
+        self.library = library
+        self.loader = Loader()
+        self.loading: str | None = None  # the model being loaded, one at a time
         self.temperature = float(temperature)
         self.seed = seed
         self.idle_timeout = float(idle_timeout)
@@ -70,6 +75,8 @@ class Bridge:
             "keys": self._keys,
             "range": self._range,
             "status": self._status,
+            "model": self._model,
+            "models": self._models,
         }
 
     @property
@@ -216,6 +223,59 @@ class Bridge:
                 values += [name, value]
             self.link.reply(sender, p.OUT_STATUS, tuple(values))
 
+    def _model(self, number: int, address: str, args: list, time: float, sender: Any) -> None:
+        try:
+            if self.library is None:
+                raise ProtocolError(f"{address}: no models to switch to (start the bridge with --models DIR)")
+            if len(args) != 1:
+                raise ProtocolError(f"{address}: expected one model name, got {len(args)} arguments")
+            try:
+                path = self.library.path(args[0])
+            except ProtocolError as exc:
+                raise ProtocolError(f"{address}: {exc}") from None
+            if self.loading is not None:
+                raise ProtocolError(f"{address}: another model is still loading; send again after its {p.OUT_MODEL} reply")
+        except ProtocolError:
+            self.counters.model_errors += 1
+            raise
+        name = self.loading = args[0]
+        # Loading, validating and warming up take milliseconds to seconds: off this thread, so presses go on
+        # with the current model until the new one is ready.
+        self.loader.start(path, lambda genie, error: self._loaded(name, genie, error, sender))
+
+    def _loaded(self, name: str, genie: PianoGenie | None, error: str | None, sender: Any) -> None:
+        with self.lock:
+            self.loading = None  # cleared before any reply goes out, so the next request is welcome
+            if genie is None:
+                self.counters.model_errors += 1
+                self.reject(f"{p.IN_MODEL}: {name}: {error}; still playing {model_name(self.genie)}", sender)
+                return
+            self.swap(genie, sender)
+
+    def swap(self, genie: PianoGenie, sender: Any = None) -> None:
+        """Play `genie` from now on: every sounding note off (its note-offs to `sender` and to each performer's
+        last sender), every performer's decoder back to its start state under the new model; temperature, keys
+        and pedal are the player's settings and stay."""
+        with self.lock:
+            now = self.clock()
+            self.genie = genie
+            told = [sender]
+            for performer in self.performers.values():
+                performer.all_off(now, Senders.of(sender, performer.last_sender))
+                seed = None if self.seed is None else self.seed + performer.number
+                performer.session = genie.session(seed=seed)
+                told.append(performer.last_sender)
+            if self.recorder is not None:
+                self.recorder.model(now, model_name(genie), str(genie.model_dir))
+            if self.link is not None:
+                self.link.reply(Senders.of(*told), p.OUT_MODEL, (model_name(genie),))
+
+    def _models(self, number: int, address: str, args: list, time: float, sender: Any) -> None:
+        self._no_args(address, args)
+        if self.link is not None:
+            names = self.library.names() if self.library is not None else [model_name(self.genie)]
+            self.link.reply(sender, p.OUT_MODELS, tuple(names))
+
     @staticmethod
     def _pitch(value: Any, address: str) -> int:
         pitch = whole_number(value, f"{address}: pitch")
@@ -301,6 +361,8 @@ class Bridge:
             "latency_p50_us": p50,
             "latency_p99_us": p99,
             "uptime_s": self.clock() - self.started,
+            "model": model_name(self.genie),
+            "model_errors": c.model_errors,
         }
         assert tuple(values) == p.STATUS_FIELDS
         return values

@@ -37,6 +37,7 @@ class Counters:
     malformed: int = 0
     send_errors: int = 0
     internal_errors: int = 0  # exceptions the receive loop caught: bugs, counted and logged, never fatal
+    model_errors: int = 0     # /genie/model requests refused or failed to load (also in errors)
 
 
 class Senders(tuple):

@@ -27,18 +27,30 @@ IN_TEMPERATURE = "/genie/temperature"  # f:0..1
 IN_KEYS = "/genie/keys"                # i:pitch ... (no arguments: all keys)
 IN_RANGE = "/genie/range"              # i:low_pitch i:high_pitch
 IN_STATUS = "/genie/status"            # (none): ask for a status reply
+IN_MODEL = "/genie/model"              # s:name (one of the --models folder's names; never a path)
+IN_MODELS = "/genie/models"            # (none): ask for the names /genie/model accepts
 
 # Output: what the bridge sends back.
 OUT_NOTEON = "/genie/noteon"    # i:pitch i:velocity i:button
 OUT_NOTEOFF = "/genie/noteoff"  # i:pitch i:button
 OUT_STATUS = "/genie/status"    # s:name value s:name value ... (STATUS_FIELDS, in that order)
 OUT_ERROR = "/genie/error"      # s:reason
+OUT_MODEL = "/genie/model"      # s:name: the model now playing (after a swap, to everyone)
+OUT_MODELS = "/genie/models"    # s:name ...: the models /genie/model accepts
 
-INPUT_ADDRESSES = (IN_PRESS, IN_RELEASE, IN_PEDAL, IN_RESET, IN_PANIC, IN_TEMPERATURE, IN_KEYS, IN_RANGE, IN_STATUS)
-OUTPUT_ADDRESSES = (OUT_NOTEON, OUT_NOTEOFF, OUT_STATUS, OUT_ERROR)
+INPUT_ADDRESSES = (IN_PRESS, IN_RELEASE, IN_PEDAL, IN_RESET, IN_PANIC, IN_TEMPERATURE, IN_KEYS, IN_RANGE, IN_STATUS,
+                   IN_MODEL, IN_MODELS)
+OUTPUT_ADDRESSES = (OUT_NOTEON, OUT_NOTEOFF, OUT_STATUS, OUT_ERROR, OUT_MODEL, OUT_MODELS)
 
 # The verb of each input address: `/genie/press` -> "press".
 VERBS = tuple(address[len(PREFIX) + 1:] for address in INPUT_ADDRESSES)
+# Verbs about the whole bridge, not one performer: only the bare address, so `/genie/3/model` is unknown.
+BRIDGE_VERBS = ("model", "models")
+PERFORMER_VERBS = tuple(verb for verb in VERBS if verb not in BRIDGE_VERBS)
+
+# A model's name as /genie/model takes it: a plain directory name, so no peer can name a path (no `/`, no `..`,
+# no leading dot).
+MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 # Performers are numbered 0..MAX_PERFORMERS-1; the bare `/genie/...` is performer 0.
 MAX_PERFORMERS = 64
@@ -65,6 +77,8 @@ STATUS_FIELDS = (
     "latency_p50_us",   # f: arrival -> note sent, median over the last presses, microseconds
     "latency_p99_us",   # f: the same, 99th percentile
     "uptime_s",         # f: seconds since the server started
+    "model",            # s: the name of the model playing (last, so older clients' field positions hold)
+    "model_errors",     # i: /genie/model requests refused or failed (counted in errors too)
 )
 
 _PERFORMER_ADDRESS = re.compile(r"/genie/([0-9]{1,6})/[a-z]+")
@@ -93,11 +107,11 @@ def output_address(address: str, performer: int) -> str:
     return out
 
 
-# Every valid input address -> (performer, verb): 64 performers x 9 verbs, plus the bare ones. The dispatcher looks
+# Every valid input address -> (performer, verb): 64 performers x the performer verbs, plus the bare ones. The dispatcher looks
 # addresses up here; anything not in the table is rejected.
 ROUTES: dict[str, tuple[int, str]] = {
     **{f"{PREFIX}/{verb}": (0, verb) for verb in VERBS},
-    **{f"{PREFIX}/{n}/{verb}": (n, verb) for n in range(MAX_PERFORMERS) for verb in VERBS},
+    **{f"{PREFIX}/{n}/{verb}": (n, verb) for n in range(MAX_PERFORMERS) for verb in PERFORMER_VERBS},
 }
 
 

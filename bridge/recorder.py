@@ -65,6 +65,11 @@ class Recorder:
         if note is not None:
             note["offset"] = self._t(time)
 
+    def model(self, time: float, name: str, model_dir: str) -> None:
+        """A model swap: the take's "model" stays the one it started with (older readers replay with it), and
+        "model_changes" lists each swap from then on."""
+        self.meta.setdefault("model_changes", []).append({"time": self._t(time), "name": name, "model": model_dir})
+
     def document(self, end: float) -> dict[str, Any]:
         t_end = self._t(end)
         for track in self.tracks.values():

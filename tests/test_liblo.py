@@ -212,7 +212,7 @@ def test_liblo_round_trip(liblo_tools, request):
     assert "bogus" in errors[0] and "button" in errors[2]
 
     address, types, args = replies[-1]
-    assert set(types[0::2]) == {"s"} and set(types[1::2]) <= {"i", "f"}, types
+    assert set(types[0::2]) == {"s"} and set(types[1::2]) <= {"i", "f", "s"}, types  # "model" is a name
     status = dict(zip(args[::2], args[1::2]))
     assert list(status) == list(STATUS_FIELDS)
     assert status["presses"] == 13 and status["notes_on"] == 13 and status["notes_off"] == 13

@@ -396,7 +396,7 @@ def test_midi_channel_and_port_choices_reach_noteout(patch):
 
 def test_status_reply_fills_the_status_line_with_latency(patch):
     fields = {name: i for i, name in enumerate(STATUS_FIELDS)}
-    fields.update(latency_p50_us=118.5, latency_p99_us=240.25, notes_on=42, errors=3)
+    fields.update(latency_p50_us=118.5, latency_p99_us=240.25, notes_on=42, errors=3, model="default")
     pairs = [x for name in STATUS_FIELDS for x in (name, fields[name])]
     patch.from_bridge(OUT_STATUS, *pairs)
     shown = [box["text"] for box in patch.boxes.values()

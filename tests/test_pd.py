@@ -241,7 +241,7 @@ def check_status_lines(logged: list[list[str]]) -> None:
         assert line[0] == "status-line", "each status reply updates the status line"
         names = reply[1::2]
         assert names == list(STATUS_FIELDS)
-        fields = dict(zip(names, (float(v) for v in reply[2::2])))
+        fields = dict(zip(names, (float(v) if _is_number(v) else v for v in reply[2::2])))  # "model" is a name
         shown = line[1:]
         assert shown[:3] == ["set", "latency", "p50"]
         numbers = [float(x) for x in shown if _is_number(x)]

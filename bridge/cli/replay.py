@@ -1,11 +1,12 @@
 """`pianogenie replay --events TAKE`: decode a take's button events again and print (or write) the notes. A take
 recorded by serve or play names its model, temperature and seed; they are the defaults, so a replay gives the
-notes as they were played (unless the run changed temperature or range on the way)."""
+notes as they were played (unless the run changed temperature or range on the way), model swaps included."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -29,6 +30,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--midi", type=Path, default=None, help="also write a standard MIDI file")
 
 
+def _model_changes(take: dict, source: str) -> list[tuple[float, Path]]:
+    """A take's "model_changes" as (time, model directory), in time order."""
+    changes = take.get("model_changes", [])
+    if not isinstance(changes, list) or not all(
+            isinstance(c, dict) and isinstance(c.get("time"), (int, float)) and isinstance(c.get("model"), str)
+            for c in changes):
+        raise ValueError(f'{source}: "model_changes" must be a list of {{"time": seconds, "model": directory}}')
+    return sorted((float(c["time"]), Path(c["model"])) for c in changes)
+
+
 def run(args: argparse.Namespace) -> int:
     import importlib.util
 
@@ -49,8 +60,15 @@ def run(args: argparse.Namespace) -> int:
             model = Path(recorded["model"])
         temperature = args.temperature if args.temperature is not None else recorded.get("temperature", DEFAULT_TEMPERATURE)
         seed = args.seed if args.seed is not None else recorded.get("seed")
-        genie = PianoGenie.load(model)
-        notes = replay(genie, events, temperature=float(temperature), seed=None if seed is None else int(seed))
+        seed = None if seed is None else int(seed)
+        # A take with model swaps (serve --models): each stretch between swaps is decoded by its own model from a
+        # fresh start, as the bridge played it. An explicit --model decodes all of it with that one.
+        stretches = [(-math.inf, model)] + ([] if args.model else _model_changes(recorded, str(args.events)))
+        notes = []
+        for i, (start, path) in enumerate(stretches):
+            end = stretches[i + 1][0] if i + 1 < len(stretches) else math.inf
+            genie = PianoGenie.load(path)
+            notes += replay(genie, [e for e in events if start <= e.time < end], float(temperature), seed)
     except (ValueError, ModelError) as exc:
         print(f"pianogenie replay: {exc}", file=sys.stderr)
         return 2

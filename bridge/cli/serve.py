@@ -7,6 +7,7 @@ import argparse
 import gc
 import signal
 import sys
+from pathlib import Path
 
 from .. import protocol as p
 from ..system import BRIDGE_BUDGET_P99_US, BRIDGE_RT_PRIORITY, SOUND_BUDGET_P99_MS, request_realtime
@@ -20,6 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     osc.add_argument("--reply-to", action="append", metavar="HOST:PORT",
                      help=f"fixed address that also gets every reply (default {p.DEFAULT_HOST}:{p.DEFAULT_REPLY_PORT}; repeatable; 'none' = senders only)")
     osc.add_argument("--osc-format", choices=p.OSC_FORMATS, default="genie", help="vkb_midi also sends /vkb_midi/<ch>/note/<pitch> for a DAW")
+    parser.add_argument("--models", type=Path, default=None, metavar="DIR",
+                        help=f"folder of model directories that {p.IN_MODEL} s:name switches between, by name")
     add_common_arguments(parser)
 
 
@@ -43,10 +46,17 @@ def run(args: argparse.Namespace) -> int:
         ]
     except StartupError as exc:
         return fail(str(exc))
+    library = None
+    if args.models is not None:
+        from ..models import ModelLibrary
+        try:
+            library = ModelLibrary(args.models)
+        except ValueError as exc:
+            return fail(str(exc))
     genie, error = load_genie(args.model)
     if genie is None:
         return fail(error)
-    bridge = Bridge(genie, args.temperature, args.seed, args.idle_timeout)
+    bridge = Bridge(genie, args.temperature, args.seed, args.idle_timeout, library=library)
     try:
         transport = OscTransport(bridge, args.host, args.port, replies, args.osc_format, args.midi_channel)
     except StartupError as exc:
@@ -67,7 +77,9 @@ def run(args: argparse.Namespace) -> int:
         print("Piano Genie bridge", flush=False)
         print(f"  listening   osc udp {host}:{port}  ({p.IN_PRESS} i:button [velocity], ... see docs/osc.md)")
         print(f"  replies     to each sender and to {reply_text}  (format {args.osc_format})")
-        print(f"  model       {genie.model_dir}  ({genie.kernel.name} kernel)")
+        print(f"  model       {genie.model_dir.name}  ({genie.model_dir}, {genie.kernel.name} kernel)")
+        if library is not None:
+            print(f"  models      {library.folder}: {', '.join(library.names()) or 'none yet'}  ({p.IN_MODEL} s:name)")
         for name, line in outputs.lines:
             print(f"  {name:<11} {line}")
         print(f"  latency     budget: press -> note-on p99 <= {BRIDGE_BUDGET_P99_US} us in the bridge, "
