@@ -3,8 +3,9 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# System packages the tests drive for real: liblo's OSC tools, Pure Data, Chromium, a JACK server, PortAudio.
-APT_TEST := liblo-tools puredata-core chromium jackd2 libportaudio2
+# System packages the tests drive for real: liblo's OSC tools, Pure Data, Chromium, a JACK server, PortAudio; ip and
+# unshare for the Zeroconf test's network namespace.
+APT_TEST := liblo-tools puredata-core chromium jackd2 libportaudio2 iproute2 util-linux
 APT_SERVE := libportaudio2
 # The web page's TensorFlow.js and Tone.js come from npm (web/package-lock.json).
 APT_WEB := nodejs npm

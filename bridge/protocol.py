@@ -6,14 +6,18 @@ from __future__ import annotations
 import math
 import re
 from numbers import Integral, Real
+from typing import NamedTuple
 
 from engine.constants import DEFAULT_VELOCITY  # noqa: F401 - part of the protocol: a press without a velocity
+from engine.constants import HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
 
 DEFAULT_HOST = "127.0.0.1"
 # The bridge listens here for button events.
 DEFAULT_LISTEN_PORT = 57130
 # Notes also go to this fixed address, because Max's [udpsend] cannot receive replies.
 DEFAULT_REPLY_PORT = 57131
+# The OSCQuery HTTP server (TCP), when this one is free; else any free port (the banner and Zeroconf say which).
+DEFAULT_OSCQUERY_PORT = 57132
 
 PREFIX = "/genie"
 
@@ -80,6 +84,46 @@ STATUS_FIELDS = (
     "model",            # s: the name of the model playing (last, so older clients' field positions hold)
     "model_errors",     # i: /genie/model requests refused or failed (counted in errors too)
 )
+
+
+class Method(NamedTuple):
+    """An address as OSCQuery describes it (bridge/osc/oscquery.py serves these): the type tags it takes in full,
+    ACCESS (0 no value, 1 read, 2 write, 3 both), one RANGE entry per type tag, a description, and the name of
+    the live value it reads back (None: no value)."""
+
+    types: str | None
+    access: int
+    ranges: tuple[dict, ...]
+    description: str
+    value: str | None = None
+
+
+_BUTTON = {"MIN": 0, "MAX": NUM_BUTTONS - 1}
+_PITCH = {"MIN": LOWEST_PITCH, "MAX": HIGHEST_PITCH}
+
+# What each address takes and answers; the dispatcher's checks are the authority, tests hold the two together.
+METHODS: dict[str, Method] = {
+    IN_PRESS: Method("ii", 2, (_BUTTON, {"MIN": 1, "MAX": 127}),
+                     "press a button: decodes a note, answered by noteon. The velocity is optional (default "
+                     f"{DEFAULT_VELOCITY}; a float in (0, 1] scales to 1..127)"),
+    IN_RELEASE: Method("i", 2, (_BUTTON,), "release a button: its note ends (held on while the pedal is down)"),
+    IN_PEDAL: Method("i", 3, ({"MIN": 0, "MAX": 1, "VALS": [0, 1]},), "sustain pedal up (0) or down (1)", "sustain"),
+    IN_RESET: Method(None, 0, (), "all of the performer's notes off, decoder back to its start state"),
+    IN_PANIC: Method(None, 0, (), "all notes off, for every performer"),
+    IN_TEMPERATURE: Method("f", 3, ({"MIN": 0.0, "MAX": 1.0},),
+                           "sampling temperature (0 = always the most likely key)", "temperature"),
+    IN_KEYS: Method("i", 2, (_PITCH,), "restrict notes to these MIDI pitches (any number of ints; none = all 88)"),
+    IN_RANGE: Method("ii", 3, (_PITCH, _PITCH), "restrict notes to MIDI pitches low..high inclusive", "range"),
+    IN_STATUS: Method(None, 0, (), f"ask for a {OUT_STATUS} reply: s:name value pairs (docs/osc.md)"),
+    IN_MODEL: Method("s", 3, ({},), "switch every performer to the model of this name (--models); the RANGE "
+                     "lists the names", "model"),
+    IN_MODELS: Method(None, 0, (), f"ask for a {OUT_MODELS} reply: the names {IN_MODEL} accepts"),
+    OUT_NOTEON: Method("iii", 1, (_PITCH, {"MIN": 1, "MAX": 127}, _BUTTON),
+                       "sent by the bridge: a note starts (pitch, velocity, button)"),
+    OUT_NOTEOFF: Method("ii", 1, (_PITCH, _BUTTON), "sent by the bridge: a note ends (pitch, button)"),
+    OUT_ERROR: Method("s", 1, ({},), "sent by the bridge: a message was rejected, and why"),
+}
+
 
 _PERFORMER_ADDRESS = re.compile(r"/genie/([0-9]{1,6})/[a-z]+")
 

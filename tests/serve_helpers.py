@@ -39,10 +39,11 @@ def model_arguments(request) -> list[str]:
 @contextmanager
 def running_serve(extra: list[str], reply_port: int, timeout: float = 60.0) -> Iterator[tuple[int, subprocess.Popen]]:
     """Start `pianogenie serve` on a port the OS picks (its banner names it), with replies to `reply_port`;
-    yield (port, process); always stop it."""
+    yield (port, process); always stop it. No Zeroconf: the suite keeps mDNS off the host's network (the
+    discovery test runs its own in a network namespace)."""
     command = [sys.executable, "-m", "pianogenie", "serve", "--port", "0",
                "--reply-to", f"{DEFAULT_HOST}:{reply_port}", "--audio", "none", "--midi-out", "none",
-               "--seed", "7", *extra]
+               "--seed", "7", "--no-zeroconf", *extra]
     proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     lines: queue.Queue[str | None] = queue.Queue()
@@ -68,6 +69,7 @@ def running_serve(extra: list[str], reply_port: int, timeout: float = 60.0) -> I
                 break
         ports = re.findall(r"udp [\w.:-]+:(\d+)", "".join(banner))
         assert ports, f"the banner names no bound UDP port:\n{''.join(banner)}"
+        proc.banner = "".join(banner)  # type: ignore[attr-defined] - for tests that read more than the port
         yield int(ports[0]), proc
         assert proc.poll() is None, "serve died during the test"
     finally:

@@ -21,6 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     osc.add_argument("--reply-to", action="append", metavar="HOST:PORT",
                      help=f"fixed address that also gets every reply (default {p.DEFAULT_HOST}:{p.DEFAULT_REPLY_PORT}; repeatable; 'none' = senders only)")
     osc.add_argument("--osc-format", choices=p.OSC_FORMATS, default="genie", help="vkb_midi also sends /vkb_midi/<ch>/note/<pitch> for a DAW")
+    osc.add_argument("--oscquery-port", default=None, metavar="PORT",
+                     help=f"OSCQuery HTTP server's TCP port (default {p.DEFAULT_OSCQUERY_PORT}, or any free port if "
+                          "that one is taken; 0 = any free port; none = off)")
+    osc.add_argument("--no-zeroconf", action="store_true", help="do not advertise _osc._udp and _oscjson._tcp by Zeroconf")
     parser.add_argument("--models", type=Path, default=None, metavar="DIR",
                         help=f"folder of model directories that {p.IN_MODEL} s:name switches between, by name")
     add_common_arguments(parser)
@@ -46,6 +50,11 @@ def run(args: argparse.Namespace) -> int:
         ]
     except StartupError as exc:
         return fail(str(exc))
+    from ..osc.announce import Announce, AnnounceError, parse_oscquery_port
+    try:
+        oscquery_port = parse_oscquery_port(args.oscquery_port or str(p.DEFAULT_OSCQUERY_PORT))
+    except AnnounceError as exc:
+        return fail(str(exc))
     library = None
     if args.models is not None:
         from ..models import ModelLibrary
@@ -63,12 +72,18 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(exc))
 
     outputs = Outputs()
+    announce = Announce()
     try:
         if args.realtime:
             outputs.lines.append(("scheduling", request_realtime(BRIDGE_RT_PRIORITY)))
         try:
             outputs.open(args, bridge, synth_config(args))
         except FlagError as exc:
+            return fail(str(exc))
+        try:
+            announce.open(bridge, args.host, transport.address, oscquery_port, args.oscquery_port is not None,
+                          not args.no_zeroconf)
+        except AnnounceError as exc:
             return fail(str(exc))
         signal.signal(signal.SIGTERM, lambda *_: transport.stop())
         signal.signal(signal.SIGINT, lambda *_: transport.stop())
@@ -80,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"  model       {genie.model_dir.name}  ({genie.model_dir}, {genie.kernel.name} kernel)")
         if library is not None:
             print(f"  models      {library.folder}: {', '.join(library.names()) or 'none yet'}  ({p.IN_MODEL} s:name)")
-        for name, line in outputs.lines:
+        for name, line in outputs.lines + announce.lines:
             print(f"  {name:<11} {line}")
         print(f"  latency     budget: press -> note-on p99 <= {BRIDGE_BUDGET_P99_US} us in the bridge, "
               f"press -> sound p99 <= {SOUND_BUDGET_P99_MS} ms; idle timeout {args.idle_timeout:g} s")
@@ -92,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
         transport.serve_forever()
     finally:
         outputs.close_inputs()
+        announce.close()
         turned_off = bridge.shutdown()
         outputs.close(bridge)
         transport.close()

@@ -1,0 +1,71 @@
+"""The side channels that let OSC clients find and describe a running bridge: the OSCQuery HTTP server and its
+Zeroconf advertisement, opened together for `serve` with one banner line each, and closed together."""
+
+from __future__ import annotations
+
+import errno
+
+from ..core import Bridge
+from ..discovery import Advertiser, zeroconf_missing
+from .oscquery import OscQueryServer
+
+
+class AnnounceError(ValueError):
+    """A flag the side channels cannot start with; the text is the one line to print."""
+
+
+def parse_oscquery_port(text: str) -> int | None:
+    """--oscquery-port: a TCP port 0..65535 (0 = any free port), or None for "none"."""
+    if text == "none":
+        return None
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise AnnounceError(f"--oscquery-port must be 0..65535 (0 = any free port) or none, got {text!r}")
+    return port
+
+
+class Announce:
+    def __init__(self) -> None:
+        self.lines: list[tuple[str, str]] = []
+        self.server: OscQueryServer | None = None
+        self.advertiser: Advertiser | None = None
+
+    def open(self, bridge: Bridge, host: str, osc_address: tuple[str, int], port: int | None, explicit: bool,
+             zeroconf: bool) -> None:
+        """Raises AnnounceError when a port the user named cannot be had; the default port, when taken (another
+        bridge runs), gives way to any free one."""
+        if port is not None:
+            try:
+                self.server = OscQueryServer(bridge, host, port, osc_address)
+            except OSError as exc:
+                if exc.errno != errno.EADDRINUSE or explicit:
+                    raise AnnounceError(f"--oscquery-port {port}: cannot listen on {host}:{port} "
+                                        f"({exc.strerror or exc})") from None
+                self.server = OscQueryServer(bridge, host, 0, osc_address)
+            self.server.start()
+            http_host, http_port = self.server.address
+            self.lines.append(("oscquery", f"http://{http_host}:{http_port}/  (the address space as JSON; "
+                                           "?HOST_INFO for the server)"))
+        else:
+            self.lines.append(("oscquery", "off (--oscquery-port none)"))
+        if not zeroconf:
+            self.lines.append(("zeroconf", "off (--no-zeroconf)"))
+            return
+        missing = zeroconf_missing()
+        if missing:
+            self.lines.append(("zeroconf", missing))
+            return
+        self.advertiser = Advertiser(f"Piano Genie {osc_address[1]}", osc_address[0], osc_address[1],
+                                     self.server.address[1] if self.server else None)
+        self.advertiser.start()
+        self.lines.append(("zeroconf", self.advertiser.describe()))
+
+    def close(self) -> None:
+        if self.advertiser is not None:
+            self.advertiser.close()
+        if self.server is not None:
+            self.server.close()
+
