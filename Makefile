@@ -3,10 +3,13 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# `--synth piano`: FluidSynth and a small General MIDI SoundFont (fluid-soundfont-gm, 148 MB, is the better piano
+# where installed; docs/benchmarks.md).
+APT_PIANO := libfluidsynth3 timgm6mb-soundfont
 # System packages the tests drive for real: liblo's OSC tools, Pure Data, Chromium, a JACK server, PortAudio; ip and
 # unshare for the Zeroconf test's network namespace.
-APT_TEST := liblo-tools puredata-core chromium jackd2 libportaudio2 iproute2 util-linux
-APT_SERVE := libportaudio2
+APT_TEST := liblo-tools puredata-core chromium jackd2 libportaudio2 iproute2 util-linux $(APT_PIANO)
+APT_SERVE := libportaudio2 $(APT_PIANO)
 # The web page's TensorFlow.js and Tone.js come from npm (web/package-lock.json).
 APT_WEB := nodejs npm
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
@@ -27,7 +30,7 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip setuptools wheel
 
 $(VENV)/.serve-installed: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[fast,osc,midi,audio]'
+	$(BIN)/pip install -q -e '.[fast,osc,midi,audio,piano]'
 	touch $@
 
 $(VENV)/.test-installed: setup.cfg pyproject.toml | $(BIN)/python

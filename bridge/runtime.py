@@ -19,6 +19,7 @@ from .midi import ButtonMap, MidiIn, MidiOut, MidiUnavailable, find_port, open_b
 from .recorder import Recorder
 from .sound.choose import open_synth
 from .sound.devices import output_devices
+from .sound.soundfont import SoundFontError
 from .sound.voices import SynthConfig
 
 
@@ -96,7 +97,10 @@ class Outputs:
             except MidiUnavailable as exc:
                 raise FlagError(f"{flag} {name}: {exc}") from None
 
-        choice = open_synth(synth)
+        try:
+            choice = open_synth(synth)
+        except SoundFontError as exc:  # --synth piano without its library or SoundFont: the user asked for it
+            raise FlagError(str(exc)) from None
         self.lines.append(("audio", choice.description))
         if choice.synth is not None:
             self.synth = choice.synth

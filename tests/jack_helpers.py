@@ -71,3 +71,43 @@ def read_stereo(path: Path) -> tuple[np.ndarray, int]:
         assert wav.getnchannels() == 2 and wav.getsampwidth() == 2
         data = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").astype(np.float64) / 32768.0
         return data.reshape(-1, 2), wav.getframerate()
+
+
+_METER = """
+import os, sys, time
+os.environ["PYO_GUI_WX"] = "0"
+import pyo
+s = pyo.Server(sr=48000, nchnls=2, buffersize=int(sys.argv[1]), duplex=1, audio="jack", jackname="pgmeter")
+s.deactivateMidi(); s.boot(); s.start()
+inp = pyo.Input([0, 1])
+last = [-1.0]
+def onset():
+    # Runs in pyo's audio thread for the buffer in which the signal first passes the threshold. One onset per
+    # half second: a sounding note crosses the threshold every period.
+    now = time.monotonic()
+    if now - last[0] > 0.5:
+        print(f"onset {now:.6f}", flush=True)
+    last[0] = now
+detector = pyo.TrigFunc(pyo.Thresh(pyo.Abs(pyo.Mix(inp, voices=1)), threshold=float(sys.argv[2]), dir=0), onset)
+print("ready", flush=True)
+sys.stdin.read()
+s.stop(); s.shutdown()
+"""
+
+
+@contextlib.contextmanager
+def jack_onset_meter(env: dict[str, str], period: int, threshold: float = 0.002) -> Iterator[tuple[tuple[str, str], list[float]]]:
+    """A JACK client that notes the monotonic time of every buffer in which its input passes `threshold` after
+    half a second without doing so. Yields its two input ports and the list of onset times (filled when the block ends)."""
+    proc = subprocess.Popen([sys.executable, "-c", _METER, str(period), str(threshold)], cwd=REPO, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    times: list[float] = []
+    try:
+        if proc.stdout.readline().strip() != "ready":
+            raise RuntimeError("the JACK onset meter did not start")
+        yield ("pgmeter:input_1", "pgmeter:input_2"), times
+    finally:
+        proc.stdin.close()
+        rest = proc.stdout.read()
+        proc.wait(30)
+        times.extend(float(line.split()[1]) for line in rest.splitlines() if line.startswith("onset "))

@@ -10,7 +10,8 @@ from engine.constants import DEFAULT_TEMPERATURE
 
 from ..core import DEFAULT_IDLE_TIMEOUT
 from ..midi import DEFAULT_BASE_NOTE, MAPPINGS
-from ..sound.voices import AUDIO_CHOICES, BACKEND_CHOICES, DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE, SynthConfig, SynthParams
+from ..sound.voices import (AUDIO_CHOICES, BACKEND_CHOICES, DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE, SYNTH_CHOICES, SynthConfig,
+                            SynthParams)
 
 
 # Polyphony beyond this buys nothing audible and costs the synth's buffer deadline.
@@ -37,7 +38,11 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     midi.add_argument("--base-note", type=int, default=DEFAULT_BASE_NOTE, help="controller key of button 0 (--midi-map base)")
 
     audio = parser.add_argument_group("audio")
-    audio.add_argument("--audio", choices=AUDIO_CHOICES, default="auto", help="synth: pyo, numpy via sounddevice, or none")
+    audio.add_argument("--synth", choices=SYNTH_CHOICES, default="fm",
+                       help="fm: the FM electric piano; piano: a General MIDI SoundFont piano through FluidSynth")
+    audio.add_argument("--soundfont", default=None, metavar="FILE",
+                       help="--synth piano: the .sf2/.sf3 SoundFont (default: the best General MIDI one installed)")
+    audio.add_argument("--audio", choices=AUDIO_CHOICES, default="auto", help="FM synth: pyo, numpy via sounddevice, or none")
     audio.add_argument("--audio-backend", choices=BACKEND_CHOICES, default="auto",
                        help="pyo's audio backend (auto: jack while a JACK server runs, else portaudio)")
     audio.add_argument("--audio-device", type=int, default=None, help="output device index (see pianogenie devices)")
@@ -73,4 +78,4 @@ def check_common(args: argparse.Namespace) -> str | None:
 
 def synth_config(args: argparse.Namespace) -> SynthConfig:
     return SynthConfig(args.audio, args.audio_backend, args.audio_device, args.buffer_size, args.sample_rate,
-                       SynthParams(voices=args.voices), args.onset_log, args.realtime)
+                       SynthParams(voices=args.voices), args.onset_log, args.realtime, args.synth, args.soundfont)

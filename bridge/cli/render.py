@@ -16,7 +16,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("events", type=Path, help="recording or events JSON (pianogenie serve/play --record)")
     parser.add_argument("out", type=Path, help="output file: .wav (16-bit mono audio) or .mid/.midi (the notes)")
     parser.add_argument("--synth", choices=SYNTHS, default="numpy",
-                        help="numpy: the sample-exact voice bank; pyo: the live synth in pyo's offline mode")
+                        help="numpy: the sample-exact FM voice bank; pyo: the live FM synth in pyo's offline mode; "
+                             "piano: a General MIDI SoundFont piano (FluidSynth)")
+    parser.add_argument("--soundfont", type=Path, default=None, metavar="FILE",
+                        help="--synth piano: the .sf2/.sf3 SoundFont (default: the best General MIDI one installed)")
     parser.add_argument("--sample-rate", type=int, default=DEFAULT_SAMPLE_RATE)
     parser.add_argument("--voices", type=int, default=SynthParams.voices)
     parser.add_argument("--model", type=Path, default=None, help="model for files with events only")
@@ -39,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(f"pianogenie render: {problem}", file=sys.stderr)
         return 2
-    config = RenderConfig(args.sample_rate, SynthParams(voices=args.voices), args.synth, args.model, args.temperature, args.seed)
+    config = RenderConfig(args.sample_rate, SynthParams(voices=args.voices), args.synth, args.model, args.temperature, args.seed,
+                          args.soundfont)
     try:
         count, seconds = render_file(args.events, args.out, config)
     except (ValueError, ModelError) as exc:

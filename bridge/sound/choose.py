@@ -30,6 +30,8 @@ def open_synth(config: SynthConfig = SynthConfig()) -> AudioChoice:
         raise ValueError(f"--audio must be one of {', '.join(AUDIO_CHOICES)}")
     if audio == "none":
         return AudioChoice(None, "off (--audio none)")
+    if config.synth == "piano":
+        return open_piano(config)
     reasons = []
     if audio in ("auto", "pyo"):
         # pyo runs in a child process (bridge/synth_process.py), which checks for an output before it boots.
@@ -59,6 +61,23 @@ def open_synth(config: SynthConfig = SynthConfig()) -> AudioChoice:
             except (sd.PortAudioError, ValueError) as exc:
                 reasons.append(f"sounddevice: {exc}")
     return AudioChoice(None, "off: " + "; ".join(reasons))
+
+
+def open_piano(config: SynthConfig) -> AudioChoice:
+    """The SoundFont piano. SoundFontError (exit 2) when the library or the SoundFont is missing, as the user
+    asked for the piano by name; no audio output is one line and the run goes on, as for the FM synth."""
+    from .piano import LivePiano
+    from .soundfont import SoundFontError, find_soundfont, load_fluidsynth
+
+    load_fluidsynth()
+    find_soundfont(config.soundfont)
+    try:
+        synth = LivePiano(config.soundfont, config.params, config.buffer_size, config.sample_rate)
+    except SoundFontError as exc:
+        if str(exc).startswith("piano: no audio output"):
+            return AudioChoice(None, "off: " + str(exc))
+        raise
+    return AudioChoice(synth, synth.description)
 
 
 def _passed_over(reasons: list[str], config: SynthConfig) -> str:

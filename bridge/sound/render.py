@@ -1,6 +1,6 @@
 """`pianogenie render FILE out.wav|out.mid`: a take to audio, offline, with the numpy FM voice bank (sample-exact,
-the default) or the pyo synth in pyo's offline mode (`--synth pyo`); or to a standard MIDI file. The format
-follows the output's suffix, and the render starts at the take's first note, not at the recording's start.
+the default), the pyo synth in pyo's offline mode (`--synth pyo`) or the SoundFont piano (`--synth piano`); or
+to a standard MIDI file. The format follows the output's suffix, and the render starts at the take's first note, not at the recording's start.
 
 A take with "notes" (what serve and play record) is rendered as played, every performer included; a take with
 only "events" is first decoded with the model, like `pianogenie replay`. The same input always gives the same
@@ -18,7 +18,7 @@ from .fm import render_notes
 from .voices import DEFAULT_SAMPLE_RATE, SynthParams
 from .wav import write_wav
 
-SYNTHS = ("numpy", "pyo")
+SYNTHS = ("numpy", "pyo", "piano")
 MIDI_SUFFIXES = (".mid", ".midi")
 
 
@@ -31,6 +31,7 @@ class RenderConfig:
     model: Path | None = None
     temperature: float = DEFAULT_TEMPERATURE
     seed: int | None = None
+    soundfont: Path | None = None              # --synth piano: None = the best installed
 
 
 def notes_of(document: object, source: str, config: RenderConfig) -> list[Note]:
@@ -69,6 +70,11 @@ def render_file(source: Path, out: Path, config: RenderConfig = RenderConfig()) 
         except ImportError:
             raise ValueError("--synth pyo needs pyo (pip install 'pianogenie-bridge[audio]')") from None
         return len(notes), render_offline(notes, str(out), config.sample_rate, config.params)
-    audio = render_notes(notes, config.sample_rate, config.params)
+    if config.synth == "piano":
+        from .piano import render_piano
+
+        audio = render_piano(notes, config.soundfont, config.sample_rate, config.params)  # SoundFontError: ValueError
+    else:
+        audio = render_notes(notes, config.sample_rate, config.params)
     write_wav(out, audio, config.sample_rate)
     return len(notes), len(audio) / config.sample_rate

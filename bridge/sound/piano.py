@@ -1,0 +1,196 @@
+"""The sampled piano: General MIDI program 0 from a SoundFont, played by FluidSynth (docs/benchmarks.md says
+why FluidSynth and not TinySoundFont).
+
+One PianoBank serves both uses: offline, `render` pulls samples from it block by block (deterministic: the same
+notes give the same samples); live, FluidSynth's own audio driver (JACK first) pulls them from a C thread that
+never takes the GIL, so the bridge's presses do not wait for the synth and no child process is needed.
+
+Voices follow the FM synth's model (bridge/sound/voices.py): --voices notes at most, the oldest held note is
+stolen beyond that, and the pedal keeps released notes. Each performer plays on its own MIDI channel, so two
+performers on the same key do not cut each other off; channel 10 is skipped (General MIDI drums)."""
+
+from __future__ import annotations
+
+import threading
+import time as _time
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+from engine.takes import NOTE_ON, Note, timeline
+
+from ..system import jack_running, quiet_stderr
+from .soundfont import SoundFontError, find_soundfont, load_fluidsynth
+from .voices import DEFAULT_SAMPLE_RATE, NoteId, SynthParams, VoiceAllocator
+
+CHANNELS = tuple(c for c in range(16) if c != 9)
+SUSTAIN, ALL_NOTES_OFF = 64, 123
+# A GM piano layers up to 4 samples per key (stereo pairs, velocity crossfades): FluidSynth's own limit stays
+# above that, so only the allocator decides what is stolen.
+SAMPLES_PER_NOTE = 4
+GAIN = 0.6  # measured: 16 notes at velocity 127 peak near 0.8 of full scale with FluidR3 and TimGM6mb
+LIVE_DRIVERS = ("jack", "pulseaudio", "alsa")
+
+
+def _channel(note: NoteId) -> int:
+    performer = note[0] if isinstance(note, tuple) else 0
+    return CHANNELS[performer % len(CHANNELS)]
+
+
+class PianoBank:
+    """A FluidSynth synth with one SoundFont's piano on every channel, driven by the shared voice model."""
+
+    def __init__(self, soundfont: str | Path | None = None, params: SynthParams = SynthParams(),
+                 sample_rate: int = DEFAULT_SAMPLE_RATE, **settings: object):
+        fluidsynth = load_fluidsynth()
+        self.fluidsynth = fluidsynth
+        self.soundfont = find_soundfont(soundfont)
+        self.params = params
+        self.sample_rate = int(sample_rate)
+        self.alloc = VoiceAllocator(params)
+        self.lock = threading.Lock()
+        self.fs = fluidsynth.Synth(gain=GAIN, samplerate=float(sample_rate), channels=16,
+                                   **{"synth.polyphony": min(65535, max(64, SAMPLES_PER_NOTE * params.voices)),
+                                      # Dry: a note-off ends the sound within the sample's release, and renders
+                                      # stay comparable with the FM synth's.
+                                      "synth.reverb.active": 0, "synth.chorus.active": 0, **settings})
+        with quiet_stderr():
+            sfid = self.fs.sfload(str(self.soundfont))
+        if sfid < 0:
+            self.fs.delete()
+            raise SoundFontError(f"--soundfont {self.soundfont}: FluidSynth cannot load it (damaged or not a SoundFont)")
+        for channel in range(16):
+            if channel in CHANNELS:
+                self.fs.program_select(channel, sfid, 0, 0)
+        self.now = 0.0  # seconds: rendered samples offline, the bridge's clock live
+        self.voice_note: list[NoteId | None] = [None] * params.voices
+        self.sounding: dict[NoteId, int] = {}  # note -> key, for notes FluidSynth has on and not yet released
+
+    # --- events (times only order the voice model: FluidSynth plays each event at once) ------------------------
+
+    def _when(self, now: float | None) -> float:
+        return self.now if now is None else now
+
+    def note_on(self, note: NoteId, pitch: int, velocity: int, now: float | None = None) -> None:
+        with self.lock:
+            v = self.alloc.note_on(note, self._when(now))
+            previous = self.voice_note[v]
+            if previous is not None and previous != note and previous in self.sounding:
+                # The allocator stole this voice from a held note: that note stops here, as in the FM synth.
+                self.fs.noteoff(_channel(previous), self.sounding.pop(previous))
+            self.voice_note[v] = note
+            self.sounding[note] = int(pitch)
+            self.fs.noteon(_channel(note), int(pitch), max(1, min(127, int(velocity))))
+
+    def note_off(self, note: NoteId, pitch: int, now: float | None = None) -> None:
+        with self.lock:
+            self.alloc.note_off(note, self._when(now))
+            # FluidSynth gets every note-off, pedal or not: under CC64 it keeps the note until pedal-up itself,
+            # and a key it still held at pedal-up would hang.
+            if self.sounding.pop(note, None) is not None:
+                self.fs.noteoff(_channel(note), int(pitch))
+
+    def pedal(self, down: bool, now: float | None = None) -> None:
+        with self.lock:
+            self.alloc.pedal(down, self._when(now))
+            for channel in CHANNELS:
+                self.fs.cc(channel, SUSTAIN, 127 if down else 0)
+
+    def all_off(self, now: float | None = None) -> None:
+        """Pedal up and every note released: nothing can hang after this."""
+        with self.lock:
+            self.alloc.pedal(False, self._when(now))
+            self.alloc.all_off(self._when(now))
+            self.sounding.clear()
+            for channel in CHANNELS:
+                self.fs.cc(channel, SUSTAIN, 0)
+                self.fs.cc(channel, ALL_NOTES_OFF, 0)
+
+    # --- audio ---------------------------------------------------------------------------------------------------
+
+    def render(self, frames: int) -> np.ndarray:
+        """The next `frames` samples, stereo float64, shape (frames, 2)."""
+        with self.lock:
+            samples = self.fs.get_samples(frames).astype(np.float64).reshape(-1, 2) / 32768.0
+            self.now += frames / self.sample_rate
+        return samples
+
+    def close(self) -> None:
+        self.fs.delete()
+
+
+class LivePiano:
+    """The piano as a note sink, sounding through FluidSynth's own audio driver."""
+
+    def __init__(self, soundfont: str | Path | None, params: SynthParams, buffer_size: int, sample_rate: int,
+                 jack_name: str = "pianogenie"):
+        self.bank = PianoBank(soundfont, params, sample_rate, **{
+            "audio.period-size": int(buffer_size), "audio.periods": 2,
+            "audio.jack.id": jack_name, "audio.jack.autoconnect": 1})
+        problems = []
+        self.driver = None
+        for driver in LIVE_DRIVERS:
+            if driver == "jack" and not jack_running():
+                problems.append("jack: no JACK server is running")
+                continue
+            self.bank.fs.setting("audio.driver", driver)
+            with quiet_stderr():
+                handle = self.bank.fluidsynth.new_fluid_audio_driver(self.bank.fs.settings, self.bank.fs.synth)
+            if handle:
+                self.bank.fs.audio_driver = handle  # Synth.delete() stops it
+                self.driver = driver
+                break
+            problems.append(f"{driver}: cannot open")
+        if self.driver is None:
+            self.bank.close()
+            raise SoundFontError("piano: no audio output (" + "; ".join(problems) + ")")
+        # Under JACK the server's period and rate apply, not --buffer-size and --sample-rate.
+        frames = "JACK's period" if self.driver == "jack" else f"{buffer_size} frames"
+        self.description = (f"piano {self.bank.soundfont.name} (FluidSynth {self.driver}), {frames} @ "
+                            f"{self.bank.fs.get_setting('synth.sample-rate'):.0f} Hz, {params.voices} voices")
+
+    def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float, sender: object = None) -> None:
+        self.bank.note_on((performer, pitch), pitch, velocity, time)
+
+    def note_off(self, performer: int, pitch: int, button: int, time: float, sender: object = None) -> None:
+        self.bank.note_off((performer, pitch), pitch, time)
+
+    def all_off(self) -> None:
+        self.bank.all_off(_time.monotonic())
+
+    def close(self) -> None:
+        self.bank.all_off(_time.monotonic())
+        # Long enough for the driver to play the releases: deleting it at once would cut them to a click.
+        _time.sleep(0.05)
+        self.bank.close()
+
+
+def render_piano(notes: Iterable[Note], soundfont: str | Path | None = None, sample_rate: int = DEFAULT_SAMPLE_RATE,
+                 params: SynthParams = SynthParams()) -> np.ndarray:
+    """Notes -> mono float32 audio through the piano. Events land on their own sample (FluidSynth applies them
+    at its next 64-sample block); the render ends once the last release has faded."""
+    events = timeline(notes, at=lambda seconds: round(seconds * sample_rate), shortest=1)
+    bank = PianoBank(soundfont, params, sample_rate)
+    try:
+        blocks, done = [], 0
+        for sample, kind, note in events:
+            if sample > done:
+                blocks.append(bank.render(sample - done))
+                done = sample
+            if kind == NOTE_ON:
+                bank.note_on((note.performer, note.pitch), note.pitch, note.velocity)
+            else:
+                bank.note_off((note.performer, note.pitch), note.pitch)
+        # A piano's release runs longer than the FM synth's: render until a whole 50 ms block is below -80 dB.
+        limit = done + 10 * sample_rate
+        while done < limit:
+            block = bank.render(sample_rate // 20)
+            blocks.append(block)
+            done += len(block)
+            if np.abs(block).max() < 1e-4:
+                break
+    finally:
+        bank.close()
+    audio = np.concatenate(blocks).mean(axis=1) if blocks else np.zeros(0)
+    return np.clip(audio, -1.0, 1.0).astype(np.float32)
