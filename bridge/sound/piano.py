@@ -150,11 +150,13 @@ class LivePiano:
         self.description = (f"piano {self.bank.soundfont.name} (FluidSynth {self.driver}), {frames} @ "
                             f"{self.bank.fs.get_setting('synth.sample-rate'):.0f} Hz, {params.voices} voices")
 
+    # The voice model runs on this process's monotonic clock, whatever clock the caller's `time` is on, so that
+    # all_off (which has no caller time) orders with the notes.
     def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float, sender: object = None) -> None:
-        self.bank.note_on((performer, pitch), pitch, velocity, time)
+        self.bank.note_on((performer, pitch), pitch, velocity, _time.monotonic())
 
     def note_off(self, performer: int, pitch: int, button: int, time: float, sender: object = None) -> None:
-        self.bank.note_off((performer, pitch), pitch, time)
+        self.bank.note_off((performer, pitch), pitch, _time.monotonic())
 
     def all_off(self) -> None:
         self.bank.all_off(_time.monotonic())
