@@ -29,12 +29,12 @@ class TrainConfig:
     roll_prob: float = 0.3  # share of chords rolled over 5-40 ms in random order
     rubato: float = 0.1  # std of the log tempo factor, drifting over ~20 notes
     transpose_range: int = 24  # semitones either way, never off the piano
-    bass_octave: float = 0.5  # share of crops whose chord basses drop an octave, as a pianist's left hand
-    octave_move: float = 0.5  # share of crops that go on an octave higher or lower after a random note
-    octave_moves: int = 1  # at most this many such moves per crop
+    bass_octave: float = 1.0  # share of crops whose chord basses drop an octave, as a pianist's left hand
+    octave_move: float = 1.0  # share of crops that go on an octave higher or lower after a random note
+    octave_moves: int = 3  # at most this many such moves per crop
     # Share of crops whose decoder input is a person's contour buttons (training.person) instead of the
     # encoder's: the decoder must understand the buttons people actually press.
-    person_buttons: float = 0.25
+    person_buttons: float = 0.1
     # Piece-name prefixes, comma-separated: left out of training and validation ("exclude"), or held out of
     # training for the live validation ("holdout"; "auto" = music21's keyboard works, "" = none).
     exclude: str = ""
