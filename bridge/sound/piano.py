@@ -26,8 +26,9 @@ from .voices import DEFAULT_SAMPLE_RATE, NoteId, SynthParams, VoiceAllocator
 
 CHANNELS = tuple(c for c in range(16) if c != 9)
 SUSTAIN, ALL_NOTES_OFF = 64, 123
-# A GM piano layers up to 4 samples per key (stereo pairs, velocity crossfades): FluidSynth's own limit stays
-# above that, so only the allocator decides what is stolen.
+# FluidSynth counts samples, not notes (measured: 2 per key for FluidR3's stereo piano, 1 for TimGM6mb), and
+# released notes keep theirs while they fade: its own limit stays well above --voices notes, so only the
+# allocator decides what is stolen.
 SAMPLES_PER_NOTE = 4
 GAIN = 0.6  # measured: 16 notes at velocity 127 peak near 0.8 of full scale with FluidR3 and TimGM6mb
 LIVE_DRIVERS = ("jack", "pulseaudio", "alsa")
@@ -60,10 +61,9 @@ class PianoBank:
         if sfid < 0:
             self.fs.delete()
             raise SoundFontError(f"--soundfont {self.soundfont}: FluidSynth cannot load it (damaged or not a SoundFont)")
-        for channel in range(16):
-            if channel in CHANNELS:
-                self.fs.program_select(channel, sfid, 0, 0)
-        self.now = 0.0  # seconds: rendered samples offline, the bridge's clock live
+        for channel in CHANNELS:
+            self.fs.program_select(channel, sfid, 0, 0)
+        self.now = 0.0  # seconds rendered (offline); live callers pass their own clock
         self.voice_note: list[NoteId | None] = [None] * params.voices
         self.sounding: dict[NoteId, int] = {}  # note -> key, for notes FluidSynth has on and not yet released
 
