@@ -152,6 +152,7 @@ class _Handler(BaseHTTPRequestHandler):
     namespace: Namespace
     host_info: dict[str, Any]
     protocol_version = "HTTP/1.1"  # keep-alive: a client browsing node by node reuses its connection
+    timeout = 30  # seconds a kept-alive connection may sit idle: an abandoned client must not hold a thread forever
     server_version = "pianogenie-oscquery"
 
     def do_GET(self) -> None:  # noqa: N802 - the http.server interface
