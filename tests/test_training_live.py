@@ -18,6 +18,8 @@ from training.live import chords, live_suite, random_walk  # noqa: E402
 from training.model import PianoGenie, load_for_evaluation  # noqa: E402
 from training.person import contour_buttons  # noqa: E402
 
+from tests.midi_helpers import write_midi  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -132,17 +134,8 @@ def chord_folder(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("chords")
     rng = np.random.default_rng(0)
     for f in range(6):
-        mid = mido.MidiFile(ticks_per_beat=480)
-        track = mido.MidiTrack()
-        mid.tracks.append(track)
-        for _ in range(60):
-            root = int(rng.integers(40, 70))
-            chord = [root, root + 4, root + 7]
-            for p in chord:
-                track.append(mido.Message("note_on", note=p, velocity=80, time=0))
-            for i, p in enumerate(chord):
-                track.append(mido.Message("note_off", note=p, velocity=0, time=240 if i == 0 else 0))
-        mid.save(folder / f"piece{f}.mid")
+        roots = rng.integers(40, 70, size=60)
+        write_midi(folder / f"piece{f}.mid", [([r, r + 4, r + 7], 240) for r in roots])
     return folder
 
 

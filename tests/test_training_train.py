@@ -19,6 +19,8 @@ from pianogenie.cli import main as cli  # noqa: E402
 from training.config import TrainConfig  # noqa: E402
 from training.train import BEST, LAST, train  # noqa: E402
 
+from tests.midi_helpers import write_midi  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 TINY = dict(batch_size=4, seq_len=128, eval_every=3, eval_windows=4, log_every=1, threads=1, progress=False,
             live_seeds=1)
@@ -29,16 +31,12 @@ def midi_folder(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("midi")
     rng = np.random.default_rng(0)
     for f in range(6):
-        mid = mido.MidiFile(ticks_per_beat=480)
-        track = mido.MidiTrack()
-        mid.tracks.append(track)
-        track.append(mido.MetaMessage("set_tempo", tempo=int(rng.integers(400_000, 700_000))))
-        pitch = 60
+        tempo = int(rng.integers(400_000, 700_000))
+        pitch, notes = 60, []
         for _ in range(200):
             pitch = int(np.clip(pitch + rng.integers(-4, 5), 36, 96))
-            track.append(mido.Message("note_on", note=pitch, velocity=80, time=0))
-            track.append(mido.Message("note_off", note=pitch, velocity=0, time=int(rng.choice([120, 240]))))
-        mid.save(folder / f"tune{f}.mid")
+            notes.append(([pitch], int(rng.choice([120, 240]))))
+        write_midi(folder / f"tune{f}.mid", notes, tempo)
     return folder
 
 
