@@ -48,6 +48,9 @@ NOT_REQUESTED = {
     "node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm",
     "node_modules/tone/LICENSE.md",
     "node_modules/tone/build/Tone.js.LICENSE.txt",
+    "node_modules/spessasynth_lib/LICENSE",
+    "node_modules/spessasynth_core/LICENSE",
+    "node_modules/stb-vorbis/LICENSE",
 }
 
 
@@ -339,12 +342,18 @@ def test_installed_web_serves_a_page_that_plays_offline(venv, dist, tmp_path) ->
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["ready"] and report["backend"] == "wasm", report
     assert len(report["played"]) == 1 and 21 <= report["played"][0] <= 108
+    # With a SoundFont installed, the page's piano loads from the installed server and plays a note.
+    from bridge.sound.soundfont import DEFAULT_SOUNDFONTS
+
+    assert report["piano"] or not any(Path(path).is_file() for path, _ in DEFAULT_SOUNDFONTS), report
     assert report["external"] == [] and report["errors"] == [], report
     bad = [r for r in report["requests"] if r["status"] != 200]
     assert bad == [], bad
     requested = {r["path"].lstrip("/") for r in report["requests"]}
     shipped = {name[len(PAGE):] for name in zipfile.ZipFile(dist["wheel"]).namelist() if name.startswith(PAGE)}
-    page_requests = {path or "index.html" for path in requested if not path.startswith("model/")}
+    # The model and the SoundFont are the server's routes, not page files.
+    page_requests = {path or "index.html" for path in requested
+                     if not path.startswith("model/") and path not in {"soundfont.json", "soundfont.sf2"}}
     # The page needs everything shipped (but the fallback and licences), and nothing else.
     assert page_requests <= shipped, page_requests - shipped
     assert shipped - page_requests == NOT_REQUESTED - page_requests

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bridge.web.server import WebAppError, WebServer, check_web_root, resolve_model_dir
+from bridge.web.server import WebAppError, WebServer, check_web_root, resolve_model_dir, resolve_soundfont
 
 REPO = Path(__file__).resolve().parents[1]
 WEB = REPO / "web"
@@ -22,6 +22,8 @@ UPSTREAM = REPO.parent / "shared" / "upstream"
 DEFAULT_MODEL = REPO / "engine" / "models" / "default"
 CHROMIUM = Path("/usr/bin/chromium")
 NODE = shutil.which("node")
+# The small General MIDI SoundFont the tests play (Debian's timgm6mb-soundfont).
+TEST_SOUNDFONT = Path("/usr/share/sounds/sf2/TimGM6mb.sf2")
 
 
 def _has_model(path: Path) -> bool:
@@ -76,6 +78,18 @@ def test_page_in_chromium_served_by_pianogenie_web(web_ready) -> None:
     assert "# pass 8" in result.stdout and "# skipped 0" in result.stdout, result.stdout
     assert (REPO / "test-artifacts" / "web" / "desktop.png").stat().st_size > 10_000
     assert (REPO / "test-artifacts" / "web" / "phone.png").stat().st_size > 10_000
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt install chromium)")
+@pytest.mark.skipif(not _has_model(PAGE_MODEL), reason="no model to serve (default model and reference files absent)")
+@pytest.mark.skipif(not TEST_SOUNDFONT.is_file(), reason=f"no {TEST_SOUNDFONT} (apt install timgm6mb-soundfont)")
+def test_piano_in_chromium_served_by_pianogenie_web(web_ready) -> None:
+    """The page's SoundFont piano in headless Chromium, the SoundFont served by `pianogenie web --soundfont`."""
+    soundfont, _ = resolve_soundfont(TEST_SOUNDFONT)
+    with WebServer(resolve_model_dir(PAGE_MODEL), port=0, soundfont=soundfont) as server:
+        result = _node(["--test", "--test-reporter=tap", "test/piano.test.mjs"], env={"BASE_URL": server.url})
+    _check(result, "Chromium piano test")
+    assert "# pass 1" in result.stdout and "# skipped 0" in result.stdout, result.stdout
 
 
 def _events(seed: int, n: int) -> dict:
@@ -160,6 +174,49 @@ def test_server_serves_the_app_and_the_model_locally(web_ready) -> None:
         assert _get(server.url + "nonexistent.js")[0] == 404
 
 
+@pytest.mark.skipif(not _has_model(PAGE_MODEL), reason="no model to serve")
+@pytest.mark.skipif(not TEST_SOUNDFONT.is_file(), reason=f"no {TEST_SOUNDFONT} (apt install timgm6mb-soundfont)")
+def test_server_serves_the_soundfont_at_one_route_only(web_ready) -> None:
+    model = resolve_model_dir(PAGE_MODEL)
+    with WebServer(model, port=0, soundfont=TEST_SOUNDFONT) as server:
+        status, headers, body = _get(server.url + "soundfont.sf2")
+        assert status == 200 and body == TEST_SOUNDFONT.read_bytes()
+        assert headers["Content-Type"] == "application/octet-stream"
+        assert headers["Cross-Origin-Embedder-Policy"] == "require-corp"
+        status, headers, body = _get(server.url + "soundfont.json")
+        assert status == 200 and headers["Content-Type"] == "application/json"
+        assert json.loads(body) == {"available": True, "name": "TimGM6mb.sf2", "bytes": TEST_SOUNDFONT.stat().st_size,
+                                    "reason": ""}
+        # Only that route: no other name reaches the SoundFont or its folder.
+        for path in ["soundfont.sf3", "soundfont.sf2/x", "TimGM6mb.sf2", "usr/share/sounds/sf2/TimGM6mb.sf2",
+                     "%2e%2e/%2e%2e/%2e%2e/usr/share/sounds/sf2/TimGM6mb.sf2", "model/%2e%2e/TimGM6mb.sf2",
+                     "sounds/sf2/TimGM6mb.sf2"]:
+            assert _get(server.url + path)[0] == 404, path
+    with WebServer(model, port=0, soundfont=None, soundfont_note="no General MIDI SoundFont installed") as server:
+        assert _get(server.url + "soundfont.sf2")[0] == 404
+        status, _, body = _get(server.url + "soundfont.json")
+        assert status == 200 and json.loads(body) == {"available": False, "name": None, "bytes": 0,
+                                                      "reason": "no General MIDI SoundFont installed"}
+
+
+def test_soundfont_choice(tmp_path, monkeypatch) -> None:
+    import bridge.sound.soundfont as soundfont_module
+
+    bad = tmp_path / "bad.sf2"
+    bad.write_bytes(b"not a soundfont")
+    with pytest.raises(WebAppError, match="not a SoundFont"):
+        resolve_soundfont(bad)
+    with pytest.raises(WebAppError, match="cannot read it"):
+        resolve_soundfont(tmp_path / "missing.sf2")
+    if TEST_SOUNDFONT.is_file():
+        assert resolve_soundfont(TEST_SOUNDFONT) == (TEST_SOUNDFONT, "")
+    # Nothing named and nothing installed: no piano, and the one-line reason the page shows.
+    monkeypatch.setattr(soundfont_module, "DEFAULT_SOUNDFONTS", ())
+    path, note = resolve_soundfont(None)
+    assert path is None and "no General MIDI SoundFont installed" in note and "--soundfont FILE" in note
+    assert "\n" not in note
+
+
 def test_model_dir_errors_are_clear(tmp_path) -> None:
     with pytest.raises(WebAppError, match="not a model directory"):
         resolve_model_dir(tmp_path)
@@ -183,7 +240,8 @@ def test_register_web_adds_the_commands() -> None:
     benches = commands.add_parser("bench").add_subparsers(dest="target")
     register_web(Registry(commands, benches))
     args = parser.parse_args(["web", "--model", "m", "--port", "0"])
-    assert (args.model, args.port, args.host) == ("m", 0, "127.0.0.1")
+    assert (args.model, args.port, args.host, args.soundfont) == ("m", 0, "127.0.0.1", None)
+    assert parser.parse_args(["web", "--soundfont", "x.sf2"]).soundfont == "x.sf2"
     args = parser.parse_args(["bench", "web", "--presses", "50"])
     assert args.presses == 50
 
@@ -197,7 +255,8 @@ def test_web_command_serves_until_interrupted(web_ready) -> None:
 
     code = (
         "import argparse, sys; from bridge.cli.web import run_web; "
-        f"sys.exit(run_web(argparse.Namespace(model={str(PAGE_MODEL)!r}, host='127.0.0.1', port=0)))"
+        f"sys.exit(run_web(argparse.Namespace(model={str(PAGE_MODEL)!r}, host='127.0.0.1', port=0, "
+        f"soundfont={str(TEST_SOUNDFONT) if TEST_SOUNDFONT.is_file() else None!r})))"
     )
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -206,6 +265,10 @@ def test_web_command_serves_until_interrupted(web_ready) -> None:
         assert match, line + process.stderr.read()
         status, _, body = _get(match.group(1) + "model/cfg.json")
         assert status == 200 and json.loads(body) == json.loads((PAGE_MODEL / "cfg.json").read_text())
+        if TEST_SOUNDFONT.is_file():
+            assert f"piano {TEST_SOUNDFONT}" in line
+            status, _, body = _get(match.group(1) + "soundfont.sf2")
+            assert status == 200 and body[:4] == b"RIFF" and len(body) == TEST_SOUNDFONT.stat().st_size
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=10) == 0
     finally:
@@ -219,5 +282,18 @@ def test_web_command_reports_a_bad_model_dir(tmp_path, capsys) -> None:
 
     from bridge.cli.web import run_web
 
-    assert run_web(argparse.Namespace(model=str(tmp_path), host="127.0.0.1", port=0)) == 1
+    assert run_web(argparse.Namespace(model=str(tmp_path), host="127.0.0.1", port=0, soundfont=None)) == 1
     assert "not a model directory" in capsys.readouterr().err
+
+
+def test_web_command_reports_a_bad_soundfont(tmp_path, capsys) -> None:
+    import argparse
+
+    from bridge.cli.web import run_web
+
+    bad = tmp_path / "notes.txt"
+    bad.write_text("hello")
+    model = PAGE_MODEL if _has_model(PAGE_MODEL) else None
+    assert run_web(argparse.Namespace(model=model, host="127.0.0.1", port=0, soundfont=str(bad))) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("pianogenie web: --soundfont") and "not a SoundFont" in err and err.count("\n") == 1

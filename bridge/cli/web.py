@@ -10,16 +10,20 @@ import sys
 import threading
 
 from ..protocol import DEFAULT_HOST
-from ..web.server import CHECKOUT_WEB_ROOT, DEFAULT_PORT, WebAppError, WebServer, check_web_root, resolve_model_dir
+from ..web.server import (CHECKOUT_WEB_ROOT, DEFAULT_PORT, WebAppError, WebServer, check_web_root, resolve_model_dir,
+                          resolve_soundfont)
 
 
 def run_web(args: argparse.Namespace) -> int:
     try:
-        server = WebServer(resolve_model_dir(args.model), host=args.host, port=args.port)
+        model_dir = resolve_model_dir(args.model)
+        soundfont, note = resolve_soundfont(args.soundfont)
+        server = WebServer(model_dir, host=args.host, port=args.port, soundfont=soundfont, soundfont_note=note)
     except (WebAppError, OSError, OverflowError) as exc:  # OverflowError: a --port outside 0..65535
         print(f"pianogenie web: {exc}", file=sys.stderr)
         return 1
-    print(f"Piano Genie in the browser: {server.url}  (model {server.model_dir}; Ctrl-C stops)", flush=True)
+    piano = f"piano {soundfont}" if soundfont else f"piano off: {note}"
+    print(f"Piano Genie in the browser: {server.url}  (model {server.model_dir}; {piano}; Ctrl-C stops)", flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
@@ -56,6 +60,8 @@ def register(registry) -> None:  # registry: pianogenie.cli.Registry
     web.add_argument("--model", default=None, help="model directory (default: the embedded default model)")
     web.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST}: this machine only)")
     web.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
+    web.add_argument("--soundfont", default=None, metavar="FILE",
+                     help="the SoundFont (.sf2/.sf3) of the page's piano (default: the best General MIDI one installed)")
     bench = registry.bench("web", run_bench, "per-press latency of the TensorFlow.js decoder in headless Chromium")
     bench.add_argument("--model", default=None, help="model directory (default: the embedded default model)")
     bench.add_argument("--presses", type=int, default=2000, help="timed presses per backend (default 2000)")

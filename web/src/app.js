@@ -7,6 +7,7 @@ import {initTf} from './browser-tf.js';
 import {PianoGenie} from './genie.js';
 import {runFixture} from './parity.js';
 import {FmSynth} from './audio/synth.js';
+import {SoundFontPiano, soundFontInfo} from './audio/piano.js';
 import {MidiOut} from './audio/midi-out.js';
 import {BUTTON_COLOURS, BUTTON_LABELS, RESET_CODES, SUSTAIN_CODE, buttonForCode} from './ui/bindings.js';
 import {Notes} from './ui/notes.js';
@@ -34,9 +35,17 @@ class App {
     this.allowedKeys = null;
     this.latencies = [];
     this.display = new PianoDisplay($('#piano'));
-    this.synth = new FmSynth(globalThis.Tone);
+    // The sound: the FM synth, or the SoundFont piano once chosen and loaded (setSound). this.synth is the one
+    // playing; the notes reach it through a forwarder, so switching needs no change to the note stream.
+    this.fm = new FmSynth(globalThis.Tone);
+    this.synth = this.fm;
+    this.piano = null;
+    this.soundFont = {available: false, reason: 'not asked yet'};
     this.midi = new MidiOut($('#midi-out'));
-    this.notes = new Notes([this.synth, this.midi, {
+    this.notes = new Notes([{
+      on: (pitch, velocity) => this.synth.on(pitch, velocity),
+      off: (pitch) => this.synth.off(pitch),
+    }, this.midi, {
       on: (pitch, velocity, button) => this.display.on(pitch, velocity, button, BUTTON_COLOURS[button]),
       off: (pitch) => this.display.off(pitch),
     }]);
@@ -82,6 +91,53 @@ class App {
     this.rangeName = name;
     this.allowedKeys = keysForRange(name);
     this.display.render(RANGES[name].low, RANGES[name].high);
+  }
+
+  /** The piano choice follows what the server has: without a SoundFont it is disabled, with the reason shown. */
+  initSound(info) {
+    this.soundFont = info;
+    const option = $('#sound option[value="piano"]');
+    option.disabled = !info.available;
+    if (info.available) {
+      option.title = info.name;
+    } else {
+      option.title = `no SoundFont: ${info.reason}`;
+      $('#sound-note').textContent = `piano off: ${info.reason}`;
+    }
+    $('#sound').value = 'fm';
+  }
+
+  /** 'fm' or 'piano': sounding notes end, and the piano is loaded (once) before it takes over. -> the synth. */
+  async setSound(name) {
+    const select = $('#sound');
+    const note = $('#sound-note');
+    this.tracker.releaseAll();
+    this.notes.allOff();
+    if (name !== 'piano' || !this.soundFont.available) {
+      this.synth = this.fm;
+      select.value = 'fm';
+      if (this.soundFont.available) note.textContent = '';
+      return this.synth;
+    }
+    if (!this.piano) {
+      note.textContent = `loading ${this.soundFont.name}…`;
+      this.pianoLoading ??= SoundFontPiano.load();
+      try {
+        this.piano = await this.pianoLoading;
+      } catch (err) {
+        this.pianoLoading = null;
+        note.textContent = `piano failed: ${err.message}`;
+        select.value = 'fm';
+        this.synth = this.fm;
+        return this.synth;
+      }
+    }
+    if (select.value !== 'piano') return this.synth; // the FM synth was chosen again while the piano loaded
+    this.notes.allOff();
+    this.synth = this.piano;
+    note.textContent = this.soundFont.name;
+    this.synth.start();
+    return this.synth;
   }
 
   showLatency(ms) {
@@ -200,6 +256,8 @@ class App {
     for (const [name, {label}] of Object.entries(RANGES)) range.append(new Option(label, name));
     range.value = this.rangeName;
     range.addEventListener('change', () => this.setRange(range.value));
+    const sound = $('#sound');
+    sound.addEventListener('change', () => this.setSound(sound.value));
     $('#reset').addEventListener('click', () => this.reset());
     $('#check-parity').addEventListener('click', () => this.checkParity());
     const sustain = $('#sustain');
@@ -239,6 +297,7 @@ async function main() {
     app.setRange('full');
     app.followScreenWidth();
     await app.midi.init();
+    app.initSound(await soundFontInfo());
     $('#backend').textContent = tf.getBackend();
     status.textContent = 'ready';
     document.body.classList.add('ready');

@@ -72,7 +72,11 @@ describe('the page in headless Chromium', {skip: SKIP}, () => {
     if (process.env.BASE_URL) {
       baseUrl = process.env.BASE_URL;
     } else {
-      server = await startServer(WEB_ROOT, {'/model/': MODEL_DIR});
+      // As `pianogenie web` without a SoundFont (test/piano.test.mjs serves one).
+      const noSoundFont = {available: false, name: null, bytes: 0, reason: 'this server was started without a SoundFont'};
+      server = await startServer(WEB_ROOT, {'/model/': MODEL_DIR}, {
+        '/soundfont.json': {body: JSON.stringify(noSoundFont), type: 'application/json'},
+      });
       baseUrl = `${server.url}/`;
     }
   });
@@ -85,6 +89,11 @@ describe('the page in headless Chromium', {skip: SKIP}, () => {
       assert.equal(await page.textContent('#backend'), 'wasm');
       assert.equal(await page.isHidden('[data-midi]'), true, 'MIDI choice shown without any MIDI output');
       assert.equal(await page.locator('#piano .pkey').count(), 88);
+      // This server has no SoundFont: the piano choice is there but disabled, with a one-line reason, and the
+      // FM synth plays (test/piano.test.mjs plays the piano).
+      assert.equal(await page.isDisabled('#sound option[value="piano"]'), true);
+      assert.match(await page.textContent('#sound-note'), /^piano off: \S.*$/);
+      assert.equal(await page.inputValue('#sound'), 'fm');
 
       await page.keyboard.down('KeyA');
       let lit = await litPitches(page);

@@ -16,11 +16,19 @@ function resolveUnder(root, rel) {
   return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep) ? path : null;
 }
 
-export async function startServer(webRoot, mountDirs = {}) {
+/** files: exact paths served as given, e.g. {'/soundfont.sf2': {path: FILE}, '/soundfont.json': {body, type}}. */
+export async function startServer(webRoot, mountDirs = {}, files = {}) {
   const root = resolve(webRoot);
   const mounts = Object.fromEntries(Object.entries(mountDirs).map(([prefix, dir]) => [prefix, resolve(dir)]));
   const server = createServer((req, res) => {
     const pathname = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
+    const headers = {'cache-control': 'no-store', 'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp'};
+    const file = Object.hasOwn(files, pathname) ? files[pathname] : null;
+    if (file?.body !== undefined) {
+      res.writeHead(200, {...headers, 'content-type': file.type ?? 'application/octet-stream'}).end(file.body);
+      return;
+    }
     let base = root;
     let rel = pathname;
     for (const [prefix, dir] of Object.entries(mounts)) {
@@ -30,7 +38,7 @@ export async function startServer(webRoot, mountDirs = {}) {
         break;
       }
     }
-    let path = resolveUnder(base, rel);
+    let path = file ? file.path : resolveUnder(base, rel);
     try {
       if (path && statSync(path).isDirectory()) path = join(path, 'index.html');
       if (!path || !statSync(path).isFile()) throw new Error('not a file');
