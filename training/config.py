@@ -64,6 +64,14 @@ class TrainConfig:
     workers: int = 2  # corpus parsing processes, when the cache has to be built
     progress: bool = True
 
+    def performance(self):
+        """The performance augmentation these settings ask for (training.data.performance.Performance)."""
+        from .data.performance import Performance
+
+        return Performance(prob=self.perform_prob, jitter_max_s=self.jitter_max_ms / 1000, roll_prob=self.roll_prob,
+                           rubato=self.rubato, transpose_max=self.transpose_range, bass_octave_prob=self.bass_octave,
+                           octave_move_prob=self.octave_move, octave_moves=self.octave_moves)
+
 
 # What `pianogenie train --help` says of each flag.
 HELP = {

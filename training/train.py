@@ -19,7 +19,6 @@ import torch
 
 from .config import TrainConfig
 from .data.examples import Augmentation, CropSampler, eval_windows
-from .data.performance import Performance
 from .data.sources import load_source, select_pieces
 from .live import live_penalty, live_suite
 from .metrics import performer_metrics, window_metrics
@@ -82,11 +81,8 @@ def train(cfg: TrainConfig) -> dict:
     log(f"training on {len(train_pieces)} pieces ({sum(len(p) for p in train_pieces)} notes); validation "
         f"{len(val_pieces)} pieces; live validation (held out of training) {len(live_pieces)} pieces "
         f"({sum(len(p) for p in live_pieces)} notes)")
-    performance = Performance(prob=cfg.perform_prob, jitter_max_s=cfg.jitter_max_ms / 1000, roll_prob=cfg.roll_prob,
-                              rubato=cfg.rubato, transpose_max=cfg.transpose_range,
-                              bass_octave_prob=cfg.bass_octave, octave_move_prob=cfg.octave_move,
-                              octave_moves=cfg.octave_moves)
-    sampler = CropSampler(train_pieces, cfg.seq_len, Augmentation(cfg.time_stretch_max, cfg.transpose_max), performance)
+    sampler = CropSampler(train_pieces, cfg.seq_len, Augmentation(cfg.time_stretch_max, cfg.transpose_max),
+                          cfg.performance())
     val_k, val_t = eval_windows(val_pieces, cfg.seq_len, cfg.eval_windows)
 
     # Model and optimiser; the same seed on every rank gives the same initial weights.
