@@ -21,6 +21,7 @@ from .sound.choose import open_synth
 from .sound.devices import output_devices
 from .sound.soundfont import SoundFontError
 from .sound.voices import SynthConfig
+from .system import BRIDGE_RT_PRIORITY, request_realtime
 
 
 class FlagError(ValueError):
@@ -73,6 +74,8 @@ class Outputs:
 
     def open(self, args: argparse.Namespace, bridge: Bridge, synth: SynthConfig) -> None:
         """Raises FlagError for a named port or device that does not exist, before opening anything."""
+        if getattr(args, "realtime", False):
+            self.lines.append(("scheduling", request_realtime(BRIDGE_RT_PRIORITY)))
         if args.record is not None:
             check_record_path(args.record)
         check_audio_device(synth)

@@ -20,6 +20,17 @@ from tests.conftest import REPO, UPSTREAM
 READY_LINE = "pianogenie serve: ready"
 
 
+def interrupt(proc: subprocess.Popen, timeout: float = 10.0) -> None:
+    """Ctrl-C a command, as a user would (so it turns its notes off), and kill it if it does not stop."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def free_udp_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.bind((DEFAULT_HOST, 0))
@@ -73,13 +84,7 @@ def running_serve(extra: list[str], reply_port: int, timeout: float = 60.0) -> I
         yield int(ports[0]), proc
         assert proc.poll() is None, "serve died during the test"
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        interrupt(proc)
     # A bug the receive loop survived still fails the test that met it: the stop line counts them.
     rest = []
     while (line := lines.get(timeout=10)) is not None:

@@ -6,7 +6,6 @@ services and python-oscquery's client reading the server."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import socket

@@ -17,7 +17,6 @@ import os
 import queue
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -34,6 +33,8 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+
+from tests.serve_helpers import interrupt
 
 REPO = Path(__file__).resolve().parents[1]
 WEB = REPO / "web"
@@ -142,13 +143,7 @@ def running(bin_dir: Path, *args, cwd: Path, ready: str, timeout: float = 60) ->
             seen.append(line)
         yield "".join(seen), proc
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        interrupt(proc)
 
 
 # ------------------------------------------------------------------------------------------- the README's set-up

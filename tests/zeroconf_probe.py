@@ -5,7 +5,6 @@ python-oscquery's client where that installs, stops it, and prints what it saw a
 from __future__ import annotations
 
 import json
-import re
 import signal
 import subprocess
 import sys

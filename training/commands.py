@@ -12,7 +12,7 @@ from pathlib import Path
 def _corpus(args: argparse.Namespace) -> int:
     import time
 
-    from .data.notes import NoteCorpus, report_skips
+    from .data.notes import report_skips
     from .data.sources import DEFAULT_SOURCE, load_source
 
     if args.source == DEFAULT_SOURCE and (args.files or args.rebuild or args.cache):

@@ -21,7 +21,6 @@ from typing import Iterator
 from engine.constants import NUM_BUTTONS
 
 from .. import protocol as p
-from ..system import BRIDGE_RT_PRIORITY, request_realtime
 from .options import add_common_arguments, check_common, synth_config
 
 KEY_BUTTONS = {**{str(i + 1): i for i in range(NUM_BUTTONS)}, **{k: i for i, k in enumerate("asdfjkl;")}}
@@ -129,8 +128,6 @@ def run(args: argparse.Namespace) -> int:
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
     try:
-        if args.realtime:
-            outputs.lines.append(("scheduling", request_realtime(BRIDGE_RT_PRIORITY)))
         try:
             outputs.open(args, bridge, synth_config(args))
         except FlagError as exc:

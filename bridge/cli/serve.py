@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from .. import protocol as p
-from ..system import BRIDGE_BUDGET_P99_US, BRIDGE_RT_PRIORITY, SOUND_BUDGET_P99_MS, request_realtime
+from ..system import BRIDGE_BUDGET_P99_US, SOUND_BUDGET_P99_MS
 from .options import add_common_arguments, check_common, synth_config
 
 
@@ -74,8 +74,6 @@ def run(args: argparse.Namespace) -> int:
     outputs = Outputs()
     announce = Announce()
     try:
-        if args.realtime:
-            outputs.lines.append(("scheduling", request_realtime(BRIDGE_RT_PRIORITY)))
         try:
             outputs.open(args, bridge, synth_config(args))
         except FlagError as exc:

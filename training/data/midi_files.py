@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from collections import defaultdict, deque
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Iterable
 
 from engine.constants import HIGHEST_PITCH, LOWEST_PITCH, pitch_to_key
 

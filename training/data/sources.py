@@ -10,7 +10,6 @@ Folders are parsed once and cached under the cache directory, keyed by their pat
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 from ..config import DEFAULT_SOURCE
