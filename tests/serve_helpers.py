@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator
 
 from bridge.protocol import DEFAULT_HOST
 from engine import default_model_dir
@@ -29,6 +29,31 @@ def interrupt(proc: subprocess.Popen, timeout: float = 10.0) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def reader(proc: subprocess.Popen) -> "queue.Queue[str | None]":
+    """A thread that queues every stdout line of proc, then None when it closes (so reads can time out)."""
+    lines: queue.Queue[str | None] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout] + [lines.put(None)], daemon=True).start()
+    return lines
+
+
+def read_until(lines: "queue.Queue[str | None]", proc: subprocess.Popen, ready: Callable[[str], bool], timeout: float,
+               what: str) -> list[str]:
+    """The lines up to and including the first that is `ready`; fails the test with everything the command printed
+    if it exits or stays silent for `timeout` seconds first."""
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while not (seen and ready(seen[-1])):
+        try:
+            line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise AssertionError(f"{what} not ready after {timeout} s:\n{''.join(seen)}") from None
+        if line is None:
+            rest = proc.stderr.read() if proc.stderr else ""
+            raise AssertionError(f"{what} exited ({proc.wait()}):\n{''.join(seen)}{rest}")
+        seen.append(line)
+    return seen
 
 
 def free_udp_port() -> int:
@@ -57,27 +82,9 @@ def running_serve(extra: list[str], reply_port: int, timeout: float = 60.0) -> I
                "--seed", "7", "--no-zeroconf", *extra]
     proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    lines: queue.Queue[str | None] = queue.Queue()
-
-    def pump() -> None:
-        for line in proc.stdout:
-            lines.put(line)
-        lines.put(None)
-
-    threading.Thread(target=pump, daemon=True).start()
-    banner = []
+    lines = reader(proc)
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(f"serve not ready after {timeout} s:\n{''.join(banner)}") from None
-            if line is None:
-                raise AssertionError(f"serve exited ({proc.wait()}):\n{''.join(banner)}{proc.stderr.read()}")
-            banner.append(line)
-            if line.strip() == READY_LINE:
-                break
+        banner = read_until(lines, proc, lambda line: line.strip() == READY_LINE, timeout, "serve")
         ports = re.findall(r"udp [\w.:-]+:(\d+)", "".join(banner))
         assert ports, f"the banner names no bound UDP port:\n{''.join(banner)}"
         proc.banner = "".join(banner)  # type: ignore[attr-defined] - for tests that read more than the port

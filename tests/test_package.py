@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import re
 import shutil
 import socket
@@ -22,7 +21,6 @@ import subprocess
 import sys
 import sysconfig
 import tarfile
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -34,7 +32,7 @@ from typing import Iterator
 
 import pytest
 
-from tests.serve_helpers import interrupt
+from tests.serve_helpers import interrupt, read_until, reader
 
 REPO = Path(__file__).resolve().parents[1]
 WEB = REPO / "web"
@@ -82,35 +80,33 @@ def dist(tmp_path_factory) -> dict[str, Path]:
     return {"sdist": sdist, "wheel": wheel}
 
 
-@pytest.fixture(scope="module")
-def venv(dist, tmp_path_factory) -> Path:
-    """A fresh venv with the wheel installed; returns its bin/ directory."""
-    root = tmp_path_factory.mktemp("fresh")
+def _fresh_venv(wheel: Path, root: Path) -> tuple[Path, Path]:
+    """A venv without pip under root, with only the wheel installed; -> (venv, its site-packages)."""
     venv = root / "venv"
     _run([sys.executable, "-m", "venv", "--without-pip", venv], cwd=root)
     python = venv / "bin" / "python"
-    _run([sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-index", "--no-deps", dist["wheel"]],
-         cwd=root)
+    _run([sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-index", "--no-deps", wheel], cwd=root)
     site = _run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=root).stdout.strip()
-    Path(site, "project-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return venv, Path(site)
+
+
+@pytest.fixture(scope="module")
+def venv(dist, tmp_path_factory) -> Path:
+    """A fresh venv with the wheel installed; returns its bin/ directory."""
+    venv, site = _fresh_venv(dist["wheel"], tmp_path_factory.mktemp("fresh"))
+    (site / "project-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return venv / "bin"
 
 
 @pytest.fixture(scope="module")
 def base_venv(dist, tmp_path_factory) -> Path:
     """`pip install pianogenie-bridge` with no extras: the wheel and numpy, nothing else."""
-    root = tmp_path_factory.mktemp("base")
-    venv = root / "venv"
-    _run([sys.executable, "-m", "venv", "--without-pip", venv], cwd=root)
-    python = venv / "bin" / "python"
-    _run([sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-index", "--no-deps", dist["wheel"]],
-         cwd=root)
-    site = Path(_run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=root).stdout.strip())
+    venv, site = _fresh_venv(dist["wheel"], tmp_path_factory.mktemp("base"))
     ours = Path(sysconfig.get_paths()["purelib"])
     for entry in ours.iterdir():
         if entry.name.startswith("numpy"):  # the package, its .libs and its .dist-info
             (site / entry.name).symlink_to(entry)
-    _run([sys.executable, "-m", "pip", "--python", python, "check"], cwd=root)
+    _run([sys.executable, "-m", "pip", "--python", venv / "bin" / "python", "check"], cwd=venv.parent)
     return venv / "bin"
 
 
@@ -128,19 +124,9 @@ def running(bin_dir: Path, *args, cwd: Path, ready: str, timeout: float = 60) ->
     """Starts the installed `pianogenie ARGS`; yields (its output up to the first line matching `ready`, process)."""
     proc = subprocess.Popen([str(bin_dir / "pianogenie"), *args], cwd=cwd, env=_env(), text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    lines: queue.Queue[str | None] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout] + [lines.put(None)], daemon=True).start()
-    seen = []
     try:
-        deadline = time.monotonic() + timeout
-        while not any(re.search(ready, line) for line in seen):
-            try:
-                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(f"not ready after {timeout} s:\n{''.join(seen)}") from None
-            if line is None:
-                raise AssertionError(f"exited with {proc.wait()}:\n{''.join(seen)}")
-            seen.append(line)
+        seen = read_until(reader(proc), proc, lambda line: re.search(ready, line) is not None, timeout,
+                          f"pianogenie {args[0]}")
         yield "".join(seen), proc
     finally:
         interrupt(proc)

@@ -92,17 +92,22 @@ def train(cfg: TrainConfig) -> dict:
     weights = LossWeights(cfg.loss_margin, cfg.loss_contour)
     step, best = 0, math.inf
     # --resume continues OUT/ckpt_last.pt or, in a new OUT, the full checkpoint named by --init (such as the
-    # one shipped beside the default model): either way bit for bit, optimiser and step included.
-    resume_from = out / LAST if (out / LAST).exists() else (Path(cfg.init) if cfg.init and Path(cfg.init).is_file() else None)
-    if cfg.resume and resume_from is not None and "optimizer" not in torch.load(resume_from, map_location="cpu", weights_only=True):
-        resume_from = None  # a bare state dict: weights only, an --init
-    if cfg.init and not (cfg.resume and resume_from is not None):
+    # one shipped beside the default model): either way bit for bit, optimiser and step included. A bare state
+    # dict has no optimiser: it can only be an --init.
+    resume_from, ckpt = None, None
+    if cfg.resume:
+        shipped = Path(cfg.init) if cfg.init and Path(cfg.init).is_file() else None
+        candidate = out / LAST if (out / LAST).exists() else shipped
+        if candidate is not None:
+            loaded = torch.load(candidate, map_location=device, weights_only=True)
+            if isinstance(loaded, dict) and "optimizer" in loaded:
+                resume_from, ckpt = candidate, loaded
+    if cfg.init and ckpt is None:
         init_model, has_encoder = load_for_evaluation(cfg.init)
         source = init_model if has_encoder else init_model.dec
         (model if has_encoder else model.dec).load_state_dict(source.state_dict())
         log(f"initialised {'encoder and decoder' if has_encoder else 'the decoder'} from {cfg.init}")
-    elif cfg.resume and resume_from is not None:
-        ckpt = torch.load(resume_from, map_location=device, weights_only=True)
+    elif ckpt is not None:
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["optimizer"])
         step, best = int(ckpt["step"]), float(ckpt["best_val"])
