@@ -199,16 +199,19 @@ def test_train_evaluate_side_by_side_on_a_folder(chord_folder, tmp_path, cli, ca
     assert "--data" in capsys.readouterr().err
 
 
-def test_bass_octave_moves_only_chord_basses():
-    from training.data.performance import drop_bass_octave
+def test_chord_voice_octave_moves_only_chord_basses_or_tops():
+    from training.data.performance import chord_voice_octave
 
     onsets = np.array([[0, 0, 0, 1, 2, 2, 3, 3, 3]] * 2, float)
     keys = np.array([[40, 47, 52, 50, 30, 45, 44, 32, 60], [40, 47, 52, 50, 5, 45, 44, 32, 60]])
-    out = drop_bass_octave(onsets, keys, np.array([True, False]))
+    out = chord_voice_octave(onsets, keys, np.array([True, False]), -12)
     assert out[0].tolist() == [28, 47, 52, 50, 18, 45, 44, 20, 60]  # single notes and upper voices stay
     assert out[1].tolist() == keys[1].tolist()  # a row not chosen is untouched
-    low = drop_bass_octave(onsets[:1], np.array([[5, 17, 29, 50, 8, 9, 44, 32, 60]]), np.array([True]))
+    low = chord_voice_octave(onsets[:1], np.array([[5, 17, 29, 50, 8, 9, 44, 32, 60]]), np.array([True]), -12)
     assert low[0, 0] == 5 and low[0, 4] == 8  # no room below the piano's lowest key: left alone
+    # The right hand: each chord's top note up an octave, where the piano has room (80 + 12 has none).
+    top = chord_voice_octave(onsets[:1], np.array([[5, 17, 80, 50, 8, 9, 44, 32, 60]]), np.array([True]), 12)
+    assert top[0].tolist() == [5, 17, 80, 50, 8, 21, 44, 32, 72]
 
 
 def test_octave_move_shifts_a_tail_within_the_piano():

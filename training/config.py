@@ -30,6 +30,7 @@ class TrainConfig:
     rubato: float = 0.1  # std of the log tempo factor, drifting over ~20 notes
     transpose_range: int = 24  # semitones either way, never off the piano
     bass_octave: float = 1.0  # share of crops whose chord basses drop an octave, as a pianist's left hand
+    top_octave: float = 0.0  # share of crops whose chords' top notes rise an octave, as a pianist's right hand
     octave_move: float = 1.0  # share of crops that go on an octave higher or lower after a random note
     octave_moves: int = 3  # at most this many such moves per crop
     # Share of crops whose decoder input is a person's contour buttons (training.person) instead of the
@@ -70,6 +71,7 @@ class TrainConfig:
 
         return Performance(prob=self.perform_prob, jitter_max_s=self.jitter_max_ms / 1000, roll_prob=self.roll_prob,
                            rubato=self.rubato, transpose_max=self.transpose_range, bass_octave_prob=self.bass_octave,
+                           top_octave_prob=self.top_octave,
                            octave_move_prob=self.octave_move, octave_moves=self.octave_moves)
 
 
@@ -90,6 +92,7 @@ HELP = {
     "rubato": "performed crops: std of the slowly drifting log tempo factor",
     "transpose_range": "transposition within the piano, up to this many semitones either way",
     "bass_octave": "share of crops whose chord basses drop an octave (a pianist's left hand)",
+    "top_octave": "share of crops whose chords' top notes rise an octave (a pianist's right hand)",
     "octave_move": "share of crops that go on an octave higher or lower after a random note",
     "octave_moves": "at most this many octave moves per crop, each drawn on its own",
     "person_buttons": "share of crops whose decoder input is a person's contour buttons",

@@ -177,6 +177,6 @@ LIVE_ROWS = [
 
 def live_penalty(m: dict[str, float]) -> float:
     """One number for checkpoint selection (lower is better), from absolute musical targets only: keys that
-    stick, chords that clash or collide, steps against the buttons, a register under three octaves."""
+    stick, chords that clash or collide, steps against the buttons, a register under four octaves."""
     return (m["walk_repeated_keys"] + m["chords_collision"] + (1.0 - m["chords_consonant"])
-            + (1.0 - m["walk_contour"]) + (1.0 - m["scale_contour"]) + max(0.0, 1.0 - m["walk_register"] / 36.0))
+            + (1.0 - m["walk_contour"]) + (1.0 - m["scale_contour"]) + max(0.0, 1.0 - m["walk_register"] / 48.0))

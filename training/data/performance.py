@@ -10,9 +10,10 @@ when sorted). So each training crop is "performed" before it becomes model input
 - rolled chords: some chords spread over 5-40 ms, their notes in random order;
 - onset jitter: every onset moved by N(0, sigma), sigma drawn per crop, then the crop is re-sorted by time,
   so simultaneous notes arrive in any order;
-- a pianist's bass: in some crops the lowest note of every chord drops an octave, as a left hand plays a
-  choir's bass line. Pitch classes stay, so the harmony does too, but the texture spans the keyboard as
-  piano music does (a vocal score squeezes 8 buttons into about 20 semitones);
+- a pianist's hands: in some crops the lowest note of every chord drops an octave, as a left hand plays a
+  choir's bass line, and in some the highest rises one, as a right hand takes the tune up. Pitch classes
+  stay, so the harmony does too, but the texture spans the keyboard as piano music does (a vocal score
+  squeezes 8 buttons into about 20 semitones, and a bass alone stretches only the low buttons);
 - a hand that moves: in some crops the music after a random note continues an octave higher or lower, as a
   pianist takes a phrase up or down the keyboard;
 - transposition by up to a few octaves, kept inside the piano (a shift that would push a note off the
@@ -41,6 +42,7 @@ class Performance:
     rubato_corr: float = 0.95  # AR(1) coefficient per note: the tempo drifts over ~20 notes
     transpose_max: int = 24  # semitones either way, within the piano
     bass_octave_prob: float = 0.0  # share of crops whose chord basses drop an octave
+    top_octave_prob: float = 0.0  # share of crops whose chords' top notes rise an octave
     octave_move_prob: float = 0.0  # share of crops that move an octave up or down after a random note
     octave_moves: int = 1  # how many such moves a crop may make (each drawn on its own)
 
@@ -65,23 +67,25 @@ def transpose_in_range(keys: np.ndarray, max_shift: int, rng: np.random.Generato
     return keys + shift[:, None]
 
 
-def drop_bass_octave(onsets: np.ndarray, keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """In the chosen rows, the lowest key of each simultaneity of two or more notes moves down 12, where the
-    piano has room."""
+def chord_voice_octave(onsets: np.ndarray, keys: np.ndarray, rows: np.ndarray, shift: int) -> np.ndarray:
+    """In the chosen rows, one voice of each simultaneity of two or more notes moves an octave, where the
+    piano has room: the lowest key down (shift -12, a left hand's bass) or the highest up (+12, a right
+    hand's melody)."""
     b, t = keys.shape
     new_chord = np.concatenate([np.ones((b, 1), bool), np.diff(onsets, axis=1) > 0], axis=1)
     chord_id = np.cumsum(new_chord, axis=1)
-    # Sort each row by (chord, key): the first note of each chord in that order is its bass.
-    order = np.argsort(chord_id * 1000 + keys, axis=1, kind="stable")
+    # Sort each row by chord, then by key towards the voice that moves: the first note of each chord in
+    # that order is that voice.
+    order = np.argsort(chord_id * 1000 - np.sign(shift) * keys, axis=1, kind="stable")
     sorted_ids = np.take_along_axis(chord_id, order, axis=1)
     first = np.concatenate([np.ones((b, 1), bool), np.diff(sorted_ids, axis=1) > 0], axis=1)
     size = np.zeros((b, t + 1), dtype=np.int64)
     np.add.at(size, (np.arange(b)[:, None].repeat(t, 1), chord_id), 1)
-    is_bass = np.zeros((b, t), dtype=bool)
-    np.put_along_axis(is_bass, order, first, axis=1)
+    is_voice = np.zeros((b, t), dtype=bool)
+    np.put_along_axis(is_voice, order, first, axis=1)
     in_chord = np.take_along_axis(size, chord_id, axis=1) >= 2
-    move = is_bass & in_chord & rows[:, None] & (keys >= 12)
-    return keys - 12 * move
+    room = (keys + shift >= 0) & (keys + shift <= NUM_KEYS - 1)
+    return keys + shift * (is_voice & in_chord & rows[:, None] & room)
 
 
 def move_octave(keys: np.ndarray, rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -104,8 +108,11 @@ def perform(onsets: np.ndarray, keys: np.ndarray, cfg: Performance, rng: np.rand
     """[B, T] onsets (s) and keys of score-timed crops -> performed (onsets, keys), rows re-sorted by time."""
     onsets = np.asarray(onsets, dtype=np.float64)
     keys = np.asarray(keys, dtype=np.int64)
-    if cfg.bass_octave_prob > 0:  # on the score's timing, where a chord is exactly simultaneous
-        keys = drop_bass_octave(onsets, keys, rng.random(len(keys)) < cfg.bass_octave_prob)
+    # On the score's timing, where a chord is exactly simultaneous.
+    if cfg.bass_octave_prob > 0:
+        keys = chord_voice_octave(onsets, keys, rng.random(len(keys)) < cfg.bass_octave_prob, -12)
+    if cfg.top_octave_prob > 0:
+        keys = chord_voice_octave(onsets, keys, rng.random(len(keys)) < cfg.top_octave_prob, 12)
     for _ in range(cfg.octave_moves if cfg.octave_move_prob > 0 else 0):
         keys = move_octave(keys, rng.random(len(keys)) < cfg.octave_move_prob, rng)
     if cfg.transpose_max > 0:
