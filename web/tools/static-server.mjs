@@ -22,8 +22,11 @@ export async function startServer(webRoot, mountDirs = {}, files = {}) {
   const mounts = Object.fromEntries(Object.entries(mountDirs).map(([prefix, dir]) => [prefix, resolve(dir)]));
   const server = createServer((req, res) => {
     const pathname = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
+    // connection: close, because a test may sit longer than the keep-alive timeout between two fetches (a
+    // model's 128 fixture steps on a loaded machine): Node's fetch would then reuse a socket the server is
+    // closing, and fail ("fetch failed") at random.
     const headers = {'cache-control': 'no-store', 'cross-origin-opener-policy': 'same-origin',
-      'cross-origin-embedder-policy': 'require-corp'};
+      'cross-origin-embedder-policy': 'require-corp', connection: 'close'};
     const file = Object.hasOwn(files, pathname) ? files[pathname] : null;
     if (file?.body !== undefined) {
       res.writeHead(200, {...headers, 'content-type': file.type ?? 'application/octet-stream'}).end(file.body);
@@ -43,15 +46,10 @@ export async function startServer(webRoot, mountDirs = {}, files = {}) {
       if (path && statSync(path).isDirectory()) path = join(path, 'index.html');
       if (!path || !statSync(path).isFile()) throw new Error('not a file');
     } catch {
-      res.writeHead(404, {'content-type': 'text/plain'}).end('not found');
+      res.writeHead(404, {'content-type': 'text/plain', connection: 'close'}).end('not found');
       return;
     }
-    res.writeHead(200, {
-      'content-type': TYPES[extname(path)] ?? 'application/octet-stream',
-      'cache-control': 'no-store',
-      'cross-origin-opener-policy': 'same-origin',
-      'cross-origin-embedder-policy': 'require-corp',
-    });
+    res.writeHead(200, {...headers, 'content-type': TYPES[extname(path)] ?? 'application/octet-stream'});
     createReadStream(path).pipe(res);
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
