@@ -243,3 +243,13 @@ def test_resume_from_a_shipped_checkpoint_is_bit_for_bit(chord_folder, tmp_path,
     a = torch.load(tmp_path / "straight" / LAST, weights_only=True)
     b = torch.load(tmp_path / "resumed" / LAST, weights_only=True)
     assert b["step"] == 4 and all(torch.equal(a["model"][n], b["model"][n]) for n in a["model"])
+    assert b["live_penalty_version"] == 2 and b["best_metric"] == "perf_nll+live"
+
+    # A checkpoint whose best was scored by an older live penalty (no version saved: version 1) cannot keep
+    # its best: even an unbeatable one is dropped, and the resumed run writes its own ckpt_best.pt.
+    old = torch.load(shipped, weights_only=True)
+    del old["live_penalty_version"]
+    old["best_val"] = -1e9
+    torch.save(old, tmp_path / "old.pt")
+    train(TrainConfig(out=str(tmp_path / "from_old"), max_steps=4, resume=True, init=str(tmp_path / "old.pt"), **cfg))
+    assert torch.load(tmp_path / "from_old" / "ckpt_best.pt", weights_only=True)["best_val"] > -1e9
