@@ -32,10 +32,10 @@ class TrainConfig:
     bass_octave: float = 1.0  # share of crops whose chord basses drop an octave, as a pianist's left hand
     top_octave: float = 1.0  # share of crops whose chords' top notes rise an octave, as a pianist's right hand
     octave_move: float = 1.0  # share of crops that go on an octave higher or lower after a random note
-    octave_moves: int = 6  # at most this many such moves per crop
+    octave_moves: int = 8  # at most this many such moves per crop
     # Share of crops whose decoder input is a person's contour buttons (training.person) instead of the
     # encoder's: the decoder must understand the buttons people actually press.
-    person_buttons: float = 0.1
+    person_buttons: float = 0.3
     # Piece-name prefixes, comma-separated: left out of training and validation ("exclude"), or held out of
     # training for the live validation ("holdout"; "auto" = music21's keyboard works, "" = none).
     exclude: str = ""
