@@ -48,16 +48,16 @@ def setup_distributed(device: str) -> tuple[int, int, torch.device]:
     return rank, world, dev
 
 
-def selection(cfg: TrainConfig) -> dict:
+def selection(best_metric: str, live_version: int = PENALTY_VERSION) -> dict:
     """What best_val was measured with: the metric, and the live penalty's version where the metric uses it."""
-    uses_live = "live" in cfg.best_metric.split("+")
-    return {"best_metric": cfg.best_metric, "live_penalty_version": PENALTY_VERSION if uses_live else None}
+    uses_live = "live" in best_metric.split("+")
+    return {"best_metric": best_metric, "live_penalty_version": live_version if uses_live else None}
 
 
 def save_checkpoint(path: Path, model: PianoGenie, opt, step: int, best: float, cfg: TrainConfig, val: dict) -> None:
     tmp = path.with_name(path.name + ".tmp")
     torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step, "best_val": best,
-                "config": asdict(cfg), **selection(cfg), "val": val}, tmp)
+                "config": asdict(cfg), **selection(cfg.best_metric), "val": val}, tmp)
     os.replace(tmp, path)  # a crash while saving never corrupts the previous checkpoint
 
 
@@ -117,11 +117,9 @@ def train(cfg: TrainConfig) -> dict:
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["optimizer"])
         step, best = int(ckpt["step"]), float(ckpt["best_val"])
-        stored = {"best_metric": ckpt.get("best_metric", "loss"),
-                  # Checkpoints from before the version was saved used version 1.
-                  "live_penalty_version": ckpt.get("live_penalty_version",
-                                                  1 if "live" in str(ckpt.get("best_metric")).split("+") else None)}
-        if stored != selection(cfg):
+        # Checkpoints from before the version was saved used version 1.
+        stored = selection(ckpt.get("best_metric", "loss"), ckpt.get("live_penalty_version", 1))
+        if stored != selection(cfg.best_metric):
             best = math.inf  # a different yardstick: the old best says nothing
         for group in opt.param_groups:  # --lr given on resume wins over the checkpoint's
             group["lr"] = cfg.lr

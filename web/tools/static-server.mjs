@@ -46,7 +46,7 @@ export async function startServer(webRoot, mountDirs = {}, files = {}) {
       if (path && statSync(path).isDirectory()) path = join(path, 'index.html');
       if (!path || !statSync(path).isFile()) throw new Error('not a file');
     } catch {
-      res.writeHead(404, {'content-type': 'text/plain', connection: 'close'}).end('not found');
+      res.writeHead(404, {...headers, 'content-type': 'text/plain'}).end('not found');
       return;
     }
     res.writeHead(200, {...headers, 'content-type': TYPES[extname(path)] ?? 'application/octet-stream'});
