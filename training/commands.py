@@ -78,47 +78,52 @@ def _evaluation_source(args: argparse.Namespace) -> str | None:
     return None
 
 
-def _evaluate(args: argparse.Namespace) -> int:
-    from .data.sources import load_source
-    from .evaluate import format_table, goal_report
-    from .evaluate import evaluate as run_evaluation
-    from .model import load_for_evaluation
+class _Refused(Exception):
+    """A one-line reason `pianogenie evaluate` cannot go on (exit 2)."""
 
-    import torch
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
+def _evaluation_pieces(args: argparse.Namespace, min_notes: int) -> tuple[str, list]:
+    from .data.sources import expand_prefixes, load_source
+
     source = _evaluation_source(args)
     if source is None:
-        print("pianogenie evaluate: say which music to evaluate on with --data (a MIDI folder, a MAESTRO folder, "
-              "a .npz cache, or music21, whose first parse takes ~20 minutes)", file=sys.stderr)
-        return 2
+        raise _Refused("say which music to evaluate on with --data (a MIDI folder, a MAESTRO folder, a .npz "
+                       "cache, or music21, whose first parse takes ~20 minutes)")
     try:
         corpus = load_source(source, workers=args.workers)
     except (OSError, ValueError) as exc:
-        print(f"pianogenie evaluate: {exc}", file=sys.stderr)
-        return 2
+        raise _Refused(str(exc)) from None
     pieces = corpus.pieces if args.split == "all" else corpus.split(args.split)
     if args.pieces:
-        from .data.sources import expand_prefixes
-
         prefixes = expand_prefixes(args.pieces)
         pieces = [p for p in pieces if p.name.startswith(prefixes)]
-    pieces = [p for p in pieces if len(p) >= 128]
+    pieces = [p for p in pieces if len(p) >= min_notes]
     if not pieces:
-        print(f"pianogenie evaluate: the {args.split} split of {source} has no piece of 128 notes or more", file=sys.stderr)
-        return 2
-    jitter = args.jitter_ms / 1000
-    results = {}
+        raise _Refused(f"the {args.split} split of {source} has no piece of {min_notes} notes or more")
+    return source, pieces
+
+
+def _models(args: argparse.Namespace):
+    """(name, model, has_encoder) for each --model, in order."""
+    from .model import load_for_evaluation
+
     for path in args.model:
         try:
             model, with_encoder = load_for_evaluation(path)
         except (OSError, ValueError, RuntimeError) as exc:
-            print(f"pianogenie evaluate: {exc}", file=sys.stderr)
-            return 2
-        name = str(path)
-        results[name] = run_evaluation(model, pieces, with_encoder, max_windows=args.max_windows, jitter_s=jitter,
-                                       live_seeds=tuple(range(args.live_seeds)))
+            raise _Refused(str(exc)) from None
+        yield str(path), model, with_encoder
+
+
+def _evaluate_windows(args: argparse.Namespace) -> None:
+    from .evaluate import evaluate as run_evaluation
+    from .evaluate import format_table, goal_report
+
+    source, pieces = _evaluation_pieces(args, 128)
+    jitter = args.jitter_ms / 1000
+    results = {name: run_evaluation(model, pieces, with_encoder, max_windows=args.max_windows, jitter_s=jitter,
+                                    live_seeds=tuple(range(args.live_seeds)))
+               for name, model, with_encoder in _models(args)}
     print(f"{source}, split {args.split}: {len(pieces)} pieces, {sum(len(p) for p in pieces)} notes; "
           f"a person's buttons = pitch rank in each 128-note window, in eighths; live suite over "
           f"{args.live_seeds} seeds at the default temperature")
@@ -132,6 +137,49 @@ def _evaluate(args: argparse.Namespace) -> int:
             print(f"  - {line}")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
+
+
+def _evaluate_play(args: argparse.Namespace) -> None:
+    from .music.compare import format_tables, to_json
+    from .music.defaults import MAPPINGS
+    from .music.play import MIN_NOTES, play_pieces, playable
+    from .music.roll import draw_rolls, find_play, parse_roll
+
+    mappings = tuple(m.strip() for m in args.mappings.split(",") if m.strip())
+    unknown = [m for m in mappings if m not in MAPPINGS]
+    if not mappings or unknown:
+        raise _Refused(f"--mappings {args.mappings!r}: use some of {', '.join(MAPPINGS)}")
+    if args.seeds < 1:
+        raise _Refused("--seeds must be 1 or more")
+    rolls = [parse_roll(spec) for spec in args.roll or []]
+    source, pieces = _evaluation_pieces(args, MIN_NOTES)
+    pieces = playable(pieces)
+    results = {}
+    for name, model, _ in _models(args):
+        results[name] = play_pieces(model.dec, pieces, args.seeds, mappings)
+    print(f"{source}, split {args.split}: {len(pieces)} pieces, {sum(len(p) for p in pieces)} notes, each played "
+          f"whole, free-running, as a person would press it ({', '.join(mappings)} mappings x {args.seeds} seeds, "
+          f"onsets jittered by up to 10 ms); means over the pieces")
+    print(format_tables(results, args.resamples))
+    for piece, start in rolls:
+        plays = {name: find_play(r, piece) for name, r in results.items()}
+        stem = Path(next(iter(plays.values())).name).stem.replace(" ", "_")
+        out = draw_rolls(piece, start, plays, Path(args.roll_out) / f"roll_{stem}_{start:g}.png")
+        print(f"piano roll: {out}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(to_json(results), indent=2) + "\n")
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    try:
+        (_evaluate_play if args.play else _evaluate_windows)(args)
+    except (_Refused, ValueError) as exc:
+        print(f"pianogenie evaluate: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -164,6 +212,7 @@ def _bench(args: argparse.Namespace) -> int:
 
 def register(registry) -> None:  # registry: pianogenie.cli.Registry
     from .config import add_arguments
+    from .music.defaults import DEFAULT_SEEDS, MAPPINGS, RESAMPLES
 
     p = registry.command("corpus", _corpus, "parse a data source into the cache and summarise it")
     p.add_argument("source", nargs="?", default="music21", help="music21 | MIDI folder | MAESTRO folder | .npz")
@@ -192,6 +241,19 @@ def register(registry) -> None:  # registry: pianogenie.cli.Registry
     p.add_argument("--json", help="also write the results as JSON here")
     p.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's choice)")
     p.add_argument("--workers", type=int, default=2)
+    play = p.add_argument_group("--play: whole pieces, as a person would press them, against the music itself")
+    play.add_argument("--play", action="store_true",
+                      help="play each piece whole, free-running, and compare with the piece measure by measure, "
+                           "with 95 %% bootstrap intervals over pieces between the models")
+    play.add_argument("--seeds", type=int, default=DEFAULT_SEEDS,
+                      help=f"seeds per piece and mapping (default: {DEFAULT_SEEDS})")
+    play.add_argument("--mappings", default=",".join(MAPPINGS),
+                      help=f"button mappings, comma-separated (default: {','.join(MAPPINGS)})")
+    play.add_argument("--resamples", type=int, default=RESAMPLES, help=f"bootstrap resamples (default: {RESAMPLES})")
+    play.add_argument("--roll", action="append", metavar="PIECE:START",
+                      help="draw a 20 s piano roll of the piece and of each model from START seconds (repeatable; "
+                           "needs matplotlib, the 'plot' extra)")
+    play.add_argument("--roll-out", default=".", help="folder for the piano-roll PNGs (default: .)")
 
     p = registry.command("export", _export, "export a checkpoint's decoder as a model directory")
     p.add_argument("checkpoint", help="training checkpoint or state dict (.pt)")

@@ -33,6 +33,7 @@ class TrainConfig:
     top_octave: float = 1.0  # share of crops whose chords' top notes rise an octave, as a pianist's right hand
     octave_move: float = 1.0  # share of crops that go on an octave higher or lower after a random note
     octave_moves: int = 8  # at most this many such moves per crop
+    repeat_passage: float = 0.0  # share of crops in which a passage of 8-32 notes is played again at once
     # Share of crops whose decoder input is a person's contour buttons (training.person) instead of the
     # encoder's: the decoder must understand the buttons people actually press.
     person_buttons: float = 0.3
@@ -40,6 +41,9 @@ class TrainConfig:
     # training for the live validation ("holdout"; "auto" = music21's keyboard works, "" = none).
     exclude: str = ""
     holdout: str = "auto"
+    # Sampling weight per piece-name prefix, "prefix=weight,..." (a piece takes its first matching prefix's
+    # weight; the rest weigh 1): tilts the corpus, whose notes are 60 % Palestrina, toward keyboard textures.
+    piece_weights: str = ""
     val_jitter_ms: float = 10.0  # performer timing of the held-out windows
     live_seeds: int = 3  # seeds of the live-input suite at each validation
     loss_margin: float = 1.0
@@ -62,6 +66,7 @@ class TrainConfig:
     # Start from these weights instead of random ones (not a resume: step, optimiser and best start anew):
     # a training checkpoint (encoder and decoder) or a model directory (the decoder only).
     init: str = ""
+    keep_evals: bool = False  # also keep every validation's checkpoint as ckpt_STEP.pt, to choose among later
     workers: int = 2  # corpus parsing processes, when the cache has to be built
     progress: bool = True
 
@@ -72,7 +77,8 @@ class TrainConfig:
         return Performance(prob=self.perform_prob, jitter_max_s=self.jitter_max_ms / 1000, roll_prob=self.roll_prob,
                            rubato=self.rubato, transpose_max=self.transpose_range, bass_octave_prob=self.bass_octave,
                            top_octave_prob=self.top_octave,
-                           octave_move_prob=self.octave_move, octave_moves=self.octave_moves)
+                           octave_move_prob=self.octave_move, octave_moves=self.octave_moves,
+                           repeat_prob=self.repeat_passage)
 
 
 # What `pianogenie train --help` says of each flag.
@@ -95,6 +101,9 @@ HELP = {
     "top_octave": "share of crops whose chords' top notes rise an octave (a pianist's right hand)",
     "octave_move": "share of crops that go on an octave higher or lower after a random note",
     "octave_moves": "at most this many octave moves per crop, each drawn on its own",
+    "repeat_passage": "share of crops in which a passage of 8-32 notes is played again at once",
+    "piece_weights": "sampling weights by piece-name prefix, e.g. 'palestrina/=0.25,trecento/=0.5' (others 1)",
+    "keep_evals": "keep every validation's checkpoint as ckpt_STEP.pt beside ckpt_last.pt",
     "person_buttons": "share of crops whose decoder input is a person's contour buttons",
     "exclude": "comma-separated piece-name prefixes to leave out (music21 groups: folk, keyboard)",
     "holdout": "prefixes kept out of training for the live validation (auto: music21's keyboard works)",

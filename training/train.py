@@ -19,17 +19,20 @@ import torch
 
 from .config import TrainConfig
 from .data.examples import Augmentation, CropSampler, eval_windows
-from .data.sources import load_source, select_pieces
+from .data.sources import load_source, piece_weights, select_pieces
 from .live import PENALTY_VERSION, live_penalty, live_suite
 from .metrics import performer_metrics, window_metrics
 from .model import LossWeights, ModelConfig, PianoGenie, compute_losses, load_for_evaluation
+from .music.play import MIN_NOTES, combined_distance, play_pieces, playable
 from .person import contour_buttons
 
 LAST = "ckpt_last.pt"
 BEST = "ckpt_best.pt"
 METRICS = "metrics.jsonl"
 VAL_KEYS = {"loss", "recons", "margin", "contour", "nll", "contour_violation_ref",  # lower is better
-            "contour_violation_paper", "perf_nll", "live"}
+            "contour_violation_paper", "perf_nll", "live", "music"}
+MUSIC_SEEDS = 2  # seeds of the whole-piece validation: enough to rank checkpoints, cheap beside a step budget
+MUSIC_PIECES = 16  # at most this many validation pieces are played whole when nothing is held out
 
 
 def setup_distributed(device: str) -> tuple[int, int, torch.device]:
@@ -88,8 +91,11 @@ def train(cfg: TrainConfig) -> dict:
         f"{len(val_pieces)} pieces; live validation (held out of training) {len(live_pieces)} pieces "
         f"({sum(len(p) for p in live_pieces)} notes)")
     sampler = CropSampler(train_pieces, cfg.seq_len, Augmentation(cfg.time_stretch_max, cfg.transpose_max),
-                          cfg.performance())
+                          cfg.performance(), piece_weights(train_pieces, cfg.piece_weights))
     val_k, val_t = eval_windows(val_pieces, cfg.seq_len, cfg.eval_windows)
+    if "music" in cfg.best_metric.split("+") and len(playable(live_pieces)) < 2 and len(playable(val_pieces)) < 2:
+        raise ValueError(f"--best-metric music plays whole pieces: it needs at least 2 held-out or validation "
+                         f"pieces of {MIN_NOTES} notes or more")
 
     # Model and optimiser; the same seed on every rank gives the same initial weights.
     torch.manual_seed(cfg.seed)
@@ -186,18 +192,27 @@ def train(cfg: TrainConfig) -> dict:
             raw_model.to(device)
             val.update({f"live_{name}": value for name, value in live.items()})
             val["live"] = live_penalty(live)
+            # The pieces played whole as a person would, against the music itself (training.music): every
+            # measure at once, no model in the yardstick. The held-out works when there are some.
+            whole = playable(live_pieces) if len(playable(live_pieces)) >= 2 else playable(val_pieces)[:MUSIC_PIECES]
+            if len(whole) >= 2:
+                val["music"] = combined_distance(play_pieces(raw_model.dec.cpu(), whole, seeds=MUSIC_SEEDS))
+                raw_model.to(device)
             score = sum(val[key] for key in cfg.best_metric.split("+"))
             improved = score < best
             if improved:
                 best = score
                 save_checkpoint(out / BEST, raw_model, opt, step, best, cfg, val)
             save_checkpoint(out / LAST, raw_model, opt, step, best, cfg, val)
+            if cfg.keep_evals:
+                save_checkpoint(out / f"ckpt_{step:06d}.pt", raw_model, opt, step, best, cfg, val)
             metrics_file.write(json.dumps({"step": step, "time": time.time(), "eval": val}) + "\n")
             metrics_file.flush()
             bar.write(f"step {step}: validation loss {val['loss']:.4f} nll {val['nll']:.4f} top1 {val['top1']:.3f} "
                       f"contour violation {val['contour_violation_ref']:.3f} | performer nll {val['perf_nll']:.3f} "
                       f"live {val['live']:.3f} (repeats {val['live_walk_repeated_keys']:.2f}, register "
                       f"{val['live_walk_register']:.0f}, chords {val['live_chords_consonant']:.2f})"
+                      + (f" music {val['music']:.3f}" if "music" in val else "")
                       + (" (best)" if improved else ""))
     bar.close()
     if metrics_file is not None:

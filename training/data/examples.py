@@ -32,11 +32,16 @@ def delta_times(onsets: np.ndarray) -> np.ndarray:
 
 class CropSampler:
     """Draws batches of random crops from a list of pieces, each crop start equally likely
-    (long pieces give more crops, as every note is one more possible start)."""
+    (long pieces give more crops, as every note is one more possible start), or as likely as its piece's
+    weight (`weights`, one per piece), to tilt the corpus toward the textures a pianist plays."""
 
     def __init__(self, pieces: Sequence[Piece], seq_len: int = 128, augment: Augmentation | None = None,
-                 performance: Performance | None = None):
-        pieces = [p for p in pieces if len(p) >= seq_len]
+                 performance: Performance | None = None, weights: Sequence[float] | None = None):
+        if weights is not None and len(weights) != len(pieces):
+            raise ValueError(f"{len(weights)} weights for {len(pieces)} pieces")
+        keep = [i for i, p in enumerate(pieces) if len(p) >= seq_len]
+        weights = None if weights is None else [float(weights[i]) for i in keep]
+        pieces = [pieces[i] for i in keep]
         if not pieces:
             raise ValueError(f"no piece has at least {seq_len} notes to crop from")
         self.seq_len = seq_len
@@ -47,10 +52,21 @@ class CropSampler:
         starts = np.cumsum([0] + [len(p) for p in pieces])[:-1]
         # Every valid crop start, as an index into the concatenated arrays.
         self.crop_starts = np.concatenate([s + np.arange(len(p) - seq_len + 1) for s, p in zip(starts, pieces)])
+        self.cumulative = None  # None: every crop start equally likely (the same random draws as before weights)
+        if weights is not None:
+            per_start = np.concatenate([np.full(len(p) - seq_len + 1, w) for w, p in zip(weights, pieces)])
+            if not np.all(np.isfinite(per_start)) or per_start.min() < 0 or per_start.sum() <= 0:
+                raise ValueError("piece weights must be finite, non-negative and not all zero")
+            self.cumulative = np.cumsum(per_start) / per_start.sum()
 
     def sample(self, batch_size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """-> keys int64 [B, T], dts float32 [B, T]."""
-        idx = self.crop_starts[rng.integers(0, len(self.crop_starts), size=batch_size)][:, None] + np.arange(self.seq_len)
+        if self.cumulative is None:
+            pick = rng.integers(0, len(self.crop_starts), size=batch_size)
+        else:
+            pick = np.minimum(np.searchsorted(self.cumulative, rng.random(batch_size), side="right"),
+                              len(self.crop_starts) - 1)
+        idx = self.crop_starts[pick][:, None] + np.arange(self.seq_len)
         onsets, keys = self.onsets[idx], self.keys[idx]
         if self.augment is not None:
             a = self.augment

@@ -16,6 +16,9 @@ when sorted). So each training crop is "performed" before it becomes model input
   squeezes 8 buttons into about 20 semitones, and a bass alone stretches only the low buttons);
 - a hand that moves: in some crops the music after a random note continues an octave higher or lower, as a
   pianist takes a phrase up or down the keyboard;
+- a passage played again: in some crops a run of 8-32 notes, from one chord to another, is repeated at once
+  (the rest of the crop follows it), so that the decoder learns that the same buttons in the same context
+  come back to the same keys (a refrain that drifts down the keyboard is what a decoder without this does);
 - transposition by up to a few octaves, kept inside the piano (a shift that would push a note off the
   keyboard is never drawn, so no note is clamped onto a wrong key).
 
@@ -45,6 +48,9 @@ class Performance:
     top_octave_prob: float = 0.0  # share of crops whose chords' top notes rise an octave
     octave_move_prob: float = 0.0  # share of crops that move an octave up or down after a random note
     octave_moves: int = 1  # how many such moves a crop may make (each drawn on its own)
+    repeat_prob: float = 0.0  # share of crops in which a passage is played again at once
+    repeat_min: int = 8  # notes in a repeated passage, at least
+    repeat_max: int = 32  # and at most
 
 
 def _ar1(shape: tuple[int, int], corr: float, rng: np.random.Generator) -> np.ndarray:
@@ -103,12 +109,40 @@ def move_octave(keys: np.ndarray, rows: np.ndarray, rng: np.random.Generator) ->
     return keys + 12 * (direction * rows)[:, None] * after
 
 
+def repeat_passage(onsets: np.ndarray, keys: np.ndarray, rows: np.ndarray, rng: np.random.Generator,
+                   min_len: int = 8, max_len: int = 32) -> tuple[np.ndarray, np.ndarray]:
+    """In the chosen rows, the notes [a, a + L) are played again right after themselves, and the crop goes on
+    from note a + L after the repeat (its last L notes fall off the end). a and a + L both start a chord, so
+    no chord is cut in two; rows without such a pair stay as they are."""
+    onsets, keys = onsets.copy(), keys.copy()
+    b, t = keys.shape
+    positions = np.arange(t)
+    for r in np.flatnonzero(rows):
+        starts = np.flatnonzero(np.concatenate([[True], np.diff(onsets[r]) > 0]))
+        # Pairs (a, a + L) of chord starts with L in range and the repeat ending inside the crop.
+        ends = starts[None, :] - starts[:, None]
+        ok = (ends >= min_len) & (ends <= max_len) & (starts[None, :] + ends <= t)
+        pairs = np.argwhere(ok)
+        if len(pairs) == 0:
+            continue
+        i, j = pairs[rng.integers(0, len(pairs))]
+        a, length = starts[i], starts[j] - starts[i]
+        later = positions >= a + length
+        src = positions - length * later
+        shift = onsets[r, a + length] - onsets[r, a]
+        onsets[r], keys[r] = onsets[r, src] + shift * later, keys[r, src]
+    return onsets, keys
+
+
 def perform(onsets: np.ndarray, keys: np.ndarray, cfg: Performance, rng: np.random.Generator
             ) -> tuple[np.ndarray, np.ndarray]:
     """[B, T] onsets (s) and keys of score-timed crops -> performed (onsets, keys), rows re-sorted by time."""
     onsets = np.asarray(onsets, dtype=np.float64)
     keys = np.asarray(keys, dtype=np.int64)
     # On the score's timing, where a chord is exactly simultaneous.
+    if cfg.repeat_prob > 0:
+        onsets, keys = repeat_passage(onsets, keys, rng.random(len(keys)) < cfg.repeat_prob, rng,
+                                      cfg.repeat_min, cfg.repeat_max)
     if cfg.bass_octave_prob > 0:
         keys = chord_voice_octave(onsets, keys, rng.random(len(keys)) < cfg.bass_octave_prob, -12)
     if cfg.top_octave_prob > 0:

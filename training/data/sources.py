@@ -10,7 +10,9 @@ Folders are parsed once and cached under the cache directory, keyed by their pat
 from __future__ import annotations
 
 import hashlib
+import math
 from pathlib import Path
+from typing import Sequence
 
 from ..config import DEFAULT_SOURCE
 from .notes import NoteCorpus, Piece, cache_dir, report_skips
@@ -59,6 +61,26 @@ def expand_prefixes(spec: str) -> tuple[str, ...]:
 
     groups = {"folk": FOLK_TUNE_COLLECTIONS, "keyboard": KEYBOARD_WORKS}
     return tuple(x for p in spec.split(",") if p.strip() for x in groups.get(p.strip(), (p.strip(),)))
+
+
+def piece_weights(pieces: Sequence[Piece], spec: str) -> list[float] | None:
+    """Sampling weights from "prefix=weight,...": each piece takes its first matching prefix's weight (groups
+    such as "folk" expand), the rest 1. None for an empty spec, so sampling stays exactly as without weights."""
+    if not spec.strip():
+        return None
+    rules = []
+    for item in spec.split(","):
+        if not item.strip():
+            continue
+        prefix, sep, value = item.partition("=")
+        try:
+            weight = float(value)
+        except ValueError:
+            weight = math.nan
+        if not sep or not prefix.strip() or not math.isfinite(weight) or weight < 0:
+            raise ValueError(f"--piece-weights {item.strip()!r}: write PREFIX=WEIGHT with a weight >= 0")
+        rules.append((expand_prefixes(prefix.strip()), weight))
+    return [next((w for names, w in rules if p.name.startswith(names)), 1.0) for p in pieces]
 
 
 def select_pieces(corpus: NoteCorpus, source: str, exclude: str = "", holdout: str = "auto"
