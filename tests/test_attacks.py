@@ -85,3 +85,113 @@ def test_honest_clients_reading_the_tree_cost_osc_little(random_model_dir):
         print(f"\nreaders {seen}: baseline {baseline.describe()}; attacked {attacked.describe()}")
         assert seen["requests"] > 40, seen  # kept-alive answers are not held back by Nagle (44 ms each before)
         assert within_bound(attacked, baseline), (baseline.describe(), attacked.describe())
+
+
+# --- an oversized model: the loader reads the decoder's tensors only, within a total budget ----------------------
+
+
+def _sparse_group(model, name: str, shards: int, shard_bytes: int) -> dict:
+    """A weight group of one float32 tensor spread over sparse shard files: declared, never written."""
+    paths = []
+    for i in range(shards):
+        path = model / f"{name}-shard{i + 1}of{shards}.bin"
+        with open(path, "wb") as file:
+            file.truncate(shard_bytes)
+        paths.append(path.name)
+    return {"paths": paths, "weights": [{"name": name, "shape": [shards * shard_bytes // 4], "dtype": "float32"}]}
+
+
+def _oversized_model(random_model_dir, folder, how: str):
+    import shutil
+
+    from engine.constants import MANIFEST_NAME
+    from engine.model_format import MAX_SHARD_BYTES
+
+    model = folder / how
+    shutil.copytree(random_model_dir, model)
+    manifest = json.loads((model / MANIFEST_NAME).read_text())
+    if how == "extra-groups":  # 3 GiB declared in groups the decoder never uses
+        manifest += [_sparse_group(model, f"enc.extra{g}", 4, MAX_SHARD_BYTES) for g in range(3)]
+    else:  # "extra-tensor": 1 GiB of another tensor in the decoder's own group
+        extra = _sparse_group(model, "enc.big", 4, MAX_SHARD_BYTES)
+        manifest[0]["paths"] += extra["paths"]
+        manifest[0]["weights"] += extra["weights"]
+    (model / MANIFEST_NAME).write_text(json.dumps(manifest))
+    return model
+
+
+def _peak_rss_of_loading(model) -> tuple[str, float]:
+    """(what loading printed, its peak RSS in MB), in a fresh process so the figure is the load's own."""
+    code = ("import resource, sys\nfrom engine.genie import PianoGenie\nfrom engine.model_format import ModelError\n"
+            "try:\n    PianoGenie.load(sys.argv[1]); print('loaded')\nexcept ModelError as exc:\n    print(exc)\n"
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+    out = subprocess.run([sys.executable, "-c", code, str(model)], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    said, peak = out.stdout.strip().splitlines()
+    return said, float(peak)
+
+
+def test_groups_the_decoder_never_uses_are_refused_unread(random_model_dir, tmp_path):
+    said, peak = _peak_rss_of_loading(_oversized_model(random_model_dir, tmp_path, "extra-groups"))
+    assert "group 1 names none of the decoder's tensors" in said and "\n" not in said, said
+    baseline = _peak_rss_of_loading(random_model_dir)[1]
+    print(f"\nextra groups: {said!r}; peak RSS {peak:.0f} MB (the plain model: {baseline:.0f} MB)")
+    assert peak < baseline + 32
+
+
+def test_a_huge_tensor_beside_the_decoders_is_never_read(random_model_dir, tmp_path):
+    said, peak = _peak_rss_of_loading(_oversized_model(random_model_dir, tmp_path, "extra-tensor"))
+    baseline = _peak_rss_of_loading(random_model_dir)[1]
+    print(f"\nextra tensor: {said!r}; peak RSS {peak:.0f} MB (the plain model: {baseline:.0f} MB)")
+    assert said == "loaded" and peak < baseline + 32
+
+
+def test_the_total_budget_holds_for_any_tensors(tmp_path):
+    import pytest
+
+    from engine.constants import MANIFEST_NAME
+    from engine.model_format import MAX_MODEL_BYTES, MAX_SHARD_BYTES, ModelError, read_weights
+
+    groups = [_sparse_group(tmp_path, f"t{g}", 1, MAX_SHARD_BYTES // 8) for g in range(MAX_MODEL_BYTES * 8 // MAX_SHARD_BYTES + 1)]
+    (tmp_path / MANIFEST_NAME).write_text(json.dumps(groups))
+    with pytest.raises(ModelError, match=f"more than the {MAX_MODEL_BYTES} bytes"):
+        read_weights(tmp_path)
+
+
+def test_a_swap_to_an_oversized_model_is_one_line_and_costs_another_performer_little(random_model_dir, tmp_path):
+    from bridge import protocol as p
+    from bridge.osc.client import OscClient
+    from tests.attack_helpers import press_round_trips
+
+    folder = tmp_path / "models"
+    folder.mkdir()
+    import shutil
+    shutil.copytree(random_model_dir, folder / "plain")
+    _oversized_model(random_model_dir, folder, "extra-groups")
+    with running_serve(["--model", str(folder / "plain"), "--models", str(folder)], free_udp_port()) as (port, proc):
+        press_round_trips(port, count=20)
+        baseline = press_round_trips(port, count=150)
+        before = rss_mb(proc.pid)
+        client = OscClient(("127.0.0.1", port))
+        stop, refused = threading.Event(), []
+
+        def swapping() -> None:  # another peer asking for the oversized model, again and again
+            while not stop.is_set():
+                client.send(p.IN_MODEL, "extra-groups")
+                message, _ = client.wait_for(lambda m: m[0] == p.OUT_ERROR, 10)
+                refused.append(message is not None and "names none of the decoder's tensors" in message[1][0])
+
+        swapper = threading.Thread(target=swapping)
+        swapper.start()
+        try:
+            attacked = press_round_trips(port, count=200)
+        finally:
+            stop.set()
+            swapper.join()
+            client.close()
+        assert refused and all(refused), refused
+        print(f"\noversized swap x{len(refused)}: baseline {baseline.describe()}; attacked {attacked.describe()}; "
+              f"RSS {before:.0f} -> {rss_mb(proc.pid):.0f} MB")
+        assert within_bound(attacked, baseline), (baseline.describe(), attacked.describe())
+        assert rss_mb(proc.pid) - before < 32
+    assert "Traceback" not in proc.stderr.read()
