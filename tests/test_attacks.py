@@ -195,3 +195,66 @@ def test_a_swap_to_an_oversized_model_is_one_line_and_costs_another_performer_li
         assert within_bound(attacked, baseline), (baseline.describe(), attacked.describe())
         assert rss_mb(proc.pid) - before < 32
     assert "Traceback" not in proc.stderr.read()
+
+
+# --- a stalled synth child: the pipe never blocks the bridge ------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    import pathlib
+
+    found = []
+    for task in pathlib.Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def test_a_stopped_synth_child_costs_another_performer_nothing_and_is_declared_dead_once(random_model_dir, monkeypatch):
+    import os
+    import signal
+
+    import pytest
+
+    from bridge import protocol as p
+    from bridge.osc.client import OscClient
+    from bridge.sound.synth_process import STALL_DEADLINE
+    from tests.conftest import jack_dummy
+
+    pytest.importorskip("pyo")
+    # bridge.system.jack_running looks for the default server only, so this is jack_dummy's default-named one.
+    with jack_dummy(256):
+        monkeypatch.setenv("JACK_NO_START_SERVER", "1")
+        with running_serve(["--model", str(random_model_dir), "--audio", "pyo", "--audio-backend", "jack"],
+                           free_udp_port()) as (port, proc):
+            if "pyo jack" not in proc.banner:
+                pytest.skip(f"pyo did not start on JACK here: {proc.banner}")
+            (child,) = _children(proc.pid)
+            press_round_trips(port, count=20)
+            baseline = press_round_trips(port, count=150)
+            os.kill(child, signal.SIGSTOP)  # a hung audio stack: alive, reading nothing
+            try:
+                # More notes than the pipe holds (64 KiB of 12-byte records), as fast as a sequencer can send them.
+                flood = OscClient(("127.0.0.1", port))
+                for i in range(4000):
+                    flood.send(p.IN_PRESS, i % 8)
+                    flood.send(p.IN_RELEASE, i % 8)
+                    if i % 20 == 0:
+                        time.sleep(0.001)
+                flood.close()
+                attacked = press_round_trips(port, seconds=STALL_DEADLINE + 2)
+            finally:
+                os.kill(child, signal.SIGCONT)
+            status = OscClient(("127.0.0.1", port))
+            assert status.status(timeout=10) is not None, "serve stopped answering"
+            status.close()
+            print(f"\nstopped synth: baseline {baseline.describe()}; attacked {attacked.describe()}")
+            assert within_bound(attacked, baseline), (baseline.describe(), attacked.describe())
+            deadline = time.monotonic() + 10
+            while child in _children(proc.pid) and time.monotonic() < deadline:
+                if open(f"/proc/{child}/stat").read().split()[2] == "Z":
+                    break  # killed, waiting to be reaped at exit
+                time.sleep(0.1)
+            assert open(f"/proc/{child}/stat").read().split()[2] == "Z", "the hung child was not killed"
+        err = proc.stderr.read()
+        assert err.count("the synth process has not read a note") == 1, err
+        assert "Traceback" not in err
