@@ -47,6 +47,8 @@ _PERFORMER_OUTPUTS = (p.OUT_NOTEON, p.OUT_NOTEOFF)
 MAX_CONNECTIONS = 16  # served at once; more wait in the kernel's queue, costing the bridge nothing
 REQUEST_QUEUE_SIZE = 128  # the listen backlog (socketserver's 5 makes one connection in a few wait for a SYN retry)
 ACCEPTS_PER_SECOND = 500  # connections taken per second at most, so a flood's CPU cost is capped
+ANSWERS_PER_SECOND = 200  # requests answered per second at most, by all clients together (a client that reads
+# the tree once and polls a few VALUEs never meets it; eager clients only wait, and OSC keeps the CPU)
 HEADER_DEADLINE_S = 5.0  # a new connection must have sent a whole request within this, however it trickles
 IDLE_DEADLINE_S = 10.0  # a kept-alive connection must send its next whole request within this
 WRITE_DEADLINE_S = 10.0  # an answer must have been taken by the client within this
@@ -230,6 +232,8 @@ class OscQueryServer:
         self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self._deadlines: dict[socket.socket, float] = {}
         self._deadlines_lock = threading.Lock()
+        self._pace_lock = threading.Lock()
+        self._next_answer = 0.0
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._accept_loop, name="oscquery", daemon=True),
                          threading.Thread(target=self._watchdog, name="oscquery-watchdog", daemon=True)]
@@ -247,6 +251,15 @@ class OscQueryServer:
             for sock in list(self._deadlines):
                 _shut(sock)
         self.httpd.server_close()
+
+    def pace(self) -> None:
+        """Waits for this answer's turn, at most ANSWERS_PER_SECOND in all; the sleep holds no lock."""
+        with self._pace_lock:
+            now = time.monotonic()
+            turn = max(now, self._next_answer)
+            self._next_answer = turn + 1.0 / ANSWERS_PER_SECOND
+        if turn > now:
+            time.sleep(turn - now)
 
     def crowded(self) -> bool:
         """Most slots taken: a kept-alive connection then closes after its answer, so that a crowd of clients
@@ -343,6 +356,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - the http.server interface
         self.owner.set_deadline(self.connection, WRITE_DEADLINE_S)
+        self.owner.pace()
         url = urlsplit(self.path)
         query = unquote(url.query)
         if query == "HOST_INFO":
