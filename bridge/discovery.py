@@ -15,6 +15,11 @@ from typing import Any
 
 OSC_SERVICE = "_osc._udp.local."
 OSCQUERY_SERVICE = "_oscjson._tcp.local."
+# Under --host 0.0.0.0 the advertised addresses follow the machine's: a laptop that changes networks mid-gig
+# stays findable within this many seconds.
+ADDRESS_REFRESH_S = 10.0
+# Interfaces whose addresses no other machine on the LAN can reach: VPN and point-to-point tunnels.
+_TUNNEL_PREFIXES = ("tun", "tap", "wg", "ppp", "tailscale", "zt", "utun", "ipsec", "docker", "veth", "virbr", "br-")
 
 
 def zeroconf_missing() -> str | None:
@@ -40,6 +45,8 @@ class Advertiser:
         self._zeroconf: Any = None
         self._lock = threading.Lock()
         self._closed = False
+        self._stop = threading.Event()
+        self._infos: list[Any] = []
         self._thread = threading.Thread(target=self._register, name="zeroconf", daemon=True)
 
     def describe(self) -> str:
@@ -61,23 +68,50 @@ class Advertiser:
                     return
                 self._zeroconf = Zeroconf(interfaces=InterfaceChoice.All if wildcard else [self.host],
                                           ip_version=IPVersion.V4Only)
-            where = {"parsed_addresses": _own_addresses()} if wildcard else {"addresses": [ipaddress.ip_address(self.host).packed]}
+            addresses = _own_addresses() if wildcard else [self.host]
             server = f"{socket.gethostname().split('.')[0] or 'pianogenie'}.local."
+            wanted = self.name
             for service, port in self.ports.items():
-                info = ServiceInfo(service, f"{self.name}.{service}", port=port, server=server, **where)
+                info = ServiceInfo(service, f"{self.name}.{service}", port=port, server=server,
+                                   addresses=[ipaddress.ip_address(a).packed for a in addresses])
                 self._zeroconf.register_service(info, allow_name_change=True)
+                # A name taken on the network is renamed ("... (2)"): both services keep the one it got.
+                self.name = info.name[:-len(service) - 1]
+                self._infos.append(info)
             self.registered.set()
+            if self.name != wanted:
+                print(f'pianogenie serve: zeroconf: "{wanted}" is taken on this network; advertised as "{self.name}"',
+                      flush=True)
         except Exception as exc:  # no multicast, no interface, a conflict it could not resolve: say so once
             if self._closed:
                 return  # stopped while still probing: nothing to say
             self.error = f"{type(exc).__name__}: {exc}"
             print(f"pianogenie serve: zeroconf advertisement failed ({self.error}); "
                   "OSCQuery clients can still connect by address", flush=True)
+            return
+        if wildcard:
+            self._follow_addresses(addresses)
+
+    def _follow_addresses(self, addresses: list[str]) -> None:
+        """Re-announce with the machine's current addresses whenever they change (a new network, a lost one)."""
+        while not self._stop.wait(ADDRESS_REFRESH_S):
+            current = _own_addresses()
+            if current == addresses:
+                continue
+            addresses = current
+            try:
+                for info in self._infos:
+                    info.addresses = [ipaddress.ip_address(a).packed for a in addresses]
+                    self._zeroconf.update_service(info)
+            except Exception:  # closing meanwhile, or no network at all: the next change tries again
+                if self._closed:
+                    return
 
     def close(self) -> None:
         """Says goodbye on the network (so browsers drop the services at once), a quarter of a second."""
         with self._lock:
             self._closed = True
+            self._stop.set()
             zc = self._zeroconf
         if zc is not None:
             try:
@@ -87,12 +121,19 @@ class Advertiser:
 
 
 def _own_addresses() -> list[str]:
-    """This machine's IPv4 addresses, for a bridge listening on all of them."""
+    """This machine's IPv4 addresses that the LAN can reach, for a bridge listening on all of them: not loopback
+    (a peer resolving it would reach itself), not link-local, not a VPN's or a container bridge's; loopback only
+    when there is nothing else."""
     import ifaddr
 
     found = []
     for adapter in ifaddr.get_adapters():
+        if adapter.nice_name.lower().startswith(_TUNNEL_PREFIXES) or adapter.name.lower().startswith(_TUNNEL_PREFIXES):
+            continue
         for ip in adapter.ips:
-            if isinstance(ip.ip, str):
+            if not isinstance(ip.ip, str):
+                continue
+            address = ipaddress.ip_address(ip.ip)
+            if not (address.is_loopback or address.is_link_local) and ip.ip not in found:
                 found.append(ip.ip)
-    return found or ["127.0.0.1"]
+    return sorted(found) or ["127.0.0.1"]

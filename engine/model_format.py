@@ -43,6 +43,9 @@ _REQUIRED_CONFIG = {
 MAX_JSON_BYTES = 1 << 20
 MAX_JSON_DEPTH = 16
 MAX_SHARD_BYTES = 256 << 20
+# All the tensor bytes one model directory may make the loader read, whatever its manifest declares: a swap must
+# not be able to take more memory than this (the decoder's own weights are 1.1 MB).
+MAX_MODEL_BYTES = 64 << 20
 # Trained decoder weights are of order 1; with every weight within this bound no logit can overflow float32
 # (|logit| <= 128 * bound + bound), so a key mask of -inf always wins over a disallowed key.
 MAX_ABS_WEIGHT = 1e4
@@ -57,9 +60,10 @@ def _fail(path: Path, what: str, tensor: str | None = None) -> ModelError:
     return ModelError(f"{where}: {what}")
 
 
-def _read_file(path: Path, model_dir: Path, limit: int, size: int | None = None) -> bytes:
-    """A regular file that resolves inside the model directory, its size checked by stat before a byte is read:
-    no symlink out of the directory, no device (/dev/zero reads forever), no FIFO (opening one blocks)."""
+def _open_checked(path: Path, model_dir: Path, limit: int, size: int | None = None) -> tuple[int, int]:
+    """(descriptor, size) of a regular file that resolves inside the model directory, its size checked by fstat
+    before a byte is read: no symlink out of the directory, no device (/dev/zero reads forever), no FIFO
+    (opening one blocks)."""
     try:
         resolved = path.resolve(strict=True)
     except FileNotFoundError:
@@ -72,18 +76,41 @@ def _read_file(path: Path, model_dir: Path, limit: int, size: int | None = None)
         fd = os.open(resolved, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
         raise _fail(path, f"cannot be read ({exc.strerror or exc})") from None
-    with os.fdopen(fd, "rb") as file:
-        info = os.fstat(file.fileno())
+    try:
+        info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise _fail(path, "is not a regular file")
         if size is not None and info.st_size != size:
             raise _fail(path, f"holds {info.st_size} bytes but {MANIFEST_NAME} describes {size}")
         if info.st_size > limit:
             raise _fail(path, f"is {info.st_size} bytes, more than the {limit} a model file may have")
-        data = file.read(info.st_size + 1)
-    if len(data) != info.st_size:
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, info.st_size
+
+
+def _read_file(path: Path, model_dir: Path, limit: int, size: int | None = None) -> bytes:
+    fd, size = _open_checked(path, model_dir, limit, size)
+    with os.fdopen(fd, "rb") as file:
+        data = file.read(size + 1)
+    if len(data) != size:
         raise _fail(path, "changed size while it was read")
     return data
+
+
+def _read_span(shards: list[tuple[Path, int, int]], start: int, length: int) -> bytes:
+    """`length` bytes from `start` of the shards (path, descriptor, size) taken end to end, reading nothing else."""
+    parts, base = [], 0
+    for path, fd, size in shards:
+        lo, hi = max(start, base), min(start + length, base + size)
+        if lo < hi:
+            chunk = os.pread(fd, hi - lo, lo - base)
+            if len(chunk) != hi - lo:
+                raise _fail(path, "changed size while it was read")
+            parts.append(chunk)
+        base += size
+    return b"".join(parts)
 
 
 def _depth(value: Any) -> int:
@@ -138,8 +165,10 @@ def _shard_path(model_dir: Path, manifest_path: Path, name: Any) -> Path:
     return model_dir / name
 
 
-def read_weights(model_dir: str | os.PathLike) -> dict[str, np.ndarray]:
-    """Read every tensor in a tfjs weights manifest, checking the manifest against its shards."""
+def read_weights(model_dir: str | os.PathLike, wanted: Mapping[str, tuple[int, ...]] | None = None) -> dict[str, np.ndarray]:
+    """Read the tensors of a tfjs weights manifest, checking the manifest against its shards, at most
+    MAX_MODEL_BYTES of them in all. With `wanted` (name -> shape) only those tensors are read, each shape checked
+    before a byte of it is, and a group that names none of them is refused."""
     model_dir = Path(model_dir)
     manifest_path = model_dir / MANIFEST_NAME
     if not model_dir.is_dir():
@@ -149,6 +178,7 @@ def read_weights(model_dir: str | os.PathLike) -> dict[str, np.ndarray]:
         raise _fail(manifest_path, "must be a non-empty JSON list of weight groups")
     tensors: dict[str, np.ndarray] = {}
     seen_shards: set[Path] = set()
+    budget = MAX_MODEL_BYTES
     for g, group in enumerate(manifest):
         if not isinstance(group, dict) or not isinstance(group.get("paths"), list) or not isinstance(group.get("weights"), list):
             raise _fail(manifest_path, f"group {g} must be an object with 'paths' and 'weights' lists")
@@ -190,22 +220,40 @@ def read_weights(model_dir: str | os.PathLike) -> dict[str, np.ndarray]:
                 raise _fail(paths[sizes.index(-1)], "is not a regular file")
             shards = ", ".join(group["paths"]) or "(no shards)"
             raise _fail(model_dir / shards, f"shards hold {sum(sizes)} bytes but {MANIFEST_NAME} group {g} describes {expected}")
-        buffer = b"".join(_read_file(path, model_dir, MAX_SHARD_BYTES, size) for path, size in zip(paths, sizes))
-        if len(buffer) != expected:
-            shards = ", ".join(group["paths"]) or "(no shards)"
-            raise _fail(model_dir / shards, f"shards hold {len(buffer)} bytes but {MANIFEST_NAME} group {g} describes {expected}")
-        offset = 0
-        for name, shape, dtype in specs:
-            size = math.prod(shape) * dtype.itemsize
-            tensors[name] = np.frombuffer(buffer, dtype=dtype, count=math.prod(shape), offset=offset).reshape(shape).astype(np.float32)
-            offset += size
+        picked = specs if wanted is None else [spec for spec in specs if spec[0] in wanted]
+        if not picked:
+            raise _fail(manifest_path, f"group {g} names none of the decoder's tensors (only "
+                                       f"{', '.join(name for name, _, _ in specs[:3]) or 'none'}"
+                                       f"{', ...' if len(specs) > 3 else ''}); a model holds the decoder only")
+        for name, shape, _ in picked:
+            if wanted is not None and shape != tuple(wanted[name]):
+                raise _fail(manifest_path, f"shape {list(shape)} does not match the decoder's {list(wanted[name])}", name)
+        need = sum(math.prod(shape) * dtype.itemsize for _, shape, dtype in picked)
+        if need > budget:
+            raise _fail(manifest_path, f"declares more than the {MAX_MODEL_BYTES} bytes of tensors a model may have")
+        budget -= need
+        shards: list[tuple[Path, int, int]] = []
+        try:
+            for path, size in zip(paths, sizes):
+                fd, _ = _open_checked(path, model_dir, MAX_SHARD_BYTES, size)
+                shards.append((path, fd, size))
+            offset = 0
+            for name, shape, dtype in specs:
+                size = math.prod(shape) * dtype.itemsize
+                if wanted is None or name in wanted:
+                    data = _read_span(shards, offset, size)
+                    tensors[name] = np.frombuffer(data, dtype=dtype, count=math.prod(shape)).reshape(shape).astype(np.float32)
+                offset += size
+        finally:
+            for _, fd, _ in shards:
+                os.close(fd)
     return tensors
 
 
 def read_decoder(model_dir: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict]:
     """Load and validate everything the decoder needs: its tensors and the config."""
     model_dir = Path(model_dir)
-    tensors = read_weights(model_dir)
+    tensors = read_weights(model_dir, DECODER_TENSORS)
     cfg = read_config(model_dir)
     manifest_path = model_dir / MANIFEST_NAME
     for name, shape in DECODER_TENSORS.items():

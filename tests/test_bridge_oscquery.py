@@ -192,7 +192,7 @@ def test_a_bad_oscquery_port_is_one_line_and_exit_2():
     proc = subprocess.run([sys.executable, "-m", "pianogenie", "serve", "--port", "0", "--oscquery-port", "http",
                            "--audio", "none", "--midi-out", "none"], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
-    assert proc.stderr.strip() == "pianogenie serve: --oscquery-port must be 0..65535 (0 = any free port) or none, got 'http'"
+    assert proc.stderr.strip() == "pianogenie serve: --oscquery-port must be 0..65535 (0 = any free port), HOST:PORT or none, got 'http'"
 
 
 NAMESPACE_SETUP = "ip link set lo up && ip link set lo multicast on && ip route add 224.0.0.0/4 dev lo"

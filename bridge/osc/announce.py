@@ -4,8 +4,10 @@ Zeroconf advertisement, opened together for `serve` with one banner line each, a
 from __future__ import annotations
 
 import errno
+import ipaddress
 
 from ..core import Bridge
+from ..protocol import DEFAULT_HOST
 from ..discovery import Advertiser, zeroconf_missing
 from .oscquery import OscQueryServer
 
@@ -14,17 +16,19 @@ class AnnounceError(ValueError):
     """A flag the side channels cannot start with; the text is the one line to print."""
 
 
-def parse_oscquery_port(text: str) -> int | None:
-    """--oscquery-port: a TCP port 0..65535 (0 = any free port), or None for "none"."""
+def parse_oscquery_port(text: str) -> int | tuple[str, int] | None:
+    """--oscquery-port: a TCP port 0..65535 (0 = any free port) on loopback, HOST:PORT to serve it on another
+    interface (it is then open to that network), or None for "none"."""
     if text == "none":
         return None
+    host, colon, number = text.rpartition(":")
     try:
-        port = int(text)
+        port = int(number)
     except ValueError:
         port = -1
-    if not 0 <= port <= 65535:
-        raise AnnounceError(f"--oscquery-port must be 0..65535 (0 = any free port) or none, got {text!r}")
-    return port
+    if not 0 <= port <= 65535 or (colon and not host):
+        raise AnnounceError(f"--oscquery-port must be 0..65535 (0 = any free port), HOST:PORT or none, got {text!r}")
+    return (host.strip("[]"), port) if colon else port
 
 
 class Announce:
@@ -33,10 +37,17 @@ class Announce:
         self.server: OscQueryServer | None = None
         self.advertiser: Advertiser | None = None
 
-    def open(self, bridge: Bridge, host: str, osc_address: tuple[str, int], port: int | None, explicit: bool,
-             zeroconf: bool) -> None:
+    def open(self, bridge: Bridge, host: str, osc_address: tuple[str, int], port: int | tuple[str, int] | None,
+             explicit: bool, zeroconf: bool) -> None:
         """Raises AnnounceError when a port the user named cannot be had; the default port, when taken (another
-        bridge runs), gives way to any free one."""
+        bridge runs), gives way to any free one. The HTTP server listens on loopback whatever `host` OSC has,
+        unless `port` names a host: `--host 0.0.0.0` opens the OSC port to the network, not an HTTP server."""
+        advertise_http = True
+        if isinstance(port, tuple):
+            host, port = port
+        elif port is not None:
+            advertise_http = _is_loopback(host)  # a LAN client found by Zeroconf could not reach loopback
+            host = DEFAULT_HOST
         if port is not None:
             try:
                 self.server = OscQueryServer(bridge, host, port, osc_address)
@@ -59,7 +70,7 @@ class Announce:
             self.lines.append(("zeroconf", missing))
             return
         self.advertiser = Advertiser(f"Piano Genie {osc_address[1]}", osc_address[0], osc_address[1],
-                                     self.server.address[1] if self.server else None)
+                                     self.server.address[1] if self.server and advertise_http else None)
         self.advertiser.start()
         self.lines.append(("zeroconf", self.advertiser.describe()))
 
@@ -69,3 +80,10 @@ class Announce:
         if self.server is not None:
             self.server.close()
 
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"

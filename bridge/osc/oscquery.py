@@ -12,10 +12,16 @@ from protocol.py instead. The tests read it with python-oscquery's client where 
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import select
+import socket
+import sys
 import threading
+import time
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -36,6 +42,24 @@ EXTENSIONS = {
 _OUTPUTS = (p.OUT_NOTEON, p.OUT_NOTEOFF, p.OUT_ERROR)
 _PERFORMER_OUTPUTS = (p.OUT_NOTEON, p.OUT_NOTEOFF)
 
+# Bounds that keep the HTTP side channel from starving OSC (issue 23): a flood of connections, a client that
+# trickles its headers or one that never reads its answer costs a bounded number of threads, for bounded time.
+MAX_CONNECTIONS = 16  # served at once; more wait in the kernel's queue, costing the bridge nothing
+REQUEST_QUEUE_SIZE = 128  # the listen backlog (socketserver's 5 makes one connection in a few wait for a SYN retry)
+ACCEPTS_PER_SECOND = 500  # connections taken per second at most, so a flood's CPU cost is capped
+ANSWERS_PER_SECOND = 200  # requests answered per second at most, by all clients together (a client that reads
+# the tree once and polls a few VALUEs never meets it; eager clients only wait, and OSC keeps the CPU)
+HEADER_DEADLINE_S = 5.0  # a new connection must have sent a whole request within this, however it trickles
+IDLE_DEADLINE_S = 10.0  # a kept-alive connection must send its next whole request within this
+WRITE_DEADLINE_S = 10.0  # an answer must have been taken by the client within this
+EMFILE_BACKOFF_S = 0.5  # out of descriptors: wait instead of spinning on a failing accept
+MAX_TEMPLATES = 1024
+
+_SLOT = "\x00value\x00"
+_SLOT_JSON = json.dumps(_SLOT).encode()
+# (JSON split at each VALUE, the (value, performer) of each split, [the last values, the bytes they gave])
+_Template = tuple[tuple[bytes, ...], list[tuple[str, int]], list[Any]]
+
 
 class Namespace:
     """The tree, with live VALUEs read from the bridge at each request. Reads take no lock: each is one attribute
@@ -43,6 +67,10 @@ class Namespace:
 
     def __init__(self, bridge: Bridge):
         self.bridge = bridge
+        self._slots: list[tuple[str, int]] | None = None
+        self._templates: dict[tuple[str, str], _Template] = {}
+        self._key: tuple[Any, ...] | None = None
+        self._lock = threading.Lock()
 
     def _value(self, name: str, performer: int) -> list | None:
         bridge = self.bridge
@@ -68,7 +96,11 @@ class Namespace:
                 ranges[0]["VALS"] = library.names() if library is not None else self._value("model", 0)
             node["RANGE"] = ranges
         if method.value is not None:
-            node["VALUE"] = self._value(method.value, performer)
+            if self._slots is not None:  # building a template: the VALUE is patched in at each request
+                self._slots.append((method.value, performer))
+                node["VALUE"] = _SLOT
+            else:
+                node["VALUE"] = self._value(method.value, performer)
         return node
 
     def _container(self, path: str, description: str, contents: dict[str, Any]) -> dict[str, Any]:
@@ -118,9 +150,68 @@ class Namespace:
                     return self._method(address, p.METHODS[base], number)
         return None
 
+    def answer(self, path: str, query: str) -> bytes | None:
+        """The JSON of the node at `path` (of its attribute `query` if given), or None when there is no such
+        node; b"" when the node lacks that attribute. Built once per (path, query) and model, then served from
+        bytes with the live VALUEs patched in: a `GET /` costs a join, not a 138 KB tree built in Python."""
+        key = self._cache_key()
+        with self._lock:
+            if key != self._key:
+                self._templates.clear()
+                self._key = key
+            template = self._templates.get((path, query))
+            if template is None:
+                template = self._build(path, query)
+                if template is None:
+                    return None
+                if len(self._templates) < MAX_TEMPLATES:  # unknown paths are never cached, so this is a backstop
+                    self._templates[(path, query)] = template
+        chunks, slots, last = template
+        if not slots:
+            return chunks[0]
+        values = [self._value(name, number) for name, number in slots]
+        if last and last[0] == values:  # nothing played since the last answer: the same bytes
+            return last[1]
+        encoded = [json.dumps(value, separators=(",", ":")).encode() for value in values]
+        body = b"".join(part for pair in zip(chunks, encoded) for part in pair) + chunks[-1]
+        last[:] = [values, body]  # one list swap: a concurrent reader sees the old pair or the new one
+        return body
+
+    def _cache_key(self) -> tuple[Any, ...]:
+        """What the tree's shape depends on: the model (a swap) and the models folder (its mtime changes when a
+        model is added or removed)."""
+        library = self.bridge.library
+        mtime = None
+        if library is not None:
+            try:
+                mtime = os.stat(library.folder).st_mtime_ns
+            except OSError:
+                pass
+        return (self.bridge.genie, mtime)
+
+    def _build(self, path: str, query: str) -> "_Template | None":
+        self._slots = []
+        try:
+            node = self.node(path)
+            slots, self._slots = self._slots, None
+        finally:
+            self._slots = None
+        if node is None:
+            return None
+        if query and query not in node:
+            return (b"",), [], []
+        document = {query: node[query]} if query else node
+        text = json.dumps(document, separators=(",", ":")).encode("utf-8")
+        chunks = tuple(text.split(_SLOT_JSON))
+        # Only the slots this document holds, in order (a one-attribute answer holds at most one).
+        return chunks, slots[:len(chunks) - 1], []  # document order is build order; an attribute may hold none
+
 
 class OscQueryServer:
-    """The HTTP side channel of an OSC server at `osc_address`, on its own threads."""
+    """The HTTP side channel of an OSC server at `osc_address`: one accept thread that takes a connection only
+    when one of MAX_CONNECTIONS slots is free (the rest wait in the kernel's queue) and at most
+    ACCEPTS_PER_SECOND, a thread per taken connection, and a watchdog that shuts any connection past its
+    absolute deadline. Nothing a client does is logged."""
 
     def __init__(self, bridge: Bridge, host: str, port: int, osc_address: tuple[str, int]):
         namespace = Namespace(bridge)
@@ -133,49 +224,161 @@ class OscQueryServer:
             pass
 
         Handler.namespace = namespace
-        Handler.host_info = host_info
-        self.httpd = ThreadingHTTPServer((host, port), Handler)
-        self.httpd.daemon_threads = True
+        Handler.host_info_bytes = json.dumps(host_info, separators=(",", ":")).encode("utf-8")
+        Handler.owner = self
+        self.httpd = _Listener((host, port), Handler)
         self.address: tuple[str, int] = self.httpd.server_address[:2]
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="oscquery", daemon=True)
+        self.internal_errors = 0
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self._deadlines: dict[socket.socket, float] = {}
+        self._deadlines_lock = threading.Lock()
+        self._pace_lock = threading.Lock()
+        self._next_answer = 0.0
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._accept_loop, name="oscquery", daemon=True),
+                         threading.Thread(target=self._watchdog, name="oscquery-watchdog", daemon=True)]
 
     def start(self) -> None:
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
 
     def close(self) -> None:
-        if self._thread.is_alive():
-            self.httpd.shutdown()
+        self._stop.set()
+        for thread in self._threads:
+            if thread.is_alive():
+                thread.join(timeout=2)
+        with self._deadlines_lock:
+            for sock in list(self._deadlines):
+                _shut(sock)
         self.httpd.server_close()
+
+    def pace(self) -> None:
+        """Waits for this answer's turn, at most ANSWERS_PER_SECOND in all; the sleep holds no lock."""
+        with self._pace_lock:
+            now = time.monotonic()
+            turn = max(now, self._next_answer)
+            self._next_answer = turn + 1.0 / ANSWERS_PER_SECOND
+        if turn > now:
+            time.sleep(turn - now)
+
+    def crowded(self) -> bool:
+        """Most slots taken: a kept-alive connection then closes after its answer, so that a crowd of clients
+        that never hang up cannot hold every slot for an idle deadline each."""
+        return len(self._deadlines) >= MAX_CONNECTIONS // 2
+
+    def set_deadline(self, sock: socket.socket, seconds: float) -> None:
+        with self._deadlines_lock:
+            self._deadlines[sock] = time.monotonic() + seconds
+
+    def _accept_loop(self) -> None:
+        listener = self.httpd.socket
+        interval = 1.0 / ACCEPTS_PER_SECOND
+        last = 0.0
+        while not self._stop.is_set():
+            if not self._slots.acquire(timeout=0.2):
+                continue  # every slot busy: the kernel queues (then refuses) new connections, at no cost to us
+            try:
+                if not select.select([listener], [], [], 0.2)[0]:
+                    self._slots.release()
+                    continue
+                wait = last + interval - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+                sock, client = listener.accept()
+                last = time.monotonic()
+            except OSError as exc:
+                self._slots.release()
+                if exc.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                    self._stop.wait(EMFILE_BACKOFF_S)  # the descriptors come back as connections close
+                continue
+            try:
+                threading.Thread(target=self._connection, args=(sock, client), name="oscquery-client", daemon=True).start()
+            except RuntimeError:  # no thread to be had: drop this client, not the server
+                _shut(sock)
+                sock.close()
+                self._slots.release()
+
+    def _connection(self, sock: socket.socket, client: Any) -> None:
+        self.set_deadline(sock, HEADER_DEADLINE_S)
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no 40 ms Nagle stall per kept-alive answer
+            self.httpd.finish_request(sock, client)
+        except OSError:
+            pass  # the client went away mid-answer, or its deadline shut it: nothing to report
+        except Exception as exc:  # a bug of ours: one line, and the server goes on
+            self.internal_errors += 1
+            print(f"pianogenie serve: oscquery: internal error ({type(exc).__name__}: {exc})", file=sys.stderr, flush=True)
+        finally:
+            with self._deadlines_lock:
+                self._deadlines.pop(sock, None)
+            _shut(sock)
+            sock.close()
+            self._slots.release()
+
+    def _watchdog(self) -> None:
+        while not self._stop.wait(0.25):
+            now = time.monotonic()
+            with self._deadlines_lock:
+                late = [sock for sock, deadline in self._deadlines.items() if deadline < now]
+                for sock in late:
+                    del self._deadlines[sock]
+            for sock in late:
+                _shut(sock)  # wakes the thread blocked in recv or send; it then closes the connection
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+class _Listener(HTTPServer):
+    """Only the listening socket and the request-handler plumbing of socketserver; OscQueryServer accepts."""
+
+    request_queue_size = REQUEST_QUEUE_SIZE
 
 
 class _Handler(BaseHTTPRequestHandler):
     namespace: Namespace
-    host_info: dict[str, Any]
+    host_info_bytes: bytes
+    owner: OscQueryServer
     protocol_version = "HTTP/1.1"  # keep-alive: a client browsing node by node reuses its connection
-    timeout = 30  # seconds a kept-alive connection may sit idle: an abandoned client must not hold a thread forever
+    timeout = HEADER_DEADLINE_S  # per read; the watchdog enforces the absolute deadlines
     server_version = "pianogenie-oscquery"
 
+    def handle(self) -> None:
+        self.close_connection = True
+        self.handle_one_request()
+        while not self.close_connection:
+            self.owner.set_deadline(self.connection, IDLE_DEADLINE_S)
+            self.handle_one_request()
+
     def do_GET(self) -> None:  # noqa: N802 - the http.server interface
+        self.owner.set_deadline(self.connection, WRITE_DEADLINE_S)
+        self.owner.pace()
         url = urlsplit(self.path)
         query = unquote(url.query)
         if query == "HOST_INFO":
-            self._json(HTTPStatus.OK, self.host_info)
+            self._json(HTTPStatus.OK, self.host_info_bytes)
             return
         if query and query not in ATTRIBUTES:
             self._empty(HTTPStatus.BAD_REQUEST)
             return
-        node = self.namespace.node(unquote(url.path))
-        if node is None:
+        body = self.namespace.answer(unquote(url.path), query)
+        if body is None:
             self._empty(HTTPStatus.NOT_FOUND)
-        elif not query:
-            self._json(HTTPStatus.OK, node)
-        elif query in node:
-            self._json(HTTPStatus.OK, {query: node[query]})
-        else:
+        elif not body:
             self._empty(HTTPStatus.NO_CONTENT)
+        else:
+            self._json(HTTPStatus.OK, body)
 
-    def _json(self, status: HTTPStatus, document: Any) -> None:
-        body = json.dumps(document, separators=(",", ":")).encode("utf-8")
+    def send_response(self, code: int, message: str | None = None) -> None:
+        super().send_response(code, message)
+        if self.owner.crowded():
+            self.send_header("Connection", "close")  # also sets close_connection
+
+    def _json(self, status: HTTPStatus, body: bytes) -> None:
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))

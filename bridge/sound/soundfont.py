@@ -10,6 +10,7 @@ from pathlib import Path
 from types import ModuleType
 
 from ..system import quiet_stderr
+from .file_check import special_file_problem
 
 # Best first (docs/benchmarks.md): FluidR3 is the fullest piano that loads fast; TimGM6mb is small (tests);
 # MuseScore General's sf3 is compressed, so loading it decodes ~80 MB of Vorbis (about 10 s).
@@ -28,6 +29,8 @@ class SoundFontError(ValueError):
 def check_soundfont(path: str | Path) -> Path:
     """The path, if it is a readable SoundFont 2 file (sf2 or sf3: a RIFF form of type sfbk)."""
     path = Path(path)
+    if problem := special_file_problem(path):  # opening a FIFO would block until a writer came
+        raise SoundFontError(f"--soundfont {path}: {problem}")
     try:
         with open(path, "rb") as file:
             head = file.read(12)

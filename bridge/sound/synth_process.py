@@ -30,6 +30,8 @@ NOTE_OFF, NOTE_ON, ALL_OFF = 0, 1, 2
 START_TIMEOUT = 60.0
 # Shortest note the synth plays (seconds): a few buffers, so the attack is heard.
 MIN_NOTE = 0.03
+# A child whose pipe stays full this long is hung (a stopped process, a stuck audio stack): it is declared dead.
+STALL_DEADLINE = 2.0
 
 
 class SynthUnavailable(RuntimeError):
@@ -38,6 +40,13 @@ class SynthUnavailable(RuntimeError):
 
 class SynthProcess:
     """A note sink that forwards to the synth child."""
+
+    # _send's state: the pipe is written without blocking, so a hung child never holds up the bridge.
+    dropped = 0  # note-ons a full pipe could not take
+    _nonblocking = False
+    _stalled_since: float | None = None
+    _pending_offs: "set[tuple[int, int]] | None" = None  # note-offs to deliver once the pipe has room
+    _pending_all_off = False
 
     def __init__(self, config: SynthConfig):
         command = [sys.executable, "-m", "bridge.sound.synth_process", "--backend", config.backend,
@@ -72,10 +81,41 @@ class SynthProcess:
         self.alive = True
 
     def _send(self, kind: int, performer: int, pitch: int, velocity: int, time: float, sender: object = None) -> None:
+        """One record to the child, never blocking: a full pipe drops a note-on (counted) and keeps a note-off
+        to send as soon as there is room, so no note is left sounding; a pipe full for STALL_DEADLINE seconds
+        is a hung child, killed and reported in one line."""
         if not self.alive:
             return
+        if not self._nonblocking:
+            os.set_blocking(self.fd, False)
+            self._nonblocking, self._pending_offs = True, set()
+        pending = self._pending_offs
         try:
+            if self._pending_all_off:
+                os.write(self.fd, RECORD.pack(ALL_OFF, 0, 0, 0, time))
+                self._pending_all_off = False
+            while pending:
+                off_performer, off_pitch = next(iter(pending))
+                os.write(self.fd, RECORD.pack(NOTE_OFF, off_performer, off_pitch, 0, time))
+                pending.discard((off_performer, off_pitch))
             os.write(self.fd, RECORD.pack(kind, performer & 0xFF, pitch, velocity, time))
+            self._stalled_since = None
+        except BlockingIOError:  # a record (12 bytes < PIPE_BUF) is written whole or not at all
+            if kind == NOTE_ON:
+                self.dropped += 1
+            elif kind == NOTE_OFF:
+                pending.add((performer & 0xFF, pitch))
+            else:
+                self._pending_all_off = True
+                pending.clear()
+            now = _time.monotonic()
+            if self._stalled_since is None:
+                self._stalled_since = now
+            elif now - self._stalled_since > STALL_DEADLINE:
+                self.alive = False
+                self.proc.kill()  # a child that resumed later would play stale notes with none to stop them
+                print(f"pianogenie: the synth process has not read a note for {STALL_DEADLINE:g} s; audio is off "
+                      f"({self.dropped} notes dropped)", file=sys.stderr, flush=True)
         except OSError:
             self.alive = False  # the synth died; the bridge plays on without sound
             print("pianogenie: the synth process has stopped; audio is off", file=sys.stderr)

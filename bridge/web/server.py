@@ -11,15 +11,19 @@ from __future__ import annotations
 import functools
 import http.server
 import io
+import ipaddress
 import json
 import os
+import socket
+import sys
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from engine.constants import MANIFEST_NAME
+from engine.constants import CONFIG_NAME, FIXTURE_NAME, MANIFEST_NAME
 
 from ..protocol import DEFAULT_HOST
+from ..sound.file_check import soundfont_damage
 from ..sound.soundfont import SoundFontError, check_soundfont, find_soundfont
 
 # The wheel's copy of the page (made at build time, never in the source tree), else the checkout's web/.
@@ -31,6 +35,15 @@ MODEL_PREFIX = "/model/"
 SOUNDFONT_ROUTE = "/soundfont.sf2"
 SOUNDFONT_INFO_ROUTE = "/soundfont.json"
 DEFAULT_PORT = 8000
+# Seconds a connection may wait between two reads of its request: an abandoned client does not keep a thread.
+IDLE_TIMEOUT_S = 20.0
+# What of web/ the page loads (setup.py ships the same): these files, src/, and from node_modules only what
+# web/vendor.txt lists. tools/, test/, package files and the rest of node_modules stay private.
+PAGE_FILES = ("index.html", "bench.html", "style.css")
+PAGE_FOLDERS = ("src/",)
+VENDOR_LIST = "vendor.txt"
+# The model files the page fetches besides the manifest's shards (FIXTURE_NAME: the page's self-test).
+MODEL_FILES = (MANIFEST_NAME, CONFIG_NAME, FIXTURE_NAME)
 # Files the page cannot run without: a clear message beats a blank page.
 REQUIRED_WEB_FILES = (
     "index.html",
@@ -81,9 +94,13 @@ def resolve_soundfont(named: str | os.PathLike | None) -> tuple[Path | None, str
     General MIDI one installed, else None and the reason the page's piano is off."""
     if named is not None:
         try:
-            return check_soundfont(named).resolve(), ""
+            path = check_soundfont(named).resolve()
         except SoundFontError as exc:
             raise WebAppError(str(exc)) from None
+        damage = soundfont_damage(path)  # the page would fetch megabytes before finding out
+        if damage:
+            raise WebAppError(f"--soundfont {named}: {damage}")
+        return path, ""
     try:
         return find_soundfont().resolve(), ""
     except SoundFontError:
@@ -96,26 +113,41 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **_TYPES}
 
+    timeout = IDLE_TIMEOUT_S
+
     def __init__(self, *args, web_root: Path, model_dir: Path, soundfont: Path | None = None,
-                 soundfont_note: str = "", **kwargs):
+                 soundfont_note: str = "", public: "PublicFiles", **kwargs):
         self._model_dir = model_dir
         self._soundfont = soundfont
         self._soundfont_note = soundfont_note
+        self._public = public
         super().__init__(*args, directory=str(web_root), **kwargs)
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        if not self._public.host_allowed(self.headers.get("Host", "")):
+            # DNS rebinding: a page from another site, its name pointed at this machine, must not read the app
+            self.send_error(403, "unknown Host")
+            return False
+        return True
 
     def translate_path(self, path: str) -> str:
         # The base class drops '..' and other unsafe parts; only the root changes for /model/.
         route = unquote(urlsplit(path).path)
+        nowhere = super().translate_path("/.not-served")  # a name under the root that is never there (a 404)
         if route == SOUNDFONT_ROUTE:
-            # The file chosen at start-up; without one, a name under the root that is never there (a 404).
-            return str(self._soundfont) if self._soundfont else super().translate_path("/.no-soundfont")
+            # The file chosen at start-up; without one, the 404.
+            return str(self._soundfont) if self._soundfont else nowhere
         if route.startswith(MODEL_PREFIX):
             saved, self.directory = self.directory, str(self._model_dir)
             try:
-                return super().translate_path(path[len(MODEL_PREFIX) - 1:])
+                translated = super().translate_path(path[len(MODEL_PREFIX) - 1:])
             finally:
                 self.directory = saved
-        return super().translate_path(path)
+            return translated if self._public.model_file(translated) else nowhere
+        translated = super().translate_path(path)
+        return translated if self._public.page_file(translated) else nowhere
 
     def send_head(self):  # noqa: ANN201 - base-class signature
         if unquote(urlsplit(self.path).path) == SOUNDFONT_INFO_ROUTE:
@@ -156,16 +188,83 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class PublicFiles:
+    """Which paths the server may answer with, and for which Host names: the page's files, the model's files as
+    its manifest names them, each resolving inside its folder (no symlink out)."""
+
+    def __init__(self, web_root: Path, model_dir: Path, host: str):
+        self.web_root, self.model_dir = web_root, model_dir
+        vendor = web_root / VENDOR_LIST
+        # The wheel's page holds only what the page loads, and no vendor list: all of it is public.
+        self.vendor = None if not vendor.is_file() else {
+            line.strip() for line in vendor.read_text().splitlines() if line.strip() and not line.lstrip().startswith("#")}
+        shards: set[str] = set()
+        try:
+            manifest = json.loads((model_dir / MANIFEST_NAME).read_text())
+            shards = {path for group in manifest for path in group.get("paths", []) if isinstance(path, str)}
+        except (OSError, ValueError, TypeError, AttributeError):
+            pass  # the page reports the broken manifest; its shards are then not served
+        self.model_files = set(MODEL_FILES) | shards
+        name = socket.gethostname().lower()
+        self.hosts = {"localhost", name, f"{name.split('.')[0]}.local", host.lower()}
+
+    def host_allowed(self, header: str) -> bool:
+        """An IP address, localhost or this machine's name: never a domain that merely resolves here."""
+        host = header.strip().lower()
+        if host.startswith("["):
+            host = host[1:host.find("]")] if "]" in host else host
+        elif host.count(":") == 1:
+            host = host.split(":")[0]
+        try:
+            ipaddress.ip_address(host)
+            return True
+        except ValueError:
+            return host.rstrip(".") in self.hosts
+
+    @staticmethod
+    def _inside(translated: str, root: Path) -> str | None:
+        """The path relative to root, if it is under root and resolves inside it (symlinks followed); else None."""
+        path = Path(translated)
+        try:
+            inside = path.resolve().is_relative_to(root.resolve())
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop
+            return None
+        return path.relative_to(root).as_posix() if inside and path.is_relative_to(root) else None
+
+    def page_file(self, translated: str) -> bool:
+        relative = self._inside(translated, self.web_root)
+        if relative is None:
+            return False
+        if relative.startswith("node_modules/"):
+            return self.vendor is None or relative in self.vendor
+        return relative in (".", *PAGE_FILES) or relative.startswith(PAGE_FOLDERS) or (
+            self.vendor is None and not relative.startswith("."))
+
+    def model_file(self, translated: str) -> bool:
+        relative = self._inside(translated, self.model_dir)
+        return relative in self.model_files
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:  # noqa: ANN001 - base-class signature
+        error = sys.exc_info()[1]
+        if isinstance(error, OSError):
+            return  # an aborted download, a reset, a timeout: the client's business, not a log line
+        print(f"pianogenie web: internal error ({type(error).__name__}: {error})", file=sys.stderr, flush=True)
+
+
 class WebServer:
     """The app's HTTP server, running in a background thread until close()."""
 
     def __init__(self, model_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, web_root: Path = WEB_ROOT,
                  soundfont: Path | None = None, soundfont_note: str = ""):
         check_web_root(web_root)
+        public = PublicFiles(web_root, model_dir, host)
         handler = functools.partial(_Handler, web_root=web_root, model_dir=model_dir, soundfont=soundfont,
-                                    soundfont_note=soundfont_note)
-        self.httpd = http.server.ThreadingHTTPServer((host, port), handler)
-        self.httpd.daemon_threads = True
+                                    soundfont_note=soundfont_note, public=public)
+        self.httpd = _QuietServer((host, port), handler)
         self.model_dir = model_dir
         self.soundfont = soundfont
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="pianogenie-web", daemon=True)
