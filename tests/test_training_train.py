@@ -137,3 +137,22 @@ def test_bench_training_smoke(capsys):
     assert cli(["bench", "training", "--synthetic", "--steps", "1", "--batch-size", "2"]) == 0
     out = capsys.readouterr().out
     assert "data share of a step" in out and "steps/s" in out
+
+
+def test_keep_evals_and_the_music_figure_pick_the_best(midi_folder, tmp_path):
+    out = tmp_path / "k"
+    val = train(TrainConfig(data=str(midi_folder), out=str(out), max_steps=6, keep_evals=True,
+                            best_metric="perf_nll+music", repeat_passage=0.5, piece_weights="tune0=0,tune1=2",
+                            holdout="tune4,tune5", **TINY))
+    assert np.isfinite(val["music"]) and val["music"] > 0
+    kept = sorted(p.name for p in out.glob("ckpt_0*.pt"))
+    assert kept == ["ckpt_000003.pt", "ckpt_000006.pt"]
+    assert _params(out / "ckpt_000006.pt")["step"] == 6
+    best = _params(out / BEST)
+    assert best["best_metric"] == "perf_nll+music"
+    assert best["best_val"] == pytest.approx(best["val"]["perf_nll"] + best["val"]["music"])
+    with pytest.raises(ValueError, match="piece-weights"):
+        train(TrainConfig(data=str(midi_folder), out=str(tmp_path / "w"), piece_weights="tune0", **TINY))
+    # Without held-out works a folder this small has too few validation pieces to play whole: one clear line.
+    with pytest.raises(ValueError, match="plays whole pieces"):
+        train(TrainConfig(data=str(midi_folder), out=str(tmp_path / "m"), best_metric="music", **TINY))

@@ -84,10 +84,18 @@ def best_cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(max(np.dot(np.roll(a, s), b) for s in range(12)) / (na * nb))
 
 
+def score_order(presses: Presses) -> np.ndarray:
+    """The presses in the score's order (chord by chord, low to high): a chord whose fingers landed in
+    another order is still the same chord when it comes back."""
+    return np.lexsort((presses.keys, presses.chord))
+
+
 def recurrences(presses: Presses) -> list[tuple[int, int]]:
-    """(first, later) starts of PASSAGE-press passages where the piece plays the same keys on the same buttons
-    again, later and not overlapping: a refrain, a repeated bar. Each later start is paired with the first time."""
-    k, b = presses.keys, presses.buttons
+    """(first, later) starts, in score order, of PASSAGE-note passages where the piece plays the same keys on
+    the same buttons again, later and not overlapping: a refrain, a repeated bar. Each later start is paired
+    with the first time."""
+    order = score_order(presses)
+    k, b = presses.keys[order], presses.buttons[order]
     first: dict[bytes, int] = {}
     pairs = []
     i = 0
@@ -102,10 +110,11 @@ def recurrences(presses: Presses) -> list[tuple[int, int]]:
     return pairs
 
 
-def recurrence_distance(keys: np.ndarray, pairs: list[tuple[int, int]]) -> float:
-    """Mean |key now - key the first time| over the presses of the recurring passages."""
+def recurrence_distance(keys: np.ndarray, presses: Presses, pairs: list[tuple[int, int]]) -> float:
+    """Mean |key now - key the first time| over the notes of the recurring passages."""
     if not pairs:
         return float("nan")
+    keys = np.asarray(keys)[score_order(presses)]
     return float(np.mean([np.abs(keys[j:j + PASSAGE] - keys[i:i + PASSAGE]).mean() for i, j in pairs]))
 
 
@@ -234,7 +243,7 @@ MEASURES: list[tuple[Measure, Callable]] = [
     (Measure("pitch_classes", "pitch-class profile: 1 - cosine, best transposition", "{:.3f}", 0.1, piece_zero=True),
      lambda keys, p, ctx: 1.0 - best_cosine(pitch_class_profile(keys), pitch_class_profile(ctx.piece.keys))),
     (Measure("recurrence", "same passage on the same buttons: keys away from the first time", "{:.2f}", 2.0,
-             piece_zero=True), lambda keys, p, ctx: recurrence_distance(keys, ctx.pairs)),
+             piece_zero=True), lambda keys, p, ctx: recurrence_distance(keys, p, ctx.pairs)),
     (Measure("repeats", "the same key twice in a row", "{:.3f}", 0.05),
      lambda keys, p, ctx: _mean((np.diff(keys) == 0).astype(float))),
     (Measure("contour", "the key moves the way the button moves", "{:.3f}", 0.05), _contour),
