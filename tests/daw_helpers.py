@@ -55,11 +55,14 @@ def script(events: list[tuple[int, int, str]]) -> str:
 
 
 def start_host(events: list[tuple[int, int, str]], *, seconds: float, block: int = 128, rate: int = 48000,
-               instances: int = 1, server: str | None = None, freewheel: bool = False) -> subprocess.Popen:
+               instances: int = 1, server: str | None = None, freewheel: bool = False,
+               extra_state: list[str] = ()) -> subprocess.Popen:
     command = [str(HOST), "--bundle", str(LV2), "--block", str(block), "--rate", str(rate), "--seconds", str(seconds),
                "--instances", str(instances)]
     if server:
         command += ["--state", f"server={server}"]
+    for state in extra_state:
+        command += ["--state", state]
     if freewheel:
         command.append("--freewheel")
     proc = subprocess.Popen([*command, URI], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -3,6 +3,7 @@
 // and are written out in the next block, at the frame matching when they arrived.
 #include "DistrhoPlugin.hpp"
 
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -59,6 +60,10 @@ public:
         genie::KeyMap::parse_keys(kDefaultKeys, keys_);
         std::memset(input_, 0, sizeof input_);
         std::memset(sounding_, 0, sizeof sounding_);
+        // A host with no way to set the "server" state (or a user with serve elsewhere for every session) names it
+        // in the environment: it becomes the state's default, and a state the host restores still wins.
+        if (const char* server = std::getenv("PIANOGENIE_SERVER")) setState("server", server);
+        default_server_ = server_text_;
     }
 
     ~PianoGeniePlugin() override {
@@ -146,7 +151,7 @@ protected:
             state.key = "keys"; state.label = "Key list (8 MIDI notes)"; state.defaultValue = kDefaultKeys;
         } else {
             state.key = "server"; state.label = "serve's OSC address (HOST:PORT)";
-            state.defaultValue = String(genie::kDefaultHost) + ":" + String(genie::kDefaultListenPort);
+            state.defaultValue = default_server_.c_str();
         }
     }
 
@@ -329,6 +334,7 @@ private:
     int keys_[genie::kNumButtons];
     std::string keys_text_ = kDefaultKeys;
     std::string server_text_ = std::string(genie::kDefaultHost) + ":" + std::to_string(genie::kDefaultListenPort);
+    std::string default_server_;
     int auto_slot_ = -1;
 
     // Audio thread only.
