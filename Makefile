@@ -1,4 +1,5 @@
-# Two entry points: `make serve` (install and play) and `make test` (install everything and run the suite).
+# Two entry points: `make serve` (install and play) and `make test` (install everything and run the suite); `make
+# plugin` builds the DAW plugin.
 # Both are idempotent: each step is skipped when it is already done. `make dist` builds the wheel and sdist.
 PYTHON ?= python3
 VENV   := .venv
@@ -6,15 +7,18 @@ BIN    := $(VENV)/bin
 # `--synth piano`: FluidSynth and a small General MIDI SoundFont (fluid-soundfont-gm, 148 MB, is the better piano
 # where installed; docs/benchmarks.md).
 APT_PIANO := libfluidsynth3 timgm6mb-soundfont
+# The DAW plugin (maxpatch/plugin/): Debian's DPF, which carries its own LV2, VST3 and CLAP headers, and a compiler.
+APT_PLUGIN := dpf-source g++ make pkg-config lv2-dev
 # System packages the tests drive for real: liblo's OSC tools, Pure Data, Chromium, a JACK server, PortAudio; ip and
-# unshare for the Zeroconf test's network namespace.
-APT_TEST := liblo-tools puredata-core chromium jackd2 libportaudio2 iproute2 util-linux $(APT_PIANO)
+# unshare for the Zeroconf test's network namespace; the plugin's build and lilv, which hosts its LV2 build.
+APT_TEST := liblo-tools puredata-core chromium jackd2 libportaudio2 iproute2 util-linux $(APT_PIANO) \
+	$(APT_PLUGIN) liblilv-dev lilv-utils
 APT_SERVE := libportaudio2 $(APT_PIANO)
 # The web page's TensorFlow.js and Tone.js come from npm (web/package-lock.json).
 APT_WEB := nodejs npm
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: serve test dist system-test system-serve system-web web-deps
+.PHONY: serve test dist plugin system-test system-serve system-web system-plugin web-deps
 
 define apt_install
 	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -42,6 +46,14 @@ system-serve:
 
 system-test:
 	$(call apt_install,$(APT_TEST))
+
+system-plugin:
+	$(call apt_install,$(APT_PLUGIN))
+
+# LV2, VST3 and CLAP builds of the "Piano Genie" note effect into maxpatch/plugin/bin/; `pianogenie plugin install`
+# copies them into ~/.lv2, ~/.vst3 and ~/.clap.
+plugin: system-plugin
+	$(MAKE) -C maxpatch/plugin all
 
 system-web:
 	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_WEB); }
