@@ -295,3 +295,9 @@ def test_install_copies_the_three_formats(tmp_path) -> None:
     again = subprocess.run([sys.executable, "-m", "pianogenie", "plugin", "install", "--home", str(tmp_path)],
                            capture_output=True, text=True, cwd=REPO)
     assert again.returncode == 1 and "--force" in again.stderr
+
+
+def test_out_of_range_automation_is_held_to_the_declared_ranges() -> None:
+    events = [(0, 0, "param performer 99"), (0, 12800, "param performer -7")]
+    run = daw.host(events, seconds=0.5, server=f"127.0.0.1:{free_udp_port()}")
+    assert [value for _f, value in run.control("performer_used")] == [63, 0]  # 99 -> 63; -7 -> Auto, the first slot

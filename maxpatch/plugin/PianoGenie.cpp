@@ -3,6 +3,7 @@
 // and are written out in the next block, at the frame matching when they arrived.
 #include "DistrhoPlugin.hpp"
 
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -157,9 +158,10 @@ protected:
 
     float getParameterValue(uint32_t index) const override { return values_[index]; }
 
+    // May be called on the audio thread (LV2 control ports): stores, and at most one non-blocking send.
     void setParameterValue(uint32_t index, float value) override {
         if (index >= kConnected) return;
-        values_[index] = value;
+        values_[index] = clamp(index, value);
         switch (index) {
         case kTemperature: link_.set_temperature(value); break;
         case kPerformer: link_.set_performer(effective_performer()); break;
@@ -238,6 +240,19 @@ private:
         uint32_t frame;
         genie::NoteEvent note;
     };
+
+    // A host may send anything, automation curves overshoot: keep each parameter in the range it declares, so no
+    // out-of-range number ever reaches serve (which would only answer /genie/error).
+    static float clamp(uint32_t index, float value) noexcept {
+        static const float low[kConnected] = {0.0f, float(kAutoPerformer), 0.0f, 0.0f, float(genie::kLowestPitch),
+                                              float(genie::kLowestPitch)};
+        static const float high[kConnected] = {1.0f, float(genie::kMaxPerformers - 1), float(genie::kMapCount - 1),
+                                               float(127 - genie::kNumButtons + 1), float(genie::kHighestPitch),
+                                               float(genie::kHighestPitch)};
+        if (!(value == value)) return low[index];  // NaN
+        value = value < low[index] ? low[index] : value > high[index] ? high[index] : value;
+        return index == kTemperature ? value : std::floor(value + 0.5f);
+    }
 
     int effective_performer() const noexcept {
         const int chosen = int(values_[kPerformer]);

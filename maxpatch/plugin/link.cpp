@@ -71,6 +71,9 @@ Link::~Link() {
 
 void Link::start() {
     if (running_.exchange(true)) return;
+    // Neither end of the ring runs now (the host is not processing, the worker is stopped): replies left from the
+    // last activation are stale.
+    ring_.clearData();
     fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     server_generation_.fetch_add(1);
     settings_dirty_.store(true);
