@@ -3,10 +3,10 @@
 They live outside the Python packages in the source tree (web/ is also an npm project with its own tests;
 maxpatch/ is opened by Max and Pd as is), so they are copied into the build at build time:
 
-- the page to bridge/web/page/: index.html, what it links, the ES modules reachable from src/app.js, and the
+- the page to pianogenie/bridge/web/page/: index.html, what it links, the ES modules reachable from src/app.js, and the
   npm files listed in web/vendor.txt (TensorFlow.js, its wasm binaries, Tone.js) taken from web/node_modules,
   which `npm ci` (make web-deps) fills. Nothing is fetched at build or run time;
-- the patches to bridge/patches/.
+- the patches to pianogenie/bridge/patches/.
 
 The sdist carries the same sources (web/node_modules files included) so a wheel built from it needs no npm.
 Everything else is in setup.cfg.
@@ -19,16 +19,17 @@ import re
 import shutil
 from pathlib import Path
 
-from setuptools import setup
+from setuptools import find_packages, setup
 from setuptools.command.build_py import build_py
 from setuptools.command.egg_info import egg_info
 from setuptools.command.sdist import sdist
 
 HERE = Path(__file__).resolve().parent
+SUBPACKAGES = ("engine", "bridge", "training")  # folders at the top, installed as pianogenie.<name> (setup.cfg)
 WEB = HERE / "web"
 MAXPATCH = HERE / "maxpatch"
-PAGE_TARGET = Path("bridge", "web", "page")
-PATCHES_TARGET = Path("bridge", "patches")
+PAGE_TARGET = Path("pianogenie", "bridge", "web", "page")
+PATCHES_TARGET = Path("pianogenie", "bridge", "patches")
 PATCH_FILES = ("pianogenie.maxpat", "pianogenie.pd", "PianoGenie.ReaperOSC", "README.md")
 _IMPORT = re.compile(r"""(?:\bfrom|\bimport)\s*['"](\.{1,2}/[^'"]+)['"]""")
 _LINK = re.compile(r"""<(?:script|link)\b[^>]*?\b(?:src|href)="([^"]+)\"""")
@@ -110,4 +111,12 @@ class SdistWithAssets(sdist):
         super().run()
 
 
-setup(cmdclass={"build_py": BuildWithAssets, "egg_info": EggInfoWithAssets, "sdist": SdistWithAssets})
+def packages() -> list[str]:
+    """pianogenie and every package under the three folders, by their installed names."""
+    found = ["pianogenie"]
+    for folder in SUBPACKAGES:
+        found += [f"pianogenie.{name}" for name in find_packages(where=str(HERE), include=[folder, f"{folder}.*"])]
+    return found
+
+
+setup(packages=packages(), cmdclass={"build_py": BuildWithAssets, "egg_info": EggInfoWithAssets, "sdist": SdistWithAssets})

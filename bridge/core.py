@@ -14,8 +14,8 @@ from typing import Any, Callable, Protocol
 
 import numpy as np
 
-from engine import PianoGenie
-from engine.constants import DEFAULT_TEMPERATURE, HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
+from pianogenie.engine import PianoGenie
+from pianogenie.engine.constants import DEFAULT_TEMPERATURE, HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
 
 from . import protocol as p
 from .models import Loader, ModelLibrary, model_name

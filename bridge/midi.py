@@ -13,9 +13,9 @@ import time as _time
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable
 
-from engine.constants import HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
+from pianogenie.engine.constants import HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
 
-from engine.takes import NOTE_ON, Note, timeline
+from pianogenie.engine.takes import NOTE_ON, Note, timeline
 
 from . import protocol as p
 from .system import quiet_stderr

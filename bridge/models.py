@@ -12,8 +12,8 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from engine import ModelError, PianoGenie
-from engine.constants import MANIFEST_NAME
+from pianogenie.engine import ModelError, PianoGenie
+from pianogenie.engine.constants import MANIFEST_NAME
 
 from .protocol import MODEL_NAME, ProtocolError, shown
 

@@ -12,8 +12,8 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
-from engine import Session
-from engine.constants import LOWEST_PITCH, NUM_KEYS
+from pianogenie.engine import Session
+from pianogenie.engine.constants import LOWEST_PITCH, NUM_KEYS
 
 
 class NoteSink(Protocol):

@@ -8,8 +8,8 @@ import re
 from numbers import Integral, Real
 from typing import NamedTuple
 
-from engine.constants import DEFAULT_VELOCITY  # noqa: F401 - part of the protocol: a press without a velocity
-from engine.constants import HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
+from pianogenie.engine.constants import DEFAULT_VELOCITY  # noqa: F401 - part of the protocol: a press without a velocity
+from pianogenie.engine.constants import HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
 
 DEFAULT_HOST = "127.0.0.1"
 # The bridge listens here for button events.

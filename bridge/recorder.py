@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.takes import take_document, write_take
+from pianogenie.engine.takes import take_document, write_take
 
 
 @dataclass

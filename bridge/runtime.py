@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from engine import ModelError, PianoGenie
+from pianogenie.engine import ModelError, PianoGenie
 
 from .core import Bridge
 from .midi import ButtonMap, MidiIn, MidiOut, MidiUnavailable, find_port, open_backend

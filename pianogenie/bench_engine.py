@@ -19,13 +19,13 @@ THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUM
 
 def torch_reference(model_dir: Path) -> Callable[[int, float, float], int] | None:
     """training.model.Decoder with the model's dec.* tensors, batch 1, eager, no_grad; None without torch."""
-    from engine.constants import SOS, button_value
-    from engine.model_format import read_decoder
+    from pianogenie.engine.constants import SOS, button_value
+    from pianogenie.engine.model_format import read_decoder
 
     try:
         import torch
 
-        from training.model import Decoder, ModelConfig
+        from pianogenie.training.model import Decoder, ModelConfig
     except ImportError:
         return None
     torch.set_num_threads(1)
@@ -55,8 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=10, help="interleaved rounds")
     parser.add_argument("--batch", type=int, default=64, help="sessions per batched call")
     args = parser.parse_args(argv)
-    from engine import PianoGenie
-    from engine.bench import report, run
+    from pianogenie.engine import PianoGenie
+    from pianogenie.engine.bench import report, run
 
     genie = PianoGenie.load(args.model)
     print(report(run(genie, args.presses, args.rounds, args.batch, torch_reference(genie.model_dir))))

@@ -53,10 +53,9 @@ def version() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    import bridge.cli
-    import training.commands
-
     from . import bench_engine
+    from .bridge import cli as bridge_cli
+    from .training import commands as training_commands
 
     parser = argparse.ArgumentParser(prog="pianogenie", description="Piano Genie Bridge: 8 buttons in, 88 keys out.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
@@ -65,8 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     benches = bench.add_subparsers(dest="target", metavar="TARGET")
     registry = Registry(commands, benches)
     bench_engine.register(registry)
-    bridge.cli.register(registry)
-    training.commands.register(registry)
+    bridge_cli.register(registry)
+    training_commands.register(registry)
     return parser
 
 

@@ -8,8 +8,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from bridge import protocol as p
-from bridge.osc.client import OscClient
+from pianogenie.bridge import protocol as p
+from pianogenie.bridge.osc.client import OscClient
 
 PERFORMER = 5  # "another performer": not the bare-address performer 0 that attacks may touch
 LOST_AFTER_S = 2.0  # a press unanswered this long counts as lost

@@ -14,9 +14,9 @@ from typing import Iterator
 import numpy as np
 import pytest
 
-from bridge.sound.voices import DEFAULT_SAMPLE_RATE
-from engine.constants import DECODER_TENSORS
-from engine.model_format import write_model
+from pianogenie.bridge.sound.voices import DEFAULT_SAMPLE_RATE
+from pianogenie.engine.constants import DECODER_TENSORS
+from pianogenie.engine.model_format import write_model
 
 REPO = Path(__file__).resolve().parents[1]
 UPSTREAM = REPO.parent / "shared" / "upstream"

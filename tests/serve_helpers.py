@@ -14,8 +14,8 @@ import time
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
-from bridge.protocol import DEFAULT_HOST
-from engine import default_model_dir
+from pianogenie.bridge.protocol import DEFAULT_HOST
+from pianogenie.engine import default_model_dir
 from tests.conftest import REPO, UPSTREAM
 READY_LINE = "pianogenie serve: ready"
 

@@ -60,7 +60,7 @@ def test_a_connection_flood_on_oscquery_does_not_starve_osc(random_model_dir):
 
 
 def test_slow_header_clients_are_cut_at_the_deadline_and_cost_osc_nothing(random_model_dir):
-    from bridge.osc.oscquery import HEADER_DEADLINE_S, MAX_CONNECTIONS
+    from pianogenie.bridge.osc.oscquery import HEADER_DEADLINE_S, MAX_CONNECTIONS
 
     http, serving = _serve_with_oscquery(random_model_dir)
     with serving as (port, proc):
@@ -104,8 +104,8 @@ def _sparse_group(model, name: str, shards: int, shard_bytes: int) -> dict:
 def _oversized_model(random_model_dir, folder, how: str):
     import shutil
 
-    from engine.constants import MANIFEST_NAME
-    from engine.model_format import MAX_SHARD_BYTES
+    from pianogenie.engine.constants import MANIFEST_NAME
+    from pianogenie.engine.model_format import MAX_SHARD_BYTES
 
     model = folder / how
     shutil.copytree(random_model_dir, model)
@@ -149,8 +149,8 @@ def test_a_huge_tensor_beside_the_decoders_is_never_read(random_model_dir, tmp_p
 def test_the_total_budget_holds_for_any_tensors(tmp_path):
     import pytest
 
-    from engine.constants import MANIFEST_NAME
-    from engine.model_format import MAX_MODEL_BYTES, MAX_SHARD_BYTES, ModelError, read_weights
+    from pianogenie.engine.constants import MANIFEST_NAME
+    from pianogenie.engine.model_format import MAX_MODEL_BYTES, MAX_SHARD_BYTES, ModelError, read_weights
 
     groups = [_sparse_group(tmp_path, f"t{g}", 1, MAX_SHARD_BYTES // 8) for g in range(MAX_MODEL_BYTES * 8 // MAX_SHARD_BYTES + 1)]
     (tmp_path / MANIFEST_NAME).write_text(json.dumps(groups))
@@ -159,8 +159,8 @@ def test_the_total_budget_holds_for_any_tensors(tmp_path):
 
 
 def test_a_swap_to_an_oversized_model_is_one_line_and_costs_another_performer_little(random_model_dir, tmp_path):
-    from bridge import protocol as p
-    from bridge.osc.client import OscClient
+    from pianogenie.bridge import protocol as p
+    from pianogenie.bridge.osc.client import OscClient
     from tests.attack_helpers import press_round_trips
 
     folder = tmp_path / "models"
@@ -215,9 +215,9 @@ def test_a_stopped_synth_child_costs_another_performer_nothing_and_is_declared_d
 
     import pytest
 
-    from bridge import protocol as p
-    from bridge.osc.client import OscClient
-    from bridge.sound.synth_process import STALL_DEADLINE
+    from pianogenie.bridge import protocol as p
+    from pianogenie.bridge.osc.client import OscClient
+    from pianogenie.bridge.sound.synth_process import STALL_DEADLINE
     from tests.conftest import jack_dummy
 
     pytest.importorskip("pyo")

@@ -14,10 +14,10 @@ import time
 import numpy as np
 import pytest
 
-from bridge.sound.fm import FmVoiceBank, render_notes
-from bridge.sound.voices import SynthParams, VoiceAllocator, midi_to_hz
-from bridge.sound.wav import read_wav
-from engine.takes import Note
+from pianogenie.bridge.sound.fm import FmVoiceBank, render_notes
+from pianogenie.bridge.sound.voices import SynthParams, VoiceAllocator, midi_to_hz
+from pianogenie.bridge.sound.wav import read_wav
+from pianogenie.engine.takes import Note
 from tests.conftest import REPO, jack_dummy
 
 PIANOGENIE = [sys.executable, "-m", "pianogenie"]
@@ -176,8 +176,8 @@ def test_pyo_synth_on_jack_dummy_plays_the_right_pitches(tmp_path):
         pitches = [45, 57, 69, 81]
         code = f"""
 import time
-from bridge.sound.pyo_synth import PyoSynth
-from bridge.sound.voices import SynthParams
+from pianogenie.bridge.sound.pyo_synth import PyoSynth
+from pianogenie.bridge.sound.voices import SynthParams
 s = PyoSynth(SynthParams(voices=4), 'jack', None, 256, 48000, jack_name='pgtest')
 s.server.recordOptions(filename={str(out)!r}, fileformat=0, sampletype=0)
 s.start(); s.server.recstart(); time.sleep(0.3)
@@ -205,8 +205,8 @@ def test_sounddevice_fallback_plays_through_jack_and_falls_silent():
     with jack_dummy(256) as env:
         code = """
 import time, numpy as np
-from bridge.sound.choose import open_synth
-from bridge.sound.voices import SynthConfig
+from pianogenie.bridge.sound.choose import open_synth
+from pianogenie.bridge.sound.voices import SynthConfig
 choice = open_synth(SynthConfig('sounddevice', buffer_size=256))
 print('AUDIO', choice.description, flush=True)
 s = choice.synth
@@ -234,7 +234,7 @@ def test_serve_sounds_every_press_through_pyo_on_jack(tmp_path, random_model_dir
     """End to end: OSC presses into `pianogenie serve`, pyo (in its own process) on a JACK dummy server; the synth
     logs each note's arrival -> first non-zero sample, and every press must have sounded, promptly."""
     pytest.importorskip("pyo")
-    from bridge.osc.client import OscClient
+    from pianogenie.bridge.osc.client import OscClient
 
     serve = None
     with jack_dummy(64) as env:
@@ -293,8 +293,8 @@ def test_serve_sounds_every_press_through_pyo_on_jack(tmp_path, random_model_dir
 
 STEREO_SCRIPT = """
 import sys, time
-from bridge.sound.choose import open_synth
-from bridge.sound.voices import SynthConfig
+from pianogenie.bridge.sound.choose import open_synth
+from pianogenie.bridge.sound.voices import SynthConfig
 choice = open_synth(SynthConfig(sys.argv[1], buffer_size=64))
 print('AUDIO', choice.description, flush=True)
 if choice.synth is not None:

@@ -8,10 +8,10 @@ from collections import Counter
 
 import pytest
 
-from bridge import protocol as p
-from bridge.core import Bridge
-from bridge.protocol import ProtocolError
-from engine import PianoGenie
+from pianogenie.bridge import protocol as p
+from pianogenie.bridge.core import Bridge
+from pianogenie.bridge.protocol import ProtocolError
+from pianogenie.engine import PianoGenie
 from tests.conftest import Log
 
 

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from bridge import protocol as p
+from pianogenie.bridge import protocol as p
 from pianogenie.cli import build_parser
 from tests.conftest import REPO
 

@@ -17,9 +17,9 @@ import time
 
 import pytest
 
-from bridge.core import Bridge
-from bridge.osc.transport import OscTransport
-from engine import PianoGenie
+from pianogenie.bridge.core import Bridge
+from pianogenie.bridge.osc.transport import OscTransport
+from pianogenie.engine import PianoGenie
 from tests.conftest import Log
 
 DATAGRAMS = int(os.environ.get("PIANOGENIE_FUZZ_DATAGRAMS", "20000"))

@@ -14,14 +14,14 @@ import time
 
 import pytest
 
-from bridge import protocol as p
-from bridge.core import Bridge
-from bridge.models import ModelLibrary
-from bridge.osc.client import OscClient
-from bridge.osc.wire import parse_datagram
-from engine import PianoGenie
-from engine.model_format import write_model
-from engine.takes import load_events, take_notes
+from pianogenie.bridge import protocol as p
+from pianogenie.bridge.core import Bridge
+from pianogenie.bridge.models import ModelLibrary
+from pianogenie.bridge.osc.client import OscClient
+from pianogenie.bridge.osc.wire import parse_datagram
+from pianogenie.engine import PianoGenie
+from pianogenie.engine.model_format import write_model
+from pianogenie.engine.takes import load_events, take_notes
 from tests.conftest import CONFIG, REPO, Log, random_tensors
 from tests.serve_helpers import free_udp_port, running_serve
 

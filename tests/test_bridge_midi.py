@@ -12,9 +12,9 @@ import mido
 import pytest
 from mido.ports import BaseOutput
 
-from bridge.core import Bridge
-from bridge.midi import ButtonMap, MidiIn, MidiOut, MidiUnavailable, midi_to_osc, open_backend
-from engine import PianoGenie
+from pianogenie.bridge.core import Bridge
+from pianogenie.bridge.midi import ButtonMap, MidiIn, MidiOut, MidiUnavailable, midi_to_osc, open_backend
+from pianogenie.engine import PianoGenie
 from tests.conftest import REPO, jack_dummy
 
 

@@ -16,9 +16,9 @@ import urllib.request
 
 import pytest
 
-from bridge import protocol as p
-from bridge.osc.client import OscClient
-from engine.model_format import write_model
+from pianogenie.bridge import protocol as p
+from pianogenie.bridge.osc.client import OscClient
+from pianogenie.engine.model_format import write_model
 from tests.conftest import CONFIG, REPO, random_tensors
 from tests.serve_helpers import free_udp_port, running_serve
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bridge.sound.voices import SynthParams
-from bridge.sound.wav import read_wav
+from pianogenie.bridge.sound.voices import SynthParams
+from pianogenie.bridge.sound.wav import read_wav
 from tests.conftest import REPO, jack_dummy
 from tests.test_bridge_audio import cents, fundamental, onsets
 
@@ -27,7 +27,7 @@ SR = 48000
 
 
 def _need_piano() -> None:
-    from bridge.sound.soundfont import SoundFontError, load_fluidsynth
+    from pianogenie.bridge.sound.soundfont import SoundFontError, load_fluidsynth
 
     try:
         load_fluidsynth()
@@ -82,8 +82,8 @@ def test_piano_render_plays_each_note_on_pitch_ends_it_and_is_byte_identical(tmp
 
 def test_velocity_sets_the_loudness():
     _need_piano()
-    from bridge.sound.piano import render_piano
-    from engine.takes import Note
+    from pianogenie.bridge.sound.piano import render_piano
+    from pianogenie.engine.takes import Note
 
     soft, loud = (render_piano([Note(60, 0.0, 0.5, velocity=v)], SOUNDFONT) for v in (30, 120))
     assert np.abs(loud).max() > 2 * np.abs(soft).max() > 0
@@ -95,7 +95,7 @@ def _level(bank, seconds: float) -> float:
 
 def test_pedal_holds_released_notes_until_it_is_lifted():
     _need_piano()
-    from bridge.sound.piano import PianoBank
+    from pianogenie.bridge.sound.piano import PianoBank
 
     bank = PianoBank(SOUNDFONT, SynthParams(voices=8), SR)
     try:
@@ -117,7 +117,7 @@ def test_pedal_holds_released_notes_until_it_is_lifted():
 def test_all_off_silences_held_and_pedalled_notes():
     """What serve and play do on exit: nothing may hang, whether held by a key or by the pedal."""
     _need_piano()
-    from bridge.sound.piano import PianoBank
+    from pianogenie.bridge.sound.piano import PianoBank
 
     bank = PianoBank(SOUNDFONT, SynthParams(voices=16), SR)
     try:
@@ -140,7 +140,7 @@ def test_all_off_silences_held_and_pedalled_notes():
 def test_voices_beyond_the_limit_steal_the_oldest_note():
     """--voices counts notes for the piano as for the FM synth: the oldest held notes stop."""
     _need_piano()
-    from bridge.sound.piano import PianoBank
+    from pianogenie.bridge.sound.piano import PianoBank
 
     def held(pitches: list[int | None], voices: int) -> tuple[int, np.ndarray]:
         """Notes struck 20 ms apart (None: a rest) and held; then the count of FluidSynth voices and the audio."""
@@ -198,7 +198,7 @@ def test_missing_fluidsynth_or_soundfont_is_one_line_and_exit_2(tmp_path, random
         proc = subprocess.run([sys.executable, "-c", blocked, *command], cwd=REPO, capture_output=True, text=True, timeout=120)
         _one_line_exit_2(proc, "needs FluidSynth", "pianogenie-bridge[piano]")
     # No SoundFont installed.
-    from bridge.sound import soundfont
+    from pianogenie.bridge.sound import soundfont
 
     original = soundfont.DEFAULT_SOUNDFONTS
     soundfont.DEFAULT_SOUNDFONTS = ((str(tmp_path / "none.sf2"), "timgm6mb-soundfont"),)
@@ -214,7 +214,7 @@ def test_serve_plays_the_piano_live_on_jack_in_both_ears_promptly(tmp_path, rand
     meter on JACK hears every press on both channels, and times press -> sound; SIGTERM ends every note."""
     _need_piano()
     pytest.importorskip("pyo")  # the meter is a pyo JACK client
-    from bridge.osc.client import OscClient
+    from pianogenie.bridge.osc.client import OscClient
     from tests.jack_helpers import connect, connections, jack_onset_meter
 
     period, presses = 64, 8

@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
-from bridge.core import Bridge
-from bridge.cli.play import KeyboardPlayer
-from engine import PianoGenie
+from pianogenie.bridge.core import Bridge
+from pianogenie.bridge.cli.play import KeyboardPlayer
+from pianogenie.engine import PianoGenie
 from tests.conftest import REPO, Log
 
 

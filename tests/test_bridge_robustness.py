@@ -19,13 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from bridge import protocol as p
-from bridge.core import Bridge
-from bridge.osc.client import OscClient
-from bridge.osc.transport import OscTransport
-from bridge.osc.wire import MalformedPacket, parse_datagram
-from engine import ModelError, PianoGenie
-from engine.constants import MANIFEST_NAME
+from pianogenie.bridge import protocol as p
+from pianogenie.bridge.core import Bridge
+from pianogenie.bridge.osc.client import OscClient
+from pianogenie.bridge.osc.transport import OscTransport
+from pianogenie.bridge.osc.wire import MalformedPacket, parse_datagram
+from pianogenie.engine import ModelError, PianoGenie
+from pianogenie.engine.constants import MANIFEST_NAME
 from tests.conftest import REPO, Log
 from tests.serve_helpers import free_udp_port, running_serve
 
@@ -266,7 +266,7 @@ def test_a_shard_listed_twice_is_refused(random_model_dir, tmp_path):
 
 
 def test_huge_weights_are_refused_so_the_key_mask_always_holds(tmp_path):
-    from engine.model_format import write_model
+    from pianogenie.engine.model_format import write_model
     from tests.conftest import CONFIG, random_tensors
 
     tensors = random_tensors()
@@ -473,7 +473,7 @@ def test_a_panic_reaches_the_client_whose_notes_were_sounding(random_model_dir):
 def test_a_nul_in_a_web_path_is_a_400_not_a_traceback(random_model_dir, tmp_path, capfd):
     import http.client
 
-    from bridge.web.server import REQUIRED_WEB_FILES, WebServer
+    from pianogenie.bridge.web.server import REQUIRED_WEB_FILES, WebServer
 
     for name in REQUIRED_WEB_FILES:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)

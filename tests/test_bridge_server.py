@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bridge.osc.client import OscClient
-from bridge.osc.send import Encoder, bundle, socket_drops
+from pianogenie.bridge.osc.client import OscClient
+from pianogenie.bridge.osc.send import Encoder, bundle, socket_drops
 from tests.conftest import REPO
 
 PIANOGENIE = [sys.executable, "-m", "pianogenie"]

@@ -13,13 +13,23 @@ import pytest
 from tests.conftest import REPO
 
 PACKAGES = ("pianogenie", "engine", "bridge", "training")
+SUBPACKAGES = PACKAGES[1:]  # folders at the top of the repository, imported as pianogenie.<folder>
 
 
 def _module_name(path: Path) -> str:
+    """The import name of a module in the repository: engine/decoder.py is pianogenie.engine.decoder."""
     parts = list(path.relative_to(REPO).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
+    if parts[0] in SUBPACKAGES:
+        parts.insert(0, "pianogenie")
     return ".".join(parts)
+
+
+def _package(name: str) -> str:
+    """Which of the four packages a module belongs to: pianogenie.engine.decoder is in engine."""
+    parts = name.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in SUBPACKAGES else parts[0]
 
 
 def _modules() -> dict[str, Path]:
@@ -83,7 +93,7 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
 def test_the_import_graph_has_no_cycle():
     graph = import_graph()
-    assert len(graph) > 50 and "bridge.core" in graph["bridge.osc.transport"], "the graph was read"
+    assert len(graph) > 50 and "pianogenie.bridge.core" in graph["pianogenie.bridge.osc.transport"], "the graph was read"
     assert _cycle(graph) is None, " -> ".join(_cycle(graph))
 
 
@@ -99,25 +109,24 @@ def test_each_package_imports_only_the_layers_below_it():
         "pianogenie": {"pianogenie", "engine", "bridge", "training"},
     }
     for name, targets in import_graph().items():
-        package = name.split(".")[0]
-        wrong = {t for t in targets if t.split(".")[0] not in allowed[package]}
+        wrong = {t for t in targets if _package(t) not in allowed[_package(name)]}
         assert not wrong, f"{name} imports {sorted(wrong)}"
 
 
 def test_only_the_shell_knows_all_three_packages():
     knows = {}
     for name, targets in import_graph().items():
-        knows.setdefault(name.split(".")[0], set()).update(t.split(".")[0] for t in targets)
+        knows.setdefault(_package(name), set()).update(_package(t) for t in targets)
     assert {p for p, k in knows.items() if {"engine", "bridge", "training"} <= k} == {"pianogenie"}
 
 
 def test_a_press_crosses_six_layers_each_entered_once(random_model_dir):
     """A real datagram into the transport, the reply out of a real socket: record which modules run, and the
     chain of modules on the call stack (collapsed): none may appear twice in one chain."""
-    from bridge.core import Bridge
-    from bridge.osc.send import Encoder
-    from bridge.osc.transport import OscTransport
-    from engine import PianoGenie
+    from pianogenie.bridge.core import Bridge
+    from pianogenie.bridge.osc.send import Encoder
+    from pianogenie.bridge.osc.transport import OscTransport
+    from pianogenie.engine import PianoGenie
 
     bridge = Bridge(PianoGenie.load(random_model_dir), seed=0)
     client = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -130,13 +139,13 @@ def test_a_press_crosses_six_layers_each_entered_once(random_model_dir):
         transport.handle_datagram(press, sender, 0.0)  # warm-up: the performer and its session exist
         transport.handle_datagram(release, sender, 0.5)
         client.recv(1024), client.recv(1024)
-        layer_of = {"engine": "engine"}
+        layer_of = {"engine": "pianogenie.engine"}
         chains: list[tuple[str, ...]] = []
 
         def layer(frame) -> str | None:
             name = frame.f_globals.get("__name__", "")
-            top = name.split(".")[0]
-            if top not in ("bridge", "engine"):
+            top = _package(name)
+            if top not in ("bridge", "engine") or name == "pianogenie":
                 return None
             return layer_of.get(top, name)
 
@@ -162,8 +171,9 @@ def test_a_press_crosses_six_layers_each_entered_once(random_model_dir):
         transport.close()
         client.close()
     touched = {module for chain in chains for module in chain}
-    assert touched == {"bridge.osc.transport", "bridge.osc.wire", "bridge.core", "bridge.performer", "engine",
-                       "bridge.osc.send"}, touched
+    assert touched == {"pianogenie.bridge.osc.transport", "pianogenie.bridge.osc.wire", "pianogenie.bridge.core", "pianogenie.bridge.performer",
+                       "pianogenie.engine",
+                       "pianogenie.bridge.osc.send"}, touched
     for chain in chains:
         assert len(chain) == len(set(chain)), f"a module entered twice: {' -> '.join(chain)}"
     assert max(len(c) for c in chains) <= 6
@@ -193,13 +203,13 @@ def _string_literals(path: Path) -> list[str]:
 
 def test_addresses_file_names_and_rates_are_not_retyped():
     for name, path in _modules().items():
-        if name.split(".")[0] not in ("bridge", "engine", "pianogenie"):
+        if _package(name) not in ("bridge", "engine", "pianogenie"):
             continue
         text = _string_literals(path)
-        if name != "bridge.protocol":
+        if name != "pianogenie.bridge.protocol":
             assert not [s for s in text if s.startswith("/genie")], f"{name} spells out a /genie address"
-        if name != "engine.constants":
+        if name != "pianogenie.engine.constants":
             assert "weights_manifest.json" not in text, f"{name} spells out the manifest's name"
-        if name != "bridge.sound.voices":
+        if name != "pianogenie.bridge.sound.voices":
             numbers = [n.value for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.Constant)]
             assert 48000 not in numbers, f"{name} spells out the sample rate"

@@ -10,8 +10,8 @@ from pythonosc import osc_message
 from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
 from pythonosc.osc_message_builder import OscMessageBuilder
 
-from bridge.osc.send import Encoder, bundle
-from bridge.osc.wire import MalformedPacket, parse_datagram
+from pianogenie.bridge.osc.send import Encoder, bundle
+from pianogenie.bridge.osc.wire import MalformedPacket, parse_datagram
 
 
 def _built(address, values):
@@ -90,9 +90,9 @@ def test_deeply_nested_bundles_are_refused():
 def test_fuzzed_datagrams_never_escape_the_transport(random_model_dir):
     """Random bytes, mutated valid packets and random messages on random addresses: nothing raises out of the
     receive path, every datagram is counted, and every note-on still gets its note-off."""
-    from bridge.core import Bridge
-    from bridge.osc.transport import OscTransport
-    from engine import PianoGenie
+    from pianogenie.bridge.core import Bridge
+    from pianogenie.bridge.osc.transport import OscTransport
+    from pianogenie.engine import PianoGenie
 
     class Pairs:
         def __init__(self):

@@ -8,9 +8,9 @@ import math
 import numpy as np
 import pytest
 
-from engine import NUM_KEYS, SOS, PianoGenie
-from engine.genie import Session
-from engine.kernels import numpy_kernel
+from pianogenie.engine import NUM_KEYS, SOS, PianoGenie
+from pianogenie.engine.genie import Session
+from pianogenie.engine.kernels import numpy_kernel
 from tests.conftest import random_tensors
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine import ModelError, PianoGenie
-from engine.model_format import read_decoder, read_weights, write_model, write_weights
+from pianogenie.engine import ModelError, PianoGenie
+from pianogenie.engine.model_format import read_decoder, read_weights, write_model, write_weights
 from tests.conftest import CONFIG, random_tensors
 
 

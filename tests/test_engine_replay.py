@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from engine import PianoGenie, default_model_dir
-from engine.takes import load_events, parse_events, replay
+from pianogenie.engine import PianoGenie, default_model_dir
+from pianogenie.engine.takes import load_events, parse_events, replay
 
 PIANOGENIE = str(Path(sys.executable).with_name("pianogenie"))
 EVENTS = {

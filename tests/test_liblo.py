@@ -17,7 +17,7 @@ from typing import Callable
 
 import pytest
 
-from bridge.protocol import (
+from pianogenie.bridge.protocol import (
     DEFAULT_HOST,
     DEFAULT_VELOCITY,
     IN_PEDAL,
@@ -33,7 +33,7 @@ from bridge.protocol import (
     STATUS_FIELDS,
     vkb_midi_address,
 )
-from engine.constants import HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
+from pianogenie.engine.constants import HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
 from tests.serve_helpers import free_udp_port, model_arguments, running_serve
 
 PROBE = "/liblo/probe"

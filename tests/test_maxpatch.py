@@ -15,7 +15,7 @@ from typing import Callable
 
 import pytest
 
-from bridge.protocol import (
+from pianogenie.bridge.protocol import (
     DEFAULT_HOST,
     DEFAULT_LISTEN_PORT,
     DEFAULT_REPLY_PORT,
@@ -35,7 +35,7 @@ from bridge.protocol import (
     OUT_STATUS,
     STATUS_FIELDS,
 )
-from engine.constants import HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
+from pianogenie.engine.constants import HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
 
 PATCH = Path(__file__).resolve().parents[1] / "maxpatch" / "pianogenie.maxpat"
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from bridge.protocol import (
+from pianogenie.bridge.protocol import (
     IN_PANIC,
     IN_PEDAL,
     IN_PRESS,
@@ -35,7 +35,7 @@ from bridge.protocol import (
     OUT_STATUS,
     STATUS_FIELDS,
 )
-from engine.constants import HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
+from pianogenie.engine.constants import HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
 
 PATCH = Path(__file__).resolve().parents[1] / "maxpatch" / "pianogenie.maxpat"
 

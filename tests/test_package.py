@@ -38,8 +38,8 @@ REPO = Path(__file__).resolve().parents[1]
 WEB = REPO / "web"
 NODE = shutil.which("node")
 CHROMIUM = Path("/usr/bin/chromium")
-PAGE = "bridge/web/page/"
-PATCHES = "bridge/patches/"
+PAGE = "pianogenie/bridge/web/page/"
+PATCHES = "pianogenie/bridge/patches/"
 PATCH_FILES = {"pianogenie.maxpat", "pianogenie.pd", "PianoGenie.ReaperOSC", "README.md"}
 MODEL_FILES = {"weights_manifest.json", "cfg.json", "group1-shard1of1.bin"}
 # Shipped but not requested by a browser with WebAssembly SIMD: the plain wasm fallback and the licences.
@@ -176,7 +176,7 @@ def test_readme_extras_table_matches_setup_cfg() -> None:
 
 def test_wheel_holds_the_model_the_page_and_the_patches(dist) -> None:
     names = set(zipfile.ZipFile(dist["wheel"]).namelist())
-    assert {f"engine/models/default/{name}" for name in MODEL_FILES} <= names
+    assert {f"pianogenie/engine/models/default/{name}" for name in MODEL_FILES} <= names
     assert {name[len(PATCHES):] for name in names if name.startswith(PATCHES)} == PATCH_FILES
     page = {name[len(PAGE):] for name in names if name.startswith(PAGE)}
     assert {"index.html", "style.css", "src/app.js", "src/genie.js", "src/ui/piano.js"} <= page
@@ -184,6 +184,8 @@ def test_wheel_holds_the_model_the_page_and_the_patches(dist) -> None:
     assert {name for name in page if name.startswith("node_modules/")} == vendor_files()
     assert not [name for name in page if re.search(r"bench|naive|test|tools/", name)]
     assert not [name for name in names if name.startswith(("tests/", "web/", "maxpatch/", "runs/"))]
+    # Only pianogenie at the top: no `engine`, `bridge` or `training` of ours to clash with another distribution's.
+    assert {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")} == {"pianogenie"}
 
 
 def test_sdist_builds_a_complete_wheel_on_its_own(dist) -> None:
@@ -207,7 +209,7 @@ def test_wheel_from_the_checkout_matches_the_one_from_the_sdist(dist, tmp_path) 
 
 
 def test_the_installed_package_runs_from_its_venv(venv, tmp_path) -> None:
-    code = "import engine, bridge; print(engine.__file__); print(bridge.__file__)"
+    code = "import pianogenie.engine as e, pianogenie.bridge as b; print(e.__file__); print(b.__file__)"
     for path in _run([venv / "python", "-c", code], cwd=tmp_path, env=_env()).stdout.split():
         assert Path(path).is_relative_to(venv.parent), f"imported from {path}, not from the fresh venv"
     _run([sys.executable, "-m", "pip", "--python", venv / "python", "check"], cwd=tmp_path)
@@ -218,6 +220,33 @@ def test_the_installed_package_runs_from_its_venv(venv, tmp_path) -> None:
     bench = subprocess.run([str(venv / "pianogenie"), "bench", "web", "--presses", "1"], cwd=tmp_path,
                            capture_output=True, text=True, env=_env(), timeout=60)
     assert bench.returncode == 1 and bench.stderr.strip().count("\n") == 0 and "source checkout" in bench.stderr
+
+
+SHADOWS = ("engine.py", "bridge.py", "training.py")
+
+
+def _shadowing_folder(tmp_path: Path) -> Path:
+    """A folder holding a user's own engine.py, bridge.py and training.py, each of which fails loudly if imported."""
+    folder = tmp_path / "my-project"
+    folder.mkdir()
+    for name in SHADOWS:
+        (folder / name).write_text(f"raise SystemExit('the user\\'s {name} was imported')\n")
+    return folder
+
+
+@pytest.mark.parametrize("how", ["installed", "python -m"])
+def test_a_users_engine_bridge_and_training_modules_shadow_nothing(venv, tmp_path, how) -> None:
+    folder = _shadowing_folder(tmp_path)
+    command = [venv / "pianogenie"] if how == "installed" else [venv / "python", "-m", "pianogenie"]
+    for args in (["train", "--help"], ["serve", "--help"], ["evaluate", "--help"]):
+        assert "usage:" in _run(command + args, cwd=folder, env=_env()).stdout
+
+
+def test_the_editable_checkout_shadows_nothing_either(tmp_path) -> None:
+    """The checkout's own install (make test's): `python -m pianogenie` from a folder with those three files."""
+    folder = _shadowing_folder(tmp_path)
+    for args in (["train", "--help"], ["serve", "--help"]):
+        assert "usage:" in _run([sys.executable, "-m", "pianogenie", *args], cwd=folder, env=_env()).stdout
 
 
 def test_installed_patches_command_copies_the_patches(venv, dist, tmp_path) -> None:
@@ -324,7 +353,7 @@ def test_installed_web_serves_a_page_that_plays_offline(venv, dist, tmp_path) ->
     assert report["ready"] and report["backend"] == "wasm", report
     assert len(report["played"]) == 1 and 21 <= report["played"][0] <= 108
     # With a SoundFont installed, the page's piano loads from the installed server and plays a note.
-    from bridge.sound.soundfont import DEFAULT_SOUNDFONTS
+    from pianogenie.bridge.sound.soundfont import DEFAULT_SOUNDFONTS
 
     assert report["piano"] or not any(Path(path).is_file() for path, _ in DEFAULT_SOUNDFONTS), report
     assert report["external"] == [] and report["errors"] == [], report

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bridge.protocol import (
+from pianogenie.bridge.protocol import (
     DEFAULT_HOST,
     IN_PANIC,
     IN_PEDAL,
@@ -35,7 +35,7 @@ from bridge.protocol import (
     OUT_STATUS,
     STATUS_FIELDS,
 )
-from engine.constants import HIGHEST_PITCH, LOWEST_PITCH
+from pianogenie.engine.constants import HIGHEST_PITCH, LOWEST_PITCH
 from tests.serve_helpers import free_udp_port, model_arguments, running_serve
 
 REPO = Path(__file__).resolve().parents[1]
@@ -215,7 +215,7 @@ def test_pd_patch_takes_ports_and_host_as_creation_arguments(pd_binary, tmp_path
 
 
 def test_pd_patch_without_arguments_uses_the_bridge_defaults(pd_binary, tmp_path):
-    from bridge.protocol import DEFAULT_LISTEN_PORT, DEFAULT_REPLY_PORT
+    from pianogenie.bridge.protocol import DEFAULT_LISTEN_PORT, DEFAULT_REPLY_PORT
 
     try:
         peer = RecordingPeer(reply_port=DEFAULT_REPLY_PORT, port=DEFAULT_LISTEN_PORT)

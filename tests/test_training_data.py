@@ -12,11 +12,11 @@ import pytest
 
 mido = pytest.importorskip("mido")
 
-from engine.constants import DT_MAX, NUM_KEYS, pitch_to_key  # noqa: E402
-from training.data.examples import Augmentation, CropSampler, delta_times, eval_windows  # noqa: E402
-from training.data.midi_files import midi_notes, parse_midi  # noqa: E402
-from training.data.notes import MIN_NOTES, NoteCorpus, SkipPiece, make_piece, split_for  # noqa: E402
-from training.data.sources import load_source  # noqa: E402
+from pianogenie.engine.constants import DT_MAX, NUM_KEYS, pitch_to_key  # noqa: E402
+from pianogenie.training.data.examples import Augmentation, CropSampler, delta_times, eval_windows  # noqa: E402
+from pianogenie.training.data.midi_files import midi_notes, parse_midi  # noqa: E402
+from pianogenie.training.data.notes import MIN_NOTES, NoteCorpus, SkipPiece, make_piece, split_for  # noqa: E402
+from pianogenie.training.data.sources import load_source  # noqa: E402
 
 
 def _varlen(n: int) -> bytes:
@@ -201,7 +201,7 @@ def music21():
 def test_music21_score_merges_parts_and_follows_tempo_marks(music21):
     from music21 import note, stream, tempo
 
-    from training.data.music21_corpus import DEFAULT_QPM, score_notes
+    from pianogenie.training.data.music21_corpus import DEFAULT_QPM, score_notes
 
     score = stream.Score()
     upper, lower = stream.Part(), stream.Part()
@@ -230,7 +230,7 @@ def test_music21_score_merges_parts_and_follows_tempo_marks(music21):
 
 
 def test_music21_handful_in_parallel_with_cache(music21, tmp_path):
-    from training.data.music21_corpus import build_corpus, corpus_root
+    from pianogenie.training.data.music21_corpus import build_corpus, corpus_root
 
     files = [corpus_root() / name for name in MUSIC21_SCORES]
     corpus = build_corpus(files, workers=2, progress=False)
@@ -247,7 +247,7 @@ def test_music21_handful_in_parallel_with_cache(music21, tmp_path):
 
 
 def test_music21_broken_file_is_counted_not_fatal(music21, tmp_path):
-    from training.data.music21_corpus import build_corpus
+    from pianogenie.training.data.music21_corpus import build_corpus
 
     bad = tmp_path / "broken.xml"
     bad.write_text("<score-partwise><part id='P1'><measure><note><pitch>")

@@ -12,11 +12,11 @@ import pytest
 torch = pytest.importorskip("torch")
 mido = pytest.importorskip("mido")
 
-from engine.constants import NUM_KEYS  # noqa: E402
-from training.data.performance import Performance, perform, performer_timing, transpose_in_range  # noqa: E402
-from training.live import chords, live_suite, random_walk  # noqa: E402
-from training.model import PianoGenie, load_for_evaluation  # noqa: E402
-from training.person import contour_buttons  # noqa: E402
+from pianogenie.engine.constants import NUM_KEYS  # noqa: E402
+from pianogenie.training.data.performance import Performance, perform, performer_timing, transpose_in_range  # noqa: E402
+from pianogenie.training.live import chords, live_suite, random_walk  # noqa: E402
+from pianogenie.training.model import PianoGenie, load_for_evaluation  # noqa: E402
+from pianogenie.training.person import contour_buttons  # noqa: E402
 
 from tests.midi_helpers import write_midi  # noqa: E402
 
@@ -114,8 +114,8 @@ def test_live_suite_scenarios_are_human_and_seeded():
 
 
 def test_load_for_evaluation_model_directory(tmp_path):
-    from engine.constants import DECODER_TENSORS
-    from engine.model_format import write_model
+    from pianogenie.engine.constants import DECODER_TENSORS
+    from pianogenie.engine.model_format import write_model
 
     model = PianoGenie()
     state = model.state_dict()
@@ -151,8 +151,8 @@ TINY = dict(batch_size=4, eval_every=2, eval_windows=4, log_every=1, threads=1, 
 
 
 def test_train_evaluate_side_by_side_on_a_folder(chord_folder, tmp_path, cli, capsys, monkeypatch):
-    from training.config import TrainConfig
-    from training.train import BEST, LAST, train
+    from pianogenie.training.config import TrainConfig
+    from pianogenie.training.train import BEST, LAST, train
 
     run = tmp_path / "run"
     val = train(TrainConfig(data=str(chord_folder), out=str(run), max_steps=2, **TINY))
@@ -190,7 +190,7 @@ def test_train_evaluate_side_by_side_on_a_folder(chord_folder, tmp_path, cli, ca
     assert "against" in out  # the first model read against the last
 
     # No --data: a model trained on a folder is evaluated on that folder, and music21 is never parsed.
-    import training.data.music21_corpus as m21
+    import pianogenie.training.data.music21_corpus as m21
 
     monkeypatch.setattr(m21, "build_corpus", lambda *a, **k: pytest.fail("parsed the music21 corpus"))
     assert cli(["evaluate", "--model", str(run / BEST), "--split", "all", "--live-seeds", "1"]) == 0
@@ -200,7 +200,7 @@ def test_train_evaluate_side_by_side_on_a_folder(chord_folder, tmp_path, cli, ca
 
 
 def test_chord_voice_octave_moves_only_chord_basses_or_tops():
-    from training.data.performance import chord_voice_octave
+    from pianogenie.training.data.performance import chord_voice_octave
 
     onsets = np.array([[0, 0, 0, 1, 2, 2, 3, 3, 3]] * 2, float)
     keys = np.array([[40, 47, 52, 50, 30, 45, 44, 32, 60], [40, 47, 52, 50, 5, 45, 44, 32, 60]])
@@ -215,7 +215,7 @@ def test_chord_voice_octave_moves_only_chord_basses_or_tops():
 
 
 def test_octave_move_shifts_a_tail_within_the_piano():
-    from training.data.performance import move_octave
+    from pianogenie.training.data.performance import move_octave
 
     keys = np.array([[40, 42, 44, 46, 48, 50]] * 100 + [[80, 82, 84, 86, 85, 84]] * 100)
     out = move_octave(keys, np.ones(200, bool), np.random.default_rng(4))
@@ -228,8 +228,8 @@ def test_octave_move_shifts_a_tail_within_the_piano():
 
 
 def test_resume_from_a_shipped_checkpoint_is_bit_for_bit(chord_folder, tmp_path, monkeypatch):
-    from training.config import TrainConfig
-    from training.train import LAST, train
+    from pianogenie.training.config import TrainConfig
+    from pianogenie.training.train import LAST, train
 
     monkeypatch.setenv("PIANOGENIE_CACHE", str(tmp_path / "cache"))
     cfg = dict(data=str(chord_folder), batch_size=4, eval_every=2, eval_windows=4, log_every=1, threads=1,

@@ -12,8 +12,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from engine.constants import DECODER_TENSORS, SOS  # noqa: E402
-from training.model import (  # noqa: E402
+from pianogenie.engine.constants import DECODER_TENSORS, SOS  # noqa: E402
+from pianogenie.training.model import (  # noqa: E402
     IntegerQuantizer, PianoGenie, compute_losses, load_model, load_state_dict, shift_keys,
 )
 
@@ -120,8 +120,8 @@ def test_load_state_dict_rejects_foreign_objects(tmp_path):
 
 @needs_upstream
 def test_export_of_reference_checkpoint_is_byte_identical(tmp_path):
-    from engine.model_format import read_decoder
-    from training.export import export
+    from pianogenie.engine.model_format import read_decoder
+    from pianogenie.training.export import export
 
     out = export(UPSTREAM / "model.pt", tmp_path / "model")
     assert (out / "group1-shard1of1.bin").read_bytes() == (UPSTREAM / "group1-shard1of1.bin").read_bytes()
@@ -136,8 +136,8 @@ def test_export_of_reference_checkpoint_is_byte_identical(tmp_path):
 
 @needs_upstream
 def test_export_fixture_matches_the_engine_contract(tmp_path):
-    from training.data.notes import make_piece
-    from training.export import check_fixture, export
+    from pianogenie.training.data.notes import make_piece
+    from pianogenie.training.export import check_fixture, export
 
     rng = np.random.default_rng(3)
     piece = make_piece("held-out", [(0.3 * i + rng.uniform(0, 0.1), int(40 + (i * 7) % 30), 70, 0.2) for i in range(200)])
@@ -155,9 +155,9 @@ DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "engine" / "models" / "def
 
 @pytest.mark.skipif(not (DEFAULT_MODEL / "weights_manifest.json").exists(), reason="no embedded default model exported yet")
 def test_embedded_default_model_loads_and_reproduces_its_fixture():
-    from engine import PianoGenie as EngineGenie
-    from engine.model_format import read_decoder
-    from training.export import check_fixture
+    from pianogenie.engine import PianoGenie as EngineGenie
+    from pianogenie.engine.model_format import read_decoder
+    from pianogenie.training.export import check_fixture
 
     weights, cfg = read_decoder(DEFAULT_MODEL)
     assert set(weights) == set(DECODER_TENSORS) and cfg["trained_steps"] > 0

@@ -12,18 +12,18 @@ import pytest
 torch = pytest.importorskip("torch")
 mido = pytest.importorskip("mido")
 
-from engine.constants import NUM_BUTTONS  # noqa: E402
+from pianogenie.engine.constants import NUM_BUTTONS  # noqa: E402
 from pianogenie.cli import main as cli  # noqa: E402
-from training.data.examples import CropSampler  # noqa: E402
-from training.data.notes import make_piece  # noqa: E402
-from training.data.performance import repeat_passage  # noqa: E402
-from training.data.sources import piece_weights  # noqa: E402
-from training.model import PianoGenie  # noqa: E402
-from training.music.compare import bootstrap, differences, format_tables, summary  # noqa: E402
-from training.music.measures import ALL_MEASURES, MEASURES, Context, IntervalModel, measure_stream, recurrences, score_order  # noqa: E402
-from training.music.play import combined_distance, play_pieces  # noqa: E402
-from training.music.presses import piece_presses  # noqa: E402
-from training.music.roll import parse_roll  # noqa: E402
+from pianogenie.training.data.examples import CropSampler  # noqa: E402
+from pianogenie.training.data.notes import make_piece  # noqa: E402
+from pianogenie.training.data.performance import repeat_passage  # noqa: E402
+from pianogenie.training.data.sources import piece_weights  # noqa: E402
+from pianogenie.training.model import PianoGenie  # noqa: E402
+from pianogenie.training.music.compare import bootstrap, differences, format_tables, summary  # noqa: E402
+from pianogenie.training.music.measures import ALL_MEASURES, MEASURES, Context, IntervalModel, measure_stream, recurrences, score_order  # noqa: E402
+from pianogenie.training.music.play import combined_distance, play_pieces  # noqa: E402
+from pianogenie.training.music.presses import piece_presses  # noqa: E402
+from pianogenie.training.music.roll import parse_roll  # noqa: E402
 
 from tests.midi_helpers import write_midi  # noqa: E402
 

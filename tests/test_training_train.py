@@ -16,8 +16,8 @@ torch = pytest.importorskip("torch")
 mido = pytest.importorskip("mido")
 
 from pianogenie.cli import main as cli  # noqa: E402
-from training.config import TrainConfig  # noqa: E402
-from training.train import BEST, LAST, train  # noqa: E402
+from pianogenie.training.config import TrainConfig  # noqa: E402
+from pianogenie.training.train import BEST, LAST, train  # noqa: E402
 
 from tests.midi_helpers import write_midi  # noqa: E402
 
@@ -85,8 +85,8 @@ def test_train_single_process_deterministic_resume_evaluate_export(midi_folder, 
         assert label in table
     out = tmp_path / "model"
     assert cli(["export", str(run_a / BEST), "--out", str(out), "--data", str(midi_folder)]) == 0
-    from engine.model_format import read_decoder
-    from training.export import check_fixture
+    from pianogenie.engine.model_format import read_decoder
+    from pianogenie.training.export import check_fixture
 
     weights, cfg = read_decoder(out)
     assert cfg["trained_steps"] == _params(run_a / BEST)["step"]
@@ -123,8 +123,8 @@ def test_torchrun_two_cpu_processes_keep_replicas_identical(midi_folder, tmp_pat
 
 
 def test_rank_streams_differ_and_repeat():
-    from training.data.examples import CropSampler
-    from training.data.notes import make_piece
+    from pianogenie.training.data.examples import CropSampler
+    from pianogenie.training.data.notes import make_piece
 
     sampler = CropSampler([make_piece(f"p{i}", [(0.1 * j, (j * 5 + i) % 88, 64, 0.1) for j in range(400)]) for i in range(4)])
     rank0 = sampler.sample(8, np.random.default_rng([0, 0, 7]))[0]

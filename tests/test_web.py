@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bridge.web.server import WebAppError, WebServer, check_web_root, resolve_model_dir, resolve_soundfont
+from pianogenie.bridge.web.server import WebAppError, WebServer, check_web_root, resolve_model_dir, resolve_soundfont
 
 REPO = Path(__file__).resolve().parents[1]
 WEB = REPO / "web"
@@ -105,8 +105,8 @@ def _events(seed: int, n: int) -> dict:
 @pytest.mark.parametrize("model_dir", MODELS)
 @pytest.mark.parametrize("backend, restrict", [("wasm", False), ("wasm", True), ("cpu", False)])
 def test_python_and_js_play_identical_keys_at_temperature_0(web_ready, tmp_path, model_dir, backend, restrict) -> None:
-    from engine import PianoGenie
-    from engine.takes import load_events, replay
+    from pianogenie.engine import PianoGenie
+    from pianogenie.engine.takes import load_events, replay
 
     events_path = tmp_path / "events.json"
     events_path.write_text(json.dumps(_events(seed=7, n=300)))
@@ -200,7 +200,7 @@ def test_server_serves_the_soundfont_at_one_route_only(web_ready) -> None:
 
 
 def test_soundfont_choice(tmp_path, monkeypatch) -> None:
-    import bridge.sound.soundfont as soundfont_module
+    import pianogenie.bridge.sound.soundfont as soundfont_module
 
     bad = tmp_path / "bad.sf2"
     bad.write_bytes(b"not a soundfont")
@@ -232,7 +232,7 @@ def test_model_dir_errors_are_clear(tmp_path) -> None:
 def test_register_web_adds_the_commands() -> None:
     import argparse
 
-    from bridge.cli.web import register as register_web
+    from pianogenie.bridge.cli.web import register as register_web
     from pianogenie.cli import Registry
 
     parser = argparse.ArgumentParser(prog="pianogenie")
@@ -280,7 +280,7 @@ def test_web_command_serves_until_interrupted(web_ready) -> None:
 def test_web_command_reports_a_bad_model_dir(tmp_path, capsys) -> None:
     import argparse
 
-    from bridge.cli.web import run_web
+    from pianogenie.bridge.cli.web import run_web
 
     assert run_web(argparse.Namespace(model=str(tmp_path), host="127.0.0.1", port=0, soundfont=None)) == 1
     assert "not a model directory" in capsys.readouterr().err
@@ -289,7 +289,7 @@ def test_web_command_reports_a_bad_model_dir(tmp_path, capsys) -> None:
 def test_web_command_reports_a_bad_soundfont(tmp_path, capsys) -> None:
     import argparse
 
-    from bridge.cli.web import run_web
+    from pianogenie.bridge.cli.web import run_web
 
     bad = tmp_path / "notes.txt"
     bad.write_text("hello")

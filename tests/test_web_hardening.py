@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from bridge.web.server import IDLE_TIMEOUT_S, REQUIRED_WEB_FILES, WebAppError, WebServer, resolve_soundfont
-from engine.model_format import write_model
+from pianogenie.bridge.web.server import IDLE_TIMEOUT_S, REQUIRED_WEB_FILES, WebAppError, WebServer, resolve_soundfont
+from pianogenie.engine.model_format import write_model
 from tests.conftest import CONFIG, REPO, random_tensors
 
 
@@ -73,7 +73,7 @@ def test_a_foreign_host_name_is_refused(site):
 
 def test_an_idle_client_is_dropped(site, monkeypatch):
     root, model = site
-    monkeypatch.setattr("bridge.web.server._Handler.timeout", 1.0)  # IDLE_TIMEOUT_S, shortened for the test
+    monkeypatch.setattr("pianogenie.bridge.web.server._Handler.timeout", 1.0)  # IDLE_TIMEOUT_S, shortened for the test
     with WebServer(model, port=0, web_root=root) as server:
         idle = socket.create_connection(("127.0.0.1", server.httpd.server_address[1]))
         idle.sendall(b"GET / HT")  # and nothing more

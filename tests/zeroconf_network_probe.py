@@ -12,8 +12,8 @@ import time
 
 from zeroconf import IPVersion, Zeroconf
 
-import bridge.discovery as discovery
-from bridge.discovery import OSC_SERVICE, OSCQUERY_SERVICE, Advertiser, _own_addresses
+import pianogenie.bridge.discovery as discovery
+from pianogenie.bridge.discovery import OSC_SERVICE, OSCQUERY_SERVICE, Advertiser, _own_addresses
 
 
 def addresses_seen(zc: Zeroconf, name: str, service: str) -> list[str]:

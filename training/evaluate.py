@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from engine.constants import SOS, pitch_to_key
+from pianogenie.engine.constants import SOS, pitch_to_key
 
 from .data.examples import delta_times, eval_windows
 from .live import LIVE_ROWS, live_suite

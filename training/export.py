@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from engine.constants import DECODER_TENSORS, DT_MAX, FIXTURE_NAME, NUM_BUTTONS, RNN_DIM, RNN_LAYERS, SOS
-from engine.model_format import write_model
+from pianogenie.engine.constants import DECODER_TENSORS, DT_MAX, FIXTURE_NAME, NUM_BUTTONS, RNN_DIM, RNN_LAYERS, SOS
+from pianogenie.engine.model_format import write_model
 
 from .data.examples import delta_times
 from .data.notes import Piece
@@ -84,7 +84,7 @@ def export(ckpt: str | os.PathLike, out: str | os.PathLike, fixture_piece: Piece
 def check_fixture(model_dir: str | os.PathLike) -> float:
     """Total absolute error of the numpy engine's decoder against the exported fixture (a self-check
     that the export, the fixture and the engine's contract agree)."""
-    from engine.model_format import read_decoder
+    from pianogenie.engine.model_format import read_decoder
 
     weights, _ = read_decoder(model_dir)
     fx = json.loads((Path(model_dir) / FIXTURE_NAME).read_text())

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from engine.constants import DEFAULT_TEMPERATURE, DT_MAX, NUM_BUTTONS, SOS
+from pianogenie.engine.constants import DEFAULT_TEMPERATURE, DT_MAX, NUM_BUTTONS, SOS
 
 from .model import Decoder, IntegerQuantizer
 

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from engine.constants import NUM_BUTTONS, NUM_KEYS
+from pianogenie.engine.constants import NUM_BUTTONS, NUM_KEYS
 
 from .model import LossWeights, PianoGenie, compute_losses
 

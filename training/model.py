@@ -14,7 +14,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from engine.constants import NUM_BUTTONS, NUM_KEYS, RNN_DIM, RNN_LAYERS, SOS
+from pianogenie.engine.constants import NUM_BUTTONS, NUM_KEYS, RNN_DIM, RNN_LAYERS, SOS
 
 
 @dataclass
@@ -163,7 +163,7 @@ def load_for_evaluation(path) -> tuple[PianoGenie, bool]:
     from pathlib import Path
 
     if Path(path).is_dir():
-        from engine.model_format import ModelError, read_decoder
+        from pianogenie.engine.model_format import ModelError, read_decoder
 
         try:
             weights, _ = read_decoder(path)

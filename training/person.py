@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.constants import NUM_BUTTONS
+from pianogenie.engine.constants import NUM_BUTTONS
 
 
 def contour_buttons(keys: np.ndarray, num_buttons: int = NUM_BUTTONS) -> np.ndarray:

@@ -114,8 +114,8 @@ def _serve_args(model: Path | None, *extra: str, audio: str = "none", tree: Path
 def round_trip_bench(model: Path | None, presses: int, baseline: Path | None = None) -> dict[str, np.ndarray]:
     procs = {}
     try:
-        procs["raw echo"] = _spawn([sys.executable, "-m", "bridge.cli.bench", "echo", "raw"])
-        procs["python-osc echo"] = _spawn([sys.executable, "-m", "bridge.cli.bench", "echo", "pythonosc"])
+        procs["raw echo"] = _spawn([sys.executable, "-m", "pianogenie.bridge.cli.bench", "echo", "raw"])
+        procs["python-osc echo"] = _spawn([sys.executable, "-m", "pianogenie.bridge.cli.bench", "echo", "pythonosc"])
         procs["bridge"] = _spawn(_serve_args(model))
         if baseline is not None:
             procs["baseline bridge"] = _spawn(_serve_args(model, tree=baseline), cwd=baseline)
@@ -171,7 +171,7 @@ def performers_bench(model: Path | None, seconds: float, performers: int = 16, r
     python-osc echo: with idle gaps between presses, both pay the machine's wake-up latency."""
     procs = {}
     try:
-        procs["python-osc echo"] = _spawn([sys.executable, "-m", "bridge.cli.bench", "echo", "pythonosc"])
+        procs["python-osc echo"] = _spawn([sys.executable, "-m", "pianogenie.bridge.cli.bench", "echo", "pythonosc"])
         procs["bridge"] = _spawn(_serve_args(model))
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         sock.bind(("127.0.0.1", 0))

@@ -6,7 +6,7 @@ import argparse
 import math
 from pathlib import Path
 
-from engine.constants import DEFAULT_TEMPERATURE
+from pianogenie.engine.constants import DEFAULT_TEMPERATURE
 
 from ..core import DEFAULT_IDLE_TIMEOUT
 from ..midi import DEFAULT_BASE_NOTE, MAPPINGS

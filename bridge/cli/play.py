@@ -18,7 +18,7 @@ import time as _time
 from contextlib import contextmanager
 from typing import Iterator
 
-from engine.constants import NUM_BUTTONS
+from pianogenie.engine.constants import NUM_BUTTONS
 
 from .. import protocol as p
 from .options import add_common_arguments, check_common, synth_config

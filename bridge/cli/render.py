@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from engine.constants import DEFAULT_TEMPERATURE
+from pianogenie.engine.constants import DEFAULT_TEMPERATURE
 
 from ..sound.render import SYNTHS, RenderConfig
 from ..sound.voices import DEFAULT_SAMPLE_RATE, SynthParams
@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine import ModelError
+    from pianogenie.engine import ModelError
 
     from ..sound.render import render_file
 

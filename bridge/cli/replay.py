@@ -10,7 +10,7 @@ import math
 import sys
 from pathlib import Path
 
-from engine.constants import DEFAULT_TEMPERATURE
+from pianogenie.engine.constants import DEFAULT_TEMPERATURE
 
 
 def _temperature(text: str) -> float:
@@ -43,13 +43,13 @@ def _model_changes(take: dict, source: str) -> list[tuple[float, Path]]:
 def run(args: argparse.Namespace) -> int:
     import importlib.util
 
-    from engine import ModelError, PianoGenie
+    from pianogenie.engine import ModelError, PianoGenie
 
     # Before decoding, so a base install fails in one line rather than after printing the notes.
     if args.midi and importlib.util.find_spec("mido") is None:
         print("pianogenie replay --midi needs mido: pip install 'pianogenie-bridge[midi]'", file=sys.stderr)
         return 2
-    from engine.takes import notes_document, parse_events, read_take, replay
+    from pianogenie.engine.takes import notes_document, parse_events, read_take, replay
 
     try:
         take = read_take(args.events)

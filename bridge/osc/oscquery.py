@@ -25,7 +25,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from engine.constants import LOWEST_PITCH, NUM_KEYS
+from pianogenie.engine.constants import LOWEST_PITCH, NUM_KEYS
 
 from .. import protocol as p
 from ..core import Bridge

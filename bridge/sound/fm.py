@@ -9,7 +9,7 @@ from typing import Iterable
 
 import numpy as np
 
-from engine.takes import NOTE_ON, Note, timeline
+from pianogenie.engine.takes import NOTE_ON, Note, timeline
 
 from .voices import DEFAULT_SAMPLE_RATE, NoteId, SynthParams, VoiceAllocator, midi_to_hz
 

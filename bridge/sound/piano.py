@@ -18,7 +18,7 @@ from typing import Iterable
 
 import numpy as np
 
-from engine.takes import NOTE_ON, Note, timeline
+from pianogenie.engine.takes import NOTE_ON, Note, timeline
 
 from ..system import jack_running, quiet_stderr
 from .soundfont import SoundFontError, find_soundfont, load_fluidsynth

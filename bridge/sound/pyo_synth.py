@@ -12,7 +12,7 @@ os.environ.setdefault("PYO_GUI_WX", "0")  # pyo prints a wxPython banner on impo
 
 import pyo  # noqa: E402
 
-from engine.takes import NOTE_ON, Note, timeline  # noqa: E402
+from pianogenie.engine.takes import NOTE_ON, Note, timeline  # noqa: E402
 
 from .voices import BACKENDS, DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE, SynthParams, VoiceAllocator, midi_to_hz  # noqa: E402
 OFFLINE = "offline"  # pyo renders to a file as fast as it can: `pianogenie render --synth pyo`

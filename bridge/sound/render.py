@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from engine.constants import DEFAULT_TEMPERATURE
-from engine.takes import Note, parse_events, read_take, replay, take_notes
+from pianogenie.engine.constants import DEFAULT_TEMPERATURE
+from pianogenie.engine.takes import Note, parse_events, read_take, replay, take_notes
 
 from .fm import render_notes
 from .voices import DEFAULT_SAMPLE_RATE, SynthParams
@@ -38,7 +38,7 @@ def notes_of(document: object, source: str, config: RenderConfig) -> list[Note]:
     notes = take_notes(document, source)
     if notes is not None:
         return notes
-    from engine import PianoGenie
+    from pianogenie.engine import PianoGenie
 
     events = parse_events(document, source)
     return replay(PianoGenie.load(config.model), events, temperature=config.temperature, seed=config.seed)

@@ -49,7 +49,7 @@ class SynthProcess:
     _pending_all_off = False
 
     def __init__(self, config: SynthConfig):
-        command = [sys.executable, "-m", "bridge.sound.synth_process", "--backend", config.backend,
+        command = [sys.executable, "-m", "pianogenie.bridge.sound.synth_process", "--backend", config.backend,
                    "--buffer-size", str(config.buffer_size), "--sample-rate", str(config.sample_rate),
                    "--voices", str(config.params.voices)]
         if config.device is not None:

@@ -20,7 +20,7 @@ import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from engine.constants import CONFIG_NAME, FIXTURE_NAME, MANIFEST_NAME
+from pianogenie.engine.constants import CONFIG_NAME, FIXTURE_NAME, MANIFEST_NAME
 
 from ..protocol import DEFAULT_HOST
 from ..sound.file_check import soundfont_damage
@@ -77,7 +77,7 @@ def check_web_root(web_root: Path) -> None:
 def resolve_model_dir(model_dir: str | os.PathLike | None) -> Path:
     """The directory to serve at /model/: the given one, or the engine's embedded default model."""
     if model_dir is None:
-        from engine import default_model_dir  # numpy only; kept lazy so `pianogenie --help` stays fast
+        from pianogenie.engine import default_model_dir  # numpy only; kept lazy so `pianogenie --help` stays fast
 
         path = Path(default_model_dir())
         if not (path / MANIFEST_NAME).is_file():

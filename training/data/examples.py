@@ -9,7 +9,7 @@ from typing import Sequence
 
 import numpy as np
 
-from engine.constants import DT_MAX, NUM_KEYS
+from pianogenie.engine.constants import DT_MAX, NUM_KEYS
 
 from .notes import Piece
 from .performance import Performance, perform

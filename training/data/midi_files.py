@@ -9,7 +9,7 @@ from collections import defaultdict, deque
 from pathlib import Path
 from typing import Iterable
 
-from engine.constants import HIGHEST_PITCH, LOWEST_PITCH, pitch_to_key
+from pianogenie.engine.constants import HIGHEST_PITCH, LOWEST_PITCH, pitch_to_key
 
 from .notes import MIN_NOTES, NoteCorpus, Piece, SkipPiece, ensure_held_out, make_piece
 

@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Sequence
 
-from engine.constants import pitch_to_key
+from pianogenie.engine.constants import pitch_to_key
 
 from .notes import MIN_NOTES, UNKNOWN_VELOCITY, NoteCorpus, Piece, SkipPiece, cache_dir, make_piece, split_for
 

@@ -15,7 +15,7 @@ from typing import Iterable
 
 import numpy as np
 
-from engine.constants import NUM_KEYS
+from pianogenie.engine.constants import NUM_KEYS
 
 SPLITS = ("train", "validation", "test")
 # An example is a crop of this many notes; shorter pieces are useless for training and are skipped.

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.constants import NUM_KEYS
+from pianogenie.engine.constants import NUM_KEYS
 
 
 @dataclass

@@ -13,7 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
-from engine.constants import DEFAULT_TEMPERATURE
+from pianogenie.engine.constants import DEFAULT_TEMPERATURE
 
 from ..data.notes import Piece
 from ..live import Scenario, play

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.constants import DT_MAX, NUM_BUTTONS
+from pianogenie.engine.constants import DT_MAX, NUM_BUTTONS
 
 from ..data.notes import Piece
 from .defaults import MAPPINGS

@@ -9,7 +9,7 @@ from typing import Sequence
 
 import numpy as np
 
-from engine.constants import NUM_KEYS
+from pianogenie.engine.constants import NUM_KEYS
 
 from .play import PiecePlay
 
