@@ -116,8 +116,8 @@ def connected_at(run: daw.Run, instance: int = 0) -> int:
 
 
 def test_cpp_constants_equal_the_python_ones() -> None:
-    from bridge import midi, protocol
-    from engine import constants
+    from pianogenie.bridge import midi, protocol
+    from pianogenie.engine import constants
 
     text = (daw.PLUGIN_DIR / "protocol.hpp").read_text()
     found = dict(re.findall(r"constexpr [\w\s*]+?\b(k\w+) = ([^;]+);", text))
@@ -309,7 +309,7 @@ def test_out_of_range_automation_is_held_to_the_declared_ranges() -> None:
 
 
 def test_install_without_a_build_says_to_run_make_plugin(tmp_path) -> None:
-    from bridge.cli import plugin
+    from pianogenie.bridge.cli import plugin
 
     with pytest.raises(ValueError, match="run `make plugin`"):
         plugin.install(tmp_path / "nothing-built", tmp_path / "home", force=False)
