@@ -40,8 +40,10 @@ def jack_running() -> bool:
     """Whether a JACK server is up, without starting one (JACK autostarts a server on connect otherwise)."""
     os.environ["JACK_NO_START_SERVER"] = "1"
     try:
-        # jackd2 keeps /dev/shm/jack_default_<uid>_<n> while it runs (the registry file outlives it).
-        return any(name.startswith("jack_default_") for name in os.listdir("/dev/shm"))
+        # jackd2 keeps /dev/shm/jack_<server>_<uid>_<n> while it runs (the registry file outlives it); libjack
+        # clients connect to the server JACK_DEFAULT_SERVER names, else to "default".
+        server = os.environ.get("JACK_DEFAULT_SERVER") or "default"
+        return any(name.startswith(f"jack_{server}_") for name in os.listdir("/dev/shm"))
     except OSError:
         return False
 

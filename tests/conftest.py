@@ -3,6 +3,7 @@ a note sink that logs what it gets, and a JACK dummy server."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -69,14 +70,20 @@ class Log:
         return on
 
 
+_JACK_SERVERS = itertools.count()
+
+
 @contextmanager
 def jack_dummy(period: int = 256) -> Iterator[dict[str, str]]:
     """A `jackd -d dummy` server at 48 kHz for the duration of the block. Yields the environment for its clients
     (JACK_NO_START_SERVER, so no client starts a second server); skips the test where jackd cannot run."""
     if not shutil.which("jackd"):
         pytest.skip("jackd (jackd2) not installed")
-    env = dict(os.environ, JACK_NO_START_SERVER="1")
-    proc = subprocess.Popen(["jackd", "-d", "dummy", "-r", str(DEFAULT_SAMPLE_RATE), "-p", str(period)],
+    # A server name of its own: several test runs on one machine (or a user's own JACK) each get their own
+    # server instead of failing to start on the default one. Every libjack client reads JACK_DEFAULT_SERVER.
+    name = f"pgtest-{os.getpid()}-{next(_JACK_SERVERS)}"
+    env = dict(os.environ, JACK_NO_START_SERVER="1", JACK_DEFAULT_SERVER=name)
+    proc = subprocess.Popen(["jackd", "-n", name, "-d", "dummy", "-r", str(DEFAULT_SAMPLE_RATE), "-p", str(period)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:
         time.sleep(2.0)

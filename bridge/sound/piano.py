@@ -30,7 +30,10 @@ SUSTAIN, ALL_NOTES_OFF = 64, 123
 # released notes keep theirs while they fade: its own limit stays well above --voices notes, so only the
 # allocator decides what is stolen.
 SAMPLES_PER_NOTE = 4
-GAIN = 0.6  # measured: 16 notes at velocity 127 peak near 0.8 of full scale with FluidR3 and TimGM6mb
+# FluidSynth's gain, the one place the piano's level is set: loudness-matched to the FM synth's defaults on
+# rendered takes (TimGM6mb, 10 takes: piano - FM from -0.5 to +0.7 dB; at 0.6 the piano was 11 dB quieter,
+# issue 22; docs/benchmarks.md). Like the FM synth, 16 loud notes at once can reach full scale.
+GAIN = 2.05
 LIVE_DRIVERS = ("jack", "pulseaudio", "alsa")
 
 

@@ -1,9 +1,15 @@
-"""The live synth on pyo: a fixed bank of FM voices (pyo.FM) with ADSR envelopes, allocated by the shared voice
-model (bridge/voices.py). Import this module only after bridge.audio has checked that an output exists: pyo's
-PortAudio backend crashes the whole process (SIGSEGV) when it boots with no output device."""
+"""The live synth on pyo: a fixed bank of FM voices allocated by the shared voice model (bridge/sound/voices.py),
+computing the numpy voice bank's own formulas (bridge/sound/fm.py) so that what a player hears is what `render`
+writes. Import this module only after bridge.audio has checked that an output exists: pyo's PortAudio backend
+crashes the whole process (SIGSEGV) when it boots with no output device.
+
+Why not pyo.FM: it integrates a sine modulator, so its carrier phase is x - I*cos(x), and at ratio 1 the
+(n = -1) sideband lands on 0 Hz: a DC term that moved with every envelope (23 % of the live energy below 20 Hz,
+issue 22). Phase modulation, sin(x + I*sin(x)), puts that sideband at sin(0) = 0: no DC, by construction."""
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time as _time
@@ -15,7 +21,12 @@ import pyo  # noqa: E402
 from pianogenie.engine.takes import NOTE_ON, Note, timeline  # noqa: E402
 
 from .voices import BACKENDS, DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE, SynthParams, VoiceAllocator, midi_to_hz  # noqa: E402
+
 OFFLINE = "offline"  # pyo renders to a file as fast as it can: `pianogenie render --synth pyo`
+# The envelope clocks run this many seconds and then hold: far past the sustain level and the release tail.
+CLOCK_SPAN = 3600.0
+# pyo's Sine wraps its phase input once, so the phase offset (0.5 + I / 2pi) must stay in [0, 1): I below pi.
+MAX_INDEX = math.pi
 
 
 class PyoSynth:
@@ -30,6 +41,8 @@ class PyoSynth:
     ):
         if backend not in BACKENDS + (OFFLINE,):
             raise ValueError(f"audio backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+        if not 0.0 <= params.index < MAX_INDEX:
+            raise ValueError(f"the pyo synth's modulation index must be 0..{MAX_INDEX:.3f}, got {params.index}")
         self.params = params
         self.sample_rate = sample_rate
         self.buffer_size = buffer_size
@@ -46,13 +59,14 @@ class PyoSynth:
         self.alloc = VoiceAllocator(params)
         self.freq = [pyo.Sig(440.0) for _ in range(params.voices)]
         self.amp = [pyo.Sig(0.0) for _ in range(params.voices)]
-        self.env = [pyo.Adsr(params.attack, params.decay, params.sustain, params.release, dur=0, mul=a) for a in self.amp]
-        # Brightness: the modulation index falls from its velocity-scaled peak like the real instrument's.
-        self.brightness = [pyo.Adsr(params.attack, params.index_decay, 0.15, params.release, dur=0, mul=params.index) for _ in self.amp]
-        self.voices = [
-            pyo.FM(carrier=f, ratio=params.ratio, index=b, mul=e)
-            for f, b, e in zip(self.freq, self.brightness, self.env)
-        ]
+        self.index = [pyo.Sig(0.0) for _ in range(params.voices)]
+        self.gate = [pyo.Sig(0.0) for _ in range(params.voices)]
+        # Seconds since the note-on and since the note-off: the envelopes below are the numpy voice bank's
+        # formulas (bridge/sound/fm.py) computed from these, so live and offline sound the same.
+        self.since_on = [pyo.Linseg([(0.0, 0.0), (CLOCK_SPAN, CLOCK_SPAN)]) for _ in range(params.voices)]
+        self.since_off = [pyo.Linseg([(0.0, 0.0), (CLOCK_SPAN, CLOCK_SPAN)]) for _ in range(params.voices)]
+        self.env = [self._level(v) for v in range(params.voices)]
+        self.voices = [self._voice(v) for v in range(params.voices)]
         # One mono mix on both channels: Mix(voices, voices=2) would deal the voices out alternately, putting
         # each note in one ear only.
         self.mix = pyo.Mix(self.voices, voices=1)
@@ -62,6 +76,26 @@ class PyoSynth:
             f"({1000.0 * buffer_size / sample_rate:.1f} ms per buffer), {params.voices} voices"
         )
 
+    def _level(self, v: int) -> pyo.PyoObject:
+        """fm.FmVoiceBank's envelope: a linear attack, an exponential decay to the sustain level, and an
+        exponential release from the note-off, times the velocity's amplitude."""
+        p = self.params
+        t = self.since_on[v]
+        attack = pyo.Min(t * (1.0 / p.attack), 1.0)
+        held = attack * (pyo.Exp(pyo.Max(t - p.attack, 0.0) * (-1.0 / p.decay)) * (1.0 - p.sustain) + p.sustain)
+        released = pyo.Exp(self.since_off[v] * (-1.0 / p.release))
+        gate = self.gate[v]
+        return held * (gate + (1.0 - gate) * released) * self.amp[v]
+
+    def _voice(self, v: int) -> pyo.PyoObject:
+        """sin(phase + I * sin(ratio * phase)) with I falling from its velocity-scaled peak, as in fm.py. The
+        modulator and carrier are two oscillators on the same frequency signal, so at ratio 1 they share one
+        phase; the carrier reads half a cycle on (keeping Sine's phase input positive) and its sign is flipped."""
+        p = self.params
+        brightness = pyo.Exp(self.since_on[v] * (-1.0 / p.index_decay)) * self.index[v] * (1.0 / (2.0 * math.pi))
+        modulator = pyo.Sine(freq=self.freq[v] * p.ratio, mul=brightness, add=0.5)
+        return pyo.Sine(freq=self.freq[v], phase=modulator, mul=self.env[v] * -1.0)
+
     def start(self) -> None:
         self.server.start()
 
@@ -70,22 +104,24 @@ class PyoSynth:
             v = self.alloc.note_on((performer, pitch), time)
             self.freq[v].value = midi_to_hz(pitch)
             self.amp[v].value = self.params.gain * velocity / 127.0
-            self.brightness[v].mul = self.params.index * velocity / 127.0
-            self.env[v].play()
-            self.brightness[v].play()
+            self.index[v].value = self.params.index * velocity / 127.0
+            self.gate[v].value = 1.0
+            self.since_on[v].play()
 
     def note_off(self, performer: int, pitch: int, button: int, time: float, sender: object = None) -> None:
         with self.lock:
             v = self.alloc.note_off((performer, pitch), time)
             if v is not None:
-                self.env[v].stop()
-                self.brightness[v].stop()
+                self._release(v)
 
     def all_off(self) -> None:
         with self.lock:
             for v in self.alloc.all_off(_time.monotonic()):
-                self.env[v].stop()
-                self.brightness[v].stop()
+                self._release(v)
+
+    def _release(self, v: int) -> None:
+        self.gate[v].value = 0.0
+        self.since_off[v].play()
 
     def close(self) -> None:
         self.all_off()
