@@ -33,8 +33,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip setuptools wheel
 
+# What README's Play section uses: OSC, MIDI, the FM synth, the piano, and Zeroconf for OSCQuery clients
+# (tests/test_package.py checks the two agree).
+SERVE_EXTRAS := fast,osc,midi,audio,piano,discovery
+
 $(VENV)/.serve-installed: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[fast,osc,midi,audio,piano]'
+	$(BIN)/pip install -q -e '.[$(SERVE_EXTRAS)]'
 	touch $@
 
 $(VENV)/.test-installed: setup.cfg pyproject.toml | $(BIN)/python

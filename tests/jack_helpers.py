@@ -49,6 +49,23 @@ def connect(env: dict[str, str], source: str, destination: str) -> None:
     subprocess.run(["jack_connect", source, destination], check=True, timeout=30, env=env)
 
 
+def record_synth(env: dict[str, str], proc: subprocess.Popen, inputs: tuple[str, str]) -> dict[str, set[str]]:
+    """Connects the synth's two playback outputs to the recorder's inputs, tells the synth process (waiting on
+    a line of stdin) to play, and waits for it to print DONE and exit 0. Returns the connections found first."""
+    table = connections(env)
+    outputs = sorted(port for port, peers in table.items()
+                     if peers & {"system:playback_1", "system:playback_2"} and not port.startswith(("system:", RECORDER + ":")))
+    assert len(outputs) == 2, table
+    assert [table[port] for port in outputs] == [{"system:playback_1"}, {"system:playback_2"}], table
+    for port, recorder_in in zip(outputs, inputs):
+        connect(env, port, recorder_in)
+    proc.stdin.write("go\n")
+    proc.stdin.flush()
+    assert "DONE" in proc.stdout.read()
+    assert proc.wait(60) == 0
+    return table
+
+
 @contextlib.contextmanager
 def jack_recorder(env: dict[str, str], path: Path) -> Iterator[tuple[str, str]]:
     """A stereo JACK recorder (pyo, its own process) writing to `path` when the block ends; yields its two

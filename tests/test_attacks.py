@@ -221,9 +221,10 @@ def test_a_stopped_synth_child_costs_another_performer_nothing_and_is_declared_d
     from tests.conftest import jack_dummy
 
     pytest.importorskip("pyo")
-    # bridge.system.jack_running looks for the default server only, so this is jack_dummy's default-named one.
-    with jack_dummy(256):
+    # serve's children reach jack_dummy's own server through the environment they inherit.
+    with jack_dummy(256) as env:
         monkeypatch.setenv("JACK_NO_START_SERVER", "1")
+        monkeypatch.setenv("JACK_DEFAULT_SERVER", env["JACK_DEFAULT_SERVER"])
         with running_serve(["--model", str(random_model_dir), "--audio", "pyo", "--audio-backend", "jack"],
                            free_udp_port()) as (port, proc):
             if "pyo jack" not in proc.banner:

@@ -312,7 +312,7 @@ def test_the_synth_is_stereo_on_both_jack_playback_ports(tmp_path, audio):
     """Issue 11.8: under JACK the default synth reached system:playback_1 only (left ear). Each synth must be
     connected to both playback ports and put the same signal, every note, on both channels; `--audio auto`
     picks pyo's JACK backend by itself."""
-    from tests.jack_helpers import connect, connections, jack_recorder, read_stereo
+    from tests.jack_helpers import jack_recorder, read_stereo, record_synth
 
     if audio == "auto":
         pytest.importorskip("pyo")
@@ -326,17 +326,7 @@ def test_the_synth_is_stereo_on_both_jack_playback_ports(tmp_path, audio):
                 if audio == "sounddevice" and "sounddevice (" not in line:
                     pytest.skip(f"PortAudio sees no JACK device here: {line}")
                 assert ("pyo jack" if audio == "auto" else "sounddevice (") in line, line
-                table = connections(env)
-                outputs = sorted(port for port, peers in table.items()
-                                 if peers & {"system:playback_1", "system:playback_2"} and not port.startswith(("system:", "pgrec:")))
-                assert len(outputs) == 2, table
-                assert [table[port] for port in outputs] == [{"system:playback_1"}, {"system:playback_2"}], table
-                for port, recorder_in in zip(outputs, inputs):
-                    connect(env, port, recorder_in)
-                proc.stdin.write("go\n")
-                proc.stdin.flush()
-                assert "DONE" in proc.stdout.read()
-                assert proc.wait(60) == 0
+                record_synth(env, proc, inputs)
             finally:
                 if proc.poll() is None:
                     proc.kill()

@@ -138,6 +138,7 @@ def jack_server():
     with jack_dummy(256) as env, pytest.MonkeyPatch.context() as patch:
         # mido opens its JACK clients in this process, so the variable goes into our own environment.
         patch.setenv("JACK_NO_START_SERVER", env["JACK_NO_START_SERVER"])
+        patch.setenv("JACK_DEFAULT_SERVER", env["JACK_DEFAULT_SERVER"])
         yield env
 
 

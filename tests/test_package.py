@@ -142,6 +142,21 @@ def test_make_serve_also_sets_up_the_web_page() -> None:
     assert out.index("npm ci") < out.index("pianogenie serve")
 
 
+# What README's Play section names -> the extra that makes it work.
+PLAY_FEATURES = {"OSC": "osc", "MIDI": "midi", "FM synth": "audio", "--synth piano": "piano", "Zeroconf": "discovery"}
+
+
+def test_make_serve_installs_what_the_play_section_uses() -> None:
+    """Issue 22.6: the README sends OSCQuery users to the Zeroconf list, but `make serve` left zeroconf out."""
+    readme = (REPO / "README.md").read_text()
+    play = readme[readme.index("## Play"):readme.index("## Train")]
+    out = _run(["make", "-n", "-B", ".venv/.serve-installed"], cwd=REPO).stdout
+    installed = set(re.search(r"pip install -q -e '\.\[([\w,]+)\]'", out).group(1).split(","))
+    used = {extra for feature, extra in PLAY_FEATURES.items() if feature in play}
+    assert used == set(PLAY_FEATURES.values()), used  # the table still names what the README says
+    assert used <= installed, f"make serve installs {sorted(installed)}; the Play section also needs {sorted(used - installed)}"
+
+
 def test_readme_says_how_to_reach_the_tools_in_the_venv() -> None:
     readme = (REPO / "README.md").read_text()
     setup = readme[readme.index("## Set up"):readme.index("## Play")]

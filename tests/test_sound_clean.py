@@ -121,7 +121,7 @@ print("DONE", flush=True)
 @pytest.mark.parametrize("synth,offline", [("fm", "numpy"), ("piano", "piano")])
 def test_live_on_jack_is_clean_and_sounds_like_the_render(renders, tmp_path, synth, offline):
     """The live synth, as serve opens it, recorded from its JACK ports while it plays the take in real time."""
-    from tests.jack_helpers import connect, connections, jack_recorder, read_stereo
+    from tests.jack_helpers import jack_recorder, read_stereo, record_synth
 
     if synth == "fm":
         pytest.importorskip("pyo")
@@ -137,16 +137,7 @@ def test_live_on_jack_is_clean_and_sounds_like_the_render(renders, tmp_path, syn
                 expected = "pyo jack" if synth == "fm" else "FluidSynth jack"
                 if expected not in line:
                     pytest.skip(f"the {synth} synth did not start on JACK here: {line} {proc.stderr.read()[-500:]}")
-                table = connections(env)
-                outputs = sorted(port for port, peers in table.items()
-                                 if peers & {"system:playback_1", "system:playback_2"} and not port.startswith(("system:", "pgrec:")))
-                assert len(outputs) == 2, table
-                for port, recorder_in in zip(outputs, inputs):
-                    connect(env, port, recorder_in)
-                proc.stdin.write("go\n")
-                proc.stdin.flush()
-                assert "DONE" in proc.stdout.read()
-                assert proc.wait(60) == 0
+                record_synth(env, proc, inputs)
             finally:
                 if proc.poll() is None:
                     proc.kill()

@@ -1,7 +1,7 @@
 """`pianogenie play`: the genie from the computer keyboard (or a MIDI controller) into the synth.
 
 Keys 1-8 and a s d f j k l ; are buttons 0-7, space toggles the sustain pedal, 0 resets, + and - change the
-gate, q or Esc quits. A terminal reports key presses but no releases, so each note lasts a fixed gate (or until
+gate, q or Ctrl-C quits; arrows, function keys and the mouse are ignored. A terminal reports key presses but no releases, so each note lasts a fixed gate (or until
 its button is pressed again). Input that is not a terminal (a pipe) is read the same way, which is how the tests
 play it."""
 
@@ -21,12 +21,14 @@ from typing import Iterator
 from pianogenie.engine.constants import NUM_BUTTONS
 
 from .. import protocol as p
+from .keys import KeySplitter
 from .options import add_common_arguments, check_common, synth_config
 
 KEY_BUTTONS = {**{str(i + 1): i for i in range(NUM_BUTTONS)}, **{k: i for i, k in enumerate("asdfjkl;")}}
 KEY_SUSTAIN = " "
 KEY_RESET = "0"
-KEYS_QUIT = ("q", "\x1b", "\x03", "\x04")
+# Only q and Ctrl-C quit: Esc starts every arrow and function key (bridge/cli/keys.py).
+KEYS_QUIT = ("q", "\x03")
 GATE_STEP = 0.05
 GATE_RANGE = (0.05, 5.0)
 NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
@@ -75,7 +77,9 @@ class KeyboardPlayer:
         self.serial = [0] * NUM_BUTTONS
 
     def key(self, char: str, now: float) -> bool:
-        """Handle one character; returns False to quit."""
+        """Handle one key (a character or a whole escape sequence); returns False to quit."""
+        if len(char) != 1:
+            return True  # an arrow, function key or mouse report: nothing to play
         if char in KEYS_QUIT:
             return False
         if char in KEY_BUTTONS:
@@ -143,6 +147,7 @@ def run(args: argparse.Namespace) -> int:
         gc.collect()
         gc.freeze()  # as in serve: no full collection stalls a key press
         stdin = sys.stdin
+        keys = KeySplitter()
         with raw_terminal(stdin):
             fd = stdin.fileno()
             open_input = True
@@ -161,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
                     open_input = False
                     continue
                 now = _time.monotonic()
-                if not all(player.key(char, now) for char in chunk):
+                if not all(player.key(key, now) for key in keys.feed(chunk)):
                     break
     except KeyboardInterrupt:
         pass
