@@ -109,8 +109,11 @@ class Bridge:
         if route is None:
             p.parse_address(address)  # raises the error that says why
         number, verb = route
+        handler = self._handlers.get(verb)
+        if handler is None:  # declared in protocol.ROUTES but not served here: the peer's mistake, not ours
+            raise ProtocolError(f"{address}: not supported by this server")
         time = self.clock() if time is None else time
-        self._handlers[verb](number, address, args, time, sender)
+        handler(number, address, args, time, sender)
         # Accepted: only now is it the performer's activity, and its sender where timeout note-offs go.
         performer = self.performers.get(number)
         if performer is not None:

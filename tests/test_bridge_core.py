@@ -228,3 +228,14 @@ def test_a_failing_output_does_not_stop_the_others(bridge):
     assert bridge.handle("/genie/release", [2], time=0.1) is True
     assert [e[0] for e in bridge.log.events] == ["on", "off"], "the sink after the broken one still got both"
     assert bridge.counters.send_errors == 2 and bridge.counters.errors == 0
+
+
+def test_verb_without_handler_is_a_protocol_error(bridge, monkeypatch):
+    # A route the protocol declares but this server does not serve is the peer's mistake: answered with
+    # /genie/error and counted as a rejection, never an internal error.
+    monkeypatch.setitem(p.ROUTES, "/genie/hum", (0, "hum"))
+    with pytest.raises(ProtocolError, match="not supported"):
+        bridge.dispatch("/genie/hum", [])
+    assert bridge.handle("/genie/hum", []) is False
+    assert bridge.counters.errors == 1 and bridge.counters.internal_errors == 0
+    assert bridge.performers == {}
