@@ -435,12 +435,38 @@ def test_an_error_about_a_huge_address_still_reaches_the_sender(genie):
         transport.close()
 
 
+def _wait_for_kernel_arrival_stamps(timeout: float = 5.0) -> None:
+    """Linux turns arrival stamping on for the whole system in a deferred work item once a first socket asks for
+    SO_TIMESTAMPNS; until it has run, a datagram is stamped when it is read. Wait until a probe datagram that
+    waited 50 ms in its queue carries a stamp that says so."""
+    import socket
+
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.setsockopt(socket.SOL_SOCKET, 35, 1)  # SO_TIMESTAMPNS
+        probe.bind(("127.0.0.1", 0))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            probe.sendto(b"x", probe.getsockname())
+            time.sleep(0.05)
+            _, extra, _, _ = probe.recvmsg(16, socket.CMSG_SPACE(16))
+            if extra:
+                seconds, nanoseconds = struct.unpack("@ll", extra[0][2][:16])
+                if time.time() - (seconds + nanoseconds * 1e-9) > 0.04:
+                    return
+        pytest.fail("the kernel never stamped a datagram on arrival")
+    finally:
+        probe.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_TIMESTAMPNS is Linux's")
 def test_status_latency_counts_the_time_in_the_socket_queue(genie):
     bridge = Bridge(genie, seed=0)
     transport = OscTransport(bridge, port=0, reply_to=())
     thread = threading.Thread(target=transport.serve_forever, daemon=True)
     client = OscClient(transport.address)
     try:
+        _wait_for_kernel_arrival_stamps()  # the transport's own socket keeps stamping on from here
         client.send("/genie/press", 1)
         time.sleep(0.3)  # the press waits in the socket's queue: nobody reads yet
         thread.start()
