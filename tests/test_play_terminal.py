@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import signal
 import pty
 import select
 import subprocess
@@ -77,6 +78,9 @@ def controlling_terminal() -> None:
     """In the child: the pty on stdin becomes its controlling terminal, so Ctrl-C there is SIGINT to it."""
     os.setsid()
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    # Ctrl-C as a player's shell gives it: a SIGINT the test runner inherited as ignored would otherwise stay
+    # ignored in the child, and Python would install no KeyboardInterrupt handler.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def test_ctrl_c_quits_play_in_a_terminal(random_model_dir):

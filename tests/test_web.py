@@ -258,7 +258,9 @@ def test_web_command_serves_until_interrupted(web_ready) -> None:
         f"sys.exit(run_web(argparse.Namespace(model={str(PAGE_MODEL)!r}, host='127.0.0.1', port=0, "
         f"soundfont={str(TEST_SOUNDFONT) if TEST_SOUNDFONT.is_file() else None!r})))"
     )
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # SIGINT as a player's shell gives it, whatever disposition the test runner inherited.
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         line = process.stdout.readline()
         match = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
