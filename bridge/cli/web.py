@@ -25,11 +25,7 @@ def run_web(args: argparse.Namespace) -> int:
     piano = f"piano {soundfont}" if soundfont else f"piano off: {note}"
     print(f"Piano Genie in the browser: {server.url}  (model {server.model_dir}; {piano}; Ctrl-C stops)", flush=True)
     try:
-        # A timed wait, not a bare one: Ctrl-C's SIGINT may land on the server's thread, and a bare lock wait in the
-        # main thread would then never return to run the handler.
-        idle = threading.Event()
-        while not idle.wait(0.25):
-            pass
+        threading.Event().wait()
     except KeyboardInterrupt:
         pass
     finally:
