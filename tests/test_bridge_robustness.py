@@ -22,7 +22,7 @@ import pytest
 from pianogenie.bridge import protocol as p
 from pianogenie.bridge.core import Bridge
 from pianogenie.bridge.osc.client import OscClient
-from pianogenie.bridge.osc.transport import OscTransport
+from pianogenie.bridge.osc.transport import _SO_TIMESTAMPNS, _TIMESPEC, OscTransport
 from pianogenie.bridge.osc.wire import MalformedPacket, parse_datagram
 from pianogenie.engine import ModelError, PianoGenie
 from pianogenie.engine.constants import MANIFEST_NAME
@@ -443,15 +443,15 @@ def _wait_for_kernel_arrival_stamps(timeout: float = 5.0) -> None:
 
     probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
-        probe.setsockopt(socket.SOL_SOCKET, 35, 1)  # SO_TIMESTAMPNS
+        probe.setsockopt(socket.SOL_SOCKET, _SO_TIMESTAMPNS, 1)
         probe.bind(("127.0.0.1", 0))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             probe.sendto(b"x", probe.getsockname())
             time.sleep(0.05)
-            _, extra, _, _ = probe.recvmsg(16, socket.CMSG_SPACE(16))
+            _, extra, _, _ = probe.recvmsg(16, socket.CMSG_SPACE(_TIMESPEC.size))
             if extra:
-                seconds, nanoseconds = struct.unpack("@ll", extra[0][2][:16])
+                seconds, nanoseconds = _TIMESPEC.unpack(extra[0][2][:_TIMESPEC.size])
                 if time.time() - (seconds + nanoseconds * 1e-9) > 0.04:
                     return
         pytest.fail("the kernel never stamped a datagram on arrival")
@@ -459,7 +459,7 @@ def _wait_for_kernel_arrival_stamps(timeout: float = 5.0) -> None:
         probe.close()
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_TIMESTAMPNS is Linux's")
+@pytest.mark.skipif(_SO_TIMESTAMPNS is None, reason="SO_TIMESTAMPNS is Linux's")
 def test_status_latency_counts_the_time_in_the_socket_queue(genie):
     bridge = Bridge(genie, seed=0)
     transport = OscTransport(bridge, port=0, reply_to=())
