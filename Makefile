@@ -33,9 +33,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip setuptools wheel
 
-# What README's Play section uses: OSC, MIDI, the FM synth, the piano, and Zeroconf for OSCQuery clients
+# What README's Play section uses: OSC, MIDI, the FM synth, the piano, Zeroconf for OSCQuery clients, and the
+# certificate maker of `web --https` for phones
 # (tests/test_package.py checks the two agree).
-SERVE_EXTRAS := fast,osc,midi,audio,piano,discovery
+SERVE_EXTRAS := fast,osc,midi,audio,piano,discovery,web
 
 $(VENV)/.serve-installed: setup.cfg pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[$(SERVE_EXTRAS)]'

@@ -68,7 +68,7 @@ class Advertiser:
                     return
                 self._zeroconf = Zeroconf(interfaces=InterfaceChoice.All if wildcard else [self.host],
                                           ip_version=IPVersion.V4Only)
-            addresses = _own_addresses() if wildcard else [self.host]
+            addresses = lan_addresses() if wildcard else [self.host]
             server = f"{socket.gethostname().split('.')[0] or 'pianogenie'}.local."
             wanted = self.name
             for service, port in self.ports.items():
@@ -95,7 +95,7 @@ class Advertiser:
     def _follow_addresses(self, addresses: list[str]) -> None:
         """Re-announce with the machine's current addresses whenever they change (a new network, a lost one)."""
         while not self._stop.wait(ADDRESS_REFRESH_S):
-            current = _own_addresses()
+            current = lan_addresses()
             if current == addresses:
                 continue
             addresses = current
@@ -120,11 +120,18 @@ class Advertiser:
                 pass
 
 
-def _own_addresses() -> list[str]:
+def lan_addresses() -> list[str]:
     """This machine's IPv4 addresses that the LAN can reach, for a bridge listening on all of them: not loopback
     (a peer resolving it would reach itself), not link-local, not a VPN's or a container bridge's; loopback only
-    when there is nothing else."""
-    import ifaddr
+    when there is nothing else. Without ifaddr (Zeroconf's dependency), what the host name resolves to."""
+    try:
+        import ifaddr
+    except ImportError:
+        try:
+            named = socket.gethostbyname_ex(socket.gethostname())[2]
+        except OSError:
+            named = []
+        return sorted(a for a in set(named) if not ipaddress.ip_address(a).is_loopback) or ["127.0.0.1"]
 
     found = []
     for adapter in ifaddr.get_adapters():

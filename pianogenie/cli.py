@@ -1,6 +1,6 @@
 """The `pianogenie` command: the app shell, and the only code that knows all three packages. Each package adds
 its own subcommands through `register(registry)`; the shell checks a command's optional dependencies before it
-runs, so a missing extra is one line and exit 2, never a traceback."""
+runs, so a missing extra is one line and exit 2, never a traceback; so is a CommandError from any command."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import importlib.util
 import sys
 from dataclasses import dataclass
 from typing import Callable, Sequence
+
+from .errors import CommandError
 
 # command -> the modules it cannot run without: (import name, pip distribution, setup.cfg extra).
 _OSC = ("pythonosc", "python-osc", "osc")
@@ -90,6 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(run(args) or 0)
+    except CommandError as exc:
+        print(f"pianogenie {args.command_name}: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

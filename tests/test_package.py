@@ -143,7 +143,7 @@ def test_make_serve_also_sets_up_the_web_page() -> None:
 
 
 # What README's Play section names -> the extra that makes it work.
-PLAY_FEATURES = {"OSC": "osc", "MIDI": "midi", "FM synth": "audio", "--synth piano": "piano", "Zeroconf": "discovery"}
+PLAY_FEATURES = {"OSC": "osc", "MIDI": "midi", "FM synth": "audio", "--synth piano": "piano", "Zeroconf": "discovery", "--https": "web"}
 
 
 def test_make_serve_installs_what_the_play_section_uses() -> None:
@@ -274,8 +274,20 @@ def test_installed_patches_command_copies_the_patches(venv, dist, tmp_path) -> N
     # A second copy would overwrite the user's edits: it refuses unless told.
     again = subprocess.run([str(venv / "pianogenie"), "patches", str(tmp_path / "mine")], cwd=tmp_path,
                            capture_output=True, text=True, env=_env())
-    assert again.returncode == 1 and "--force" in again.stderr
+    assert again.returncode == 2 and "--force" in again.stderr and "Traceback" not in again.stderr
     pianogenie(venv, "patches", tmp_path / "mine", "--force", cwd=tmp_path)
+    # A file where the folder should be, or a typo in its parent: one line, exit 2, nothing made.
+    (tmp_path / "some-file.json").write_text("{}")
+    for target in (tmp_path / "some-file.json", tmp_path / "typo" / "mine"):
+        bad = subprocess.run([str(venv / "pianogenie"), "patches", str(target)], cwd=tmp_path,
+                             capture_output=True, text=True, env=_env())
+        assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
+        assert str(target.parent if "typo" in str(target) else target) in bad.stderr
+    assert not (tmp_path / "typo").exists()
+    # bench web needs a checkout's web/tools: from the wheel, one line and exit 2.
+    bench = subprocess.run([str(venv / "pianogenie"), "bench", "web"], cwd=tmp_path, capture_output=True, text=True,
+                           env=_env())
+    assert bench.returncode == 2 and len(bench.stderr.strip().splitlines()) == 1, bench.stderr
 
 
 def test_installed_serve_answers_a_press_from_an_osc_client(venv, tmp_path) -> None:

@@ -254,7 +254,7 @@ def test_web_command_serves_until_interrupted(web_ready) -> None:
     import sys
 
     code = (
-        "import argparse, sys; from bridge.cli.web import run_web; "
+        "import argparse, sys; from pianogenie.bridge.cli.web import run_web; "
         f"sys.exit(run_web(argparse.Namespace(model={str(PAGE_MODEL)!r}, host='127.0.0.1', port=0, "
         f"soundfont={str(TEST_SOUNDFONT) if TEST_SOUNDFONT.is_file() else None!r})))"
     )
@@ -279,23 +279,108 @@ def test_web_command_serves_until_interrupted(web_ready) -> None:
             process.wait()
 
 
+def _web_error(capsys, *args: str) -> str:
+    """`pianogenie web ARGS` through the shell, expected to refuse: exit 2 and exactly one line."""
+    from pianogenie.cli import main
+
+    assert main(["web", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pianogenie web: ") and err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
 def test_web_command_reports_a_bad_model_dir(tmp_path, capsys) -> None:
-    import argparse
-
-    from pianogenie.bridge.cli.web import run_web
-
-    assert run_web(argparse.Namespace(model=str(tmp_path), host="127.0.0.1", port=0, soundfont=None)) == 1
-    assert "not a model directory" in capsys.readouterr().err
+    assert "not a model directory" in _web_error(capsys, "--model", str(tmp_path), "--port", "0")
 
 
 def test_web_command_reports_a_bad_soundfont(tmp_path, capsys) -> None:
-    import argparse
-
-    from pianogenie.bridge.cli.web import run_web
-
     bad = tmp_path / "notes.txt"
     bad.write_text("hello")
-    model = PAGE_MODEL if _has_model(PAGE_MODEL) else None
-    assert run_web(argparse.Namespace(model=model, host="127.0.0.1", port=0, soundfont=str(bad))) == 1
-    err = capsys.readouterr().err
-    assert err.startswith("pianogenie web: --soundfont") and "not a SoundFont" in err and err.count("\n") == 1
+    model = ["--model", str(PAGE_MODEL)] if _has_model(PAGE_MODEL) else []
+    err = _web_error(capsys, *model, "--port", "0", "--soundfont", str(bad))
+    assert err.startswith("pianogenie web: --soundfont") and "not a SoundFont" in err
+
+
+@pytest.mark.skipif(not _has_model(PAGE_MODEL), reason="no model to serve")
+def test_web_command_names_a_port_in_use_and_bad_certificates(web_ready, tmp_path, capsys) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        err = _web_error(capsys, "--model", str(PAGE_MODEL), "--port", str(port))
+    assert f"port {port}" in err and "in use" in err and "--port" in err
+    junk = tmp_path / "cert.pem"
+    junk.write_text("not a certificate")
+    err = _web_error(capsys, "--model", str(PAGE_MODEL), "--port", "0", "--cert", str(junk))
+    assert str(junk) in err
+    assert "--key needs --cert" in _web_error(capsys, "--model", str(PAGE_MODEL), "--port", "0", "--key", str(junk))
+    with pytest.raises(SystemExit) as exit_:
+        from pianogenie.cli import main
+
+        main(["web", "--port", "70000"])
+    assert exit_.value.code == 2 and "outside 0..65535" in capsys.readouterr().err
+
+
+def _lan_address() -> str | None:
+    from pianogenie.bridge.discovery import lan_addresses
+
+    found = [a for a in lan_addresses() if a != "127.0.0.1"]
+    return found[0] if found else None
+
+
+def test_self_signed_certificate_is_made_once_and_covers_the_lan(tmp_path) -> None:
+    pytest.importorskip("cryptography", reason="the web extra (make test installs it)")
+    import ssl
+
+    from cryptography import x509
+
+    from pianogenie.bridge.web.tls import server_context
+
+    context, cert, made = server_context(names=["192.0.2.7"], folder=tmp_path)
+    assert made and isinstance(context, ssl.SSLContext) and oct((tmp_path / "key.pem").stat().st_mode & 0o777) == "0o600"
+    names = x509.load_pem_x509_certificate(cert.read_bytes()).extensions.get_extension_for_class(
+        x509.SubjectAlternativeName).value
+    assert {"192.0.2.7", "127.0.0.1"} <= {str(ip) for ip in names.get_values_for_type(x509.IPAddress)}
+    assert "localhost" in names.get_values_for_type(x509.DNSName)
+    # Kept: the phone's accepted exception stays valid. A new address gets a new certificate.
+    assert server_context(names=["192.0.2.7"], folder=tmp_path)[2] is False
+    assert server_context(names=["192.0.2.8"], folder=tmp_path)[2] is True
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt install chromium)")
+@pytest.mark.skipif(not _has_model(PAGE_MODEL), reason="no model to serve (default model and reference files absent)")
+@pytest.mark.skipif(not TEST_SOUNDFONT.is_file(), reason=f"no {TEST_SOUNDFONT} (apt install timgm6mb-soundfont)")
+def test_a_phone_plays_the_piano_over_https(web_ready, tmp_path) -> None:
+    """`pianogenie web --host 0.0.0.0 --https` as a phone on the Wi-Fi meets it: its banner names the LAN address,
+    and Chromium with a phone's screen and touch opens that address (a secure context only over HTTPS), accepts the
+    self-signed certificate, and plays the SoundFont piano."""
+    import re
+    import signal
+    import sys
+
+    pytest.importorskip("cryptography", reason="the web extra (make test installs it)")
+    if _lan_address() is None:
+        pytest.skip("this machine has no LAN address for a phone to open")
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path)}
+    command = [sys.executable, "-m", "pianogenie", "web", "--host", "0.0.0.0", "--port", "0", "--https",
+               "--model", str(PAGE_MODEL), "--soundfont", str(TEST_SOUNDFONT)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        banner = process.stdout.readline() + process.stdout.readline() + process.stdout.readline()
+        urls = re.findall(r"https://(\d+\.\d+\.\d+\.\d+):(\d+)/", banner.splitlines()[1] if banner.count("\n") > 1 else "")
+        assert urls and all(host != "127.0.0.1" for host, _ in urls), banner + process.stderr.read()
+        assert "self-signed certificate made in" in banner and (tmp_path / "pianogenie" / "web-tls" / "cert.pem").is_file()
+        host, port = urls[0]
+        result = _node(["--test", "--test-reporter=tap", "test/piano.test.mjs"],
+                       env={"BASE_URL": f"https://{host}:{port}/", "PHONE": "1"})
+        _check(result, "Chromium piano test on a phone over https")
+        assert "# pass 1" in result.stdout and "# skipped 0" in result.stdout, result.stdout
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

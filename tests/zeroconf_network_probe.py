@@ -13,7 +13,7 @@ import time
 from zeroconf import IPVersion, Zeroconf
 
 import pianogenie.bridge.discovery as discovery
-from pianogenie.bridge.discovery import OSC_SERVICE, OSCQUERY_SERVICE, Advertiser, _own_addresses
+from pianogenie.bridge.discovery import OSC_SERVICE, OSCQUERY_SERVICE, Advertiser, lan_addresses
 
 
 def addresses_seen(zc: Zeroconf, name: str, service: str) -> list[str]:
@@ -23,7 +23,7 @@ def addresses_seen(zc: Zeroconf, name: str, service: str) -> list[str]:
 
 def main() -> None:
     discovery.ADDRESS_REFRESH_S = 0.5
-    result: dict = {"own": _own_addresses()}
+    result: dict = {"own": lan_addresses()}
     first = Advertiser("Piano Genie 9000", "0.0.0.0", 9000, 9001)
     first.start()
     assert first.registered.wait(15), first.error

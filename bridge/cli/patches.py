@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import sys
 from pathlib import Path
+
+from pianogenie.errors import CommandError
 
 PACKAGED = Path(__file__).resolve().parents[1] / "patches"
 CHECKOUT = Path(__file__).resolve().parents[2] / "maxpatch"
@@ -20,7 +21,7 @@ def patches_dir() -> Path:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("dir", type=Path, help="folder to copy them into (made if missing)")
+    parser.add_argument("dir", type=Path, help="folder to copy them into (made if missing; its parent must exist)")
     parser.add_argument("--force", action="store_true", help="overwrite files of the same names already there")
 
 
@@ -28,15 +29,21 @@ def run(args: argparse.Namespace) -> int:
     source = patches_dir()
     missing = [name for name in FILES if not (source / name).is_file()]
     if missing:
-        print(f"pianogenie patches: {source} lacks {', '.join(missing)}; reinstall pianogenie-bridge", file=sys.stderr)
-        return 1
-    there = [name for name in FILES if (args.dir / name).exists()]
+        raise CommandError(f"{source} lacks {', '.join(missing)}; reinstall pianogenie-bridge")
+    target: Path = args.dir
+    if target.exists() and not target.is_dir():
+        raise CommandError(f"{target} is a file, not a folder; name a folder to copy the patches into")
+    if not target.parent.is_dir():
+        # Only the folder asked for is made: a typo in its parent must not grow a tree of folders.
+        raise CommandError(f"{target.parent} does not exist; make it first or pick another folder")
+    there = [name for name in FILES if (target / name).exists()]
     if there and not args.force:
-        print(f"pianogenie patches: {args.dir} already holds {', '.join(there)}; --force overwrites them",
-              file=sys.stderr)
-        return 1
-    args.dir.mkdir(parents=True, exist_ok=True)
-    for name in FILES:
-        shutil.copyfile(source / name, args.dir / name)
-        print(args.dir / name)
+        raise CommandError(f"{target} already holds {', '.join(there)}; --force overwrites them")
+    try:
+        target.mkdir(exist_ok=True)
+        for name in FILES:
+            shutil.copyfile(source / name, target / name)
+            print(target / name)
+    except OSError as exc:
+        raise CommandError(f"cannot write into {target}: {exc.strerror or exc}") from None
     return 0

@@ -15,6 +15,7 @@ import ipaddress
 import json
 import os
 import socket
+import ssl
 import sys
 import threading
 from pathlib import Path
@@ -247,6 +248,20 @@ class PublicFiles:
 
 class _QuietServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    tls: ssl.SSLContext | None = None
+
+    def finish_request(self, request, client_address) -> None:  # noqa: ANN001 - base-class signature
+        if self.tls is None:
+            return super().finish_request(request, client_address)
+        # The TLS handshake runs in the connection's own thread, under the idle timeout: a client that connects
+        # and says nothing holds one thread for a while, never the accept loop.
+        request.settimeout(IDLE_TIMEOUT_S)
+        secure = self.tls.wrap_socket(request, server_side=True, do_handshake_on_connect=False)
+        try:
+            secure.do_handshake()
+            super().finish_request(secure, client_address)
+        finally:
+            secure.close()
 
     def handle_error(self, request, client_address) -> None:  # noqa: ANN001 - base-class signature
         error = sys.exc_info()[1]
@@ -259,12 +274,18 @@ class WebServer:
     """The app's HTTP server, running in a background thread until close()."""
 
     def __init__(self, model_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, web_root: Path = WEB_ROOT,
-                 soundfont: Path | None = None, soundfont_note: str = ""):
+                 soundfont: Path | None = None, soundfont_note: str = "", tls: ssl.SSLContext | None = None):
         check_web_root(web_root)
         public = PublicFiles(web_root, model_dir, host)
         handler = functools.partial(_Handler, web_root=web_root, model_dir=model_dir, soundfont=soundfont,
                                     soundfont_note=soundfont_note, public=public)
-        self.httpd = _QuietServer((host, port), handler)
+        try:
+            self.httpd = _QuietServer((host, port), handler)
+        except OverflowError:
+            raise WebAppError(f"port {port} is outside 0..65535") from None
+        except OSError as exc:
+            raise WebAppError(_bind_problem(host, port, exc)) from None
+        self.httpd.tls = tls
         self.model_dir = model_dir
         self.soundfont = soundfont
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="pianogenie-web", daemon=True)
@@ -272,8 +293,22 @@ class WebServer:
 
     @property
     def url(self) -> str:
+        """The page's address on this machine."""
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"{self.scheme}://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}/"
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.httpd.tls is not None else "http"
+
+    def lan_urls(self) -> list[str]:
+        """The addresses another device (a phone) opens: this machine's LAN addresses when bound to all of them."""
+        from ..discovery import lan_addresses
+
+        host, port = self.httpd.server_address[:2]
+        if host != "0.0.0.0":
+            return [] if ipaddress.ip_address(host).is_loopback else [self.url]
+        return [f"{self.scheme}://{address}:{port}/" for address in lan_addresses() if address != "127.0.0.1"]
 
     def close(self) -> None:
         self.httpd.shutdown()
@@ -285,3 +320,22 @@ class WebServer:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def lan_names(host: str) -> list[str]:
+    """The names a certificate for a server bound to host must cover: host itself, or every LAN address."""
+    from ..discovery import lan_addresses
+
+    return lan_addresses() if host in ("0.0.0.0", "") else [host]
+
+
+def _bind_problem(host: str, port: int, exc: OSError) -> str:
+    import errno
+
+    if exc.errno == errno.EADDRINUSE:
+        return f"port {port} on {host} is in use (another pianogenie web?); pick another with --port, or --port 0"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"port {port} on {host} needs privileges; pick one above 1023 with --port"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"{host} is not an address of this machine; use --host 127.0.0.1 or --host 0.0.0.0"
+    return f"cannot listen on {host}:{port}: {exc.strerror or exc}"

@@ -262,6 +262,7 @@ class App {
     $('#check-parity').addEventListener('click', () => this.checkParity());
     const sustain = $('#sustain');
     sustain.addEventListener('pointerdown', () => this.setSustain(!this.notes.sustain));
+    bindFullScreen($('#fullscreen'));
     // A control that keeps the focus after use would swallow the keys (space would press a focused button
     // again, letters would pick options in a list): hand the focus back to the page once a control is used.
     const controls = $('.controls');
@@ -279,6 +280,29 @@ class App {
     narrow.addEventListener('change', apply);
     apply();
   }
+}
+
+/** On a phone the browser's bars take a third of the screen: the whole screen for the buttons, landscape where the
+ * phone lets a page lock it. Hidden where the browser has no full-screen mode (an iPhone's Safari). */
+function bindFullScreen(button) {
+  if (!document.fullscreenEnabled) return;
+  button.hidden = false;
+  button.addEventListener('click', async () => {
+    try {
+      if (document.fullscreenElement) {
+        await document.exitFullscreen();
+      } else {
+        await document.documentElement.requestFullscreen({navigationUI: 'hide'});
+        await screen.orientation?.lock?.('landscape').catch(() => {});  // desktops refuse: that is fine
+      }
+    } catch (err) {
+      console.warn(`full screen refused: ${err.message}`);
+    }
+  });
+  document.addEventListener('fullscreenchange', () => {
+    button.classList.toggle('on', Boolean(document.fullscreenElement));
+    button.textContent = document.fullscreenElement ? 'leave full screen' : 'full screen';
+  });
 }
 
 async function main() {

@@ -11,7 +11,7 @@ import {basename, join} from 'node:path';
 import {after, before, describe, test} from 'node:test';
 
 import {startServer} from '../tools/static-server.mjs';
-import {CHROMIUM, openContext} from './helpers/browser.mjs';
+import {CHROMIUM, CHROMIUM_ARGS, openContext} from './helpers/browser.mjs';
 import {DEFAULT_MODEL_DIR, UPSTREAM_DIR, WEB_ROOT, hasModel} from './helpers/paths.mjs';
 
 const MODEL_DIR = hasModel(DEFAULT_MODEL_DIR) ? DEFAULT_MODEL_DIR : UPSTREAM_DIR;
@@ -21,6 +21,15 @@ const SKIP = !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}`
     : !process.env.BASE_URL && !hasModel(MODEL_DIR) ? 'no model to serve'
       : !process.env.BASE_URL && !existsSync(SOUNDFONT) ? `no SoundFont at ${SOUNDFONT} (apt install timgm6mb-soundfont)`
         : false;
+
+// PHONE=1 (tests/test_web.py, with BASE_URL at `pianogenie web --host 0.0.0.0 --https`'s LAN address): a phone's
+// screen and touch, opening the page by the LAN address over HTTPS with a self-signed certificate, as a phone on
+// the Wi-Fi does once the user accepts it. The piano needs the secure context that only HTTPS gives there.
+const PHONE = process.env.PHONE === '1';
+const PHONE_OPTIONS = () => ({
+  viewport: {width: 390, height: 844}, deviceScaleFactor: 3, isMobile: true, hasTouch: true, ignoreHTTPSErrors: true,
+  args: [...CHROMIUM_ARGS, '--ignore-certificate-errors'], allowHosts: [new URL(process.env.BASE_URL).hostname],
+});
 
 const cents = (hz, pitch) => 1200 * Math.log2(hz / (440 * 2 ** ((pitch - 69) / 12)));
 
@@ -42,7 +51,7 @@ describe('the SoundFont piano in headless Chromium', {skip: SKIP}, () => {
   after(() => server?.close());
 
   test('loads the SoundFont locally, plays pressed notes at their pitch, and the FM synth still plays', async () => {
-    const browser = await openContext();
+    const browser = await openContext(PHONE ? PHONE_OPTIONS() : {});
     try {
       const page = await browser.context.newPage();
       const errors = [];
@@ -54,6 +63,10 @@ describe('the SoundFont piano in headless Chromium', {skip: SKIP}, () => {
       await page.goto(baseUrl);
       await page.waitForFunction(() => document.body.matches('.ready, .failed'), null, {timeout: 60_000});
       assert.equal(await page.textContent('#status'), 'ready');
+      if (PHONE) {
+        assert.equal(await page.evaluate(() => [window.isSecureContext, location.protocol].join(' ')), 'true https:');
+        assert.ok(await page.isVisible('#fullscreen'), 'a phone gets the full-screen button');
+      }
       // Nothing of the piano is loaded until it is chosen.
       assert.ok(!responses.some((r) => r.path === '/soundfont.sf2' || r.path.includes('spessasynth')));
       assert.equal(await page.isDisabled('#sound option[value="piano"]'), false);
@@ -70,6 +83,13 @@ describe('the SoundFont piano in headless Chromium', {skip: SKIP}, () => {
       }
       assert.match(await page.textContent('#sound-note'), /\.sf[23]$/);
 
+      if (PHONE) {  // a finger on a button: the model's note goes to the SoundFont player
+        const before = await page.evaluate(() => window.genieApp.piano.log.length);
+        await page.tap('#buttons > :nth-child(3)');
+        await page.waitForFunction((n) => window.genieApp.piano.log.slice(n).some((e) => e.type === 'attack'), before,
+          {timeout: 5000});
+        await page.evaluate(() => window.genieApp.piano.synth.stopAll(true));
+      }
       // A key press: the model's note goes to the SoundFont player and it sounds.
       await page.keyboard.down('KeyD');
       const pitch = await page.evaluate(() => window.genieApp.display.litPitches()[0]);

@@ -13,8 +13,10 @@ export const CHROMIUM_ARGS = [
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-/** -> {context, external: [urls that were blocked], close()} */
-export async function openContext(options = {}) {
+/** -> {context, external: [urls that were blocked], close()}. allowHosts: more host names that count as this
+ * machine (its LAN address, as a phone on the Wi-Fi would open it). */
+export async function openContext({allowHosts = [], ...options} = {}) {
+  const local = new Set([...LOCAL_HOSTS, ...allowHosts]);
   const profile = mkdtempSync(join(tmpdir(), 'pianogenie-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -25,7 +27,7 @@ export async function openContext(options = {}) {
   const external = [];
   await context.route('**/*', (route) => {
     const url = new URL(route.request().url());
-    if (['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol) && !LOCAL_HOSTS.has(url.hostname)) {
+    if (['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol) && !local.has(url.hostname)) {
       external.push(url.href);
       return route.abort('internetdisconnected');
     }
