@@ -21,6 +21,7 @@ from . import protocol as p
 from .models import Loader, ModelLibrary, model_name
 from .performer import Counters, NoteSink, Performer, Router, Senders
 from .protocol import ProtocolError, whole_number
+from .rate import RateLimit
 
 # Seconds a performer may stay silent before its sounding notes are turned off.
 DEFAULT_IDLE_TIMEOUT = 30.0
@@ -28,6 +29,8 @@ DEFAULT_IDLE_TIMEOUT = 30.0
 LATENCY_WINDOW = 4096
 # Characters of an error reply's reason.
 MAX_REASON = 300
+# /genie/models replies per sender: on average, and at once (a client's start-up asks once or twice).
+MODELS_PER_SECOND, MODELS_BURST = 2.0, 4.0
 
 
 class Link(NoteSink, Protocol):
@@ -63,6 +66,8 @@ class Bridge:
         self.performers: dict[int, Performer] = {}
         self.link: Link | None = None
         self.recorder: Any = None  # bridge.recorder.Recorder: also sees presses and releases
+        # /genie/models answers up to 256 names (about 18 KB) to a 20-byte request: a few a second per sender.
+        self.models_rate = RateLimit(MODELS_PER_SECOND, MODELS_BURST, clock, total_per_second=4 * MODELS_PER_SECOND)
         self._latency = np.zeros(LATENCY_WINDOW)
         self._latency_count = 0
         self._handlers = {
@@ -275,7 +280,7 @@ class Bridge:
 
     def _models(self, number: int, address: str, args: list, time: float, sender: Any) -> None:
         self._no_args(address, args)
-        if self.link is not None:
+        if self.link is not None and self.models_rate.allow(sender):
             names = self.library.names() if self.library is not None else [model_name(self.genie)]
             self.link.reply(sender, p.OUT_MODELS, tuple(names))
 

@@ -6,6 +6,7 @@ real `pianogenie serve`, and directly against the dispatcher with a fixed clock.
 from __future__ import annotations
 
 import json
+import os
 import socket
 import statistics
 import subprocess
@@ -45,7 +46,8 @@ def models(tmp_path_factory):
 
 def test_the_library_lists_and_resolves_names_only(models):
     library = ModelLibrary(models)
-    assert library.names() == ["alpha", "beta", "broken"]
+    # broken lists shards that are not there: it is not offered (it can still be asked for, and fails to load)
+    assert library.names() == ["alpha", "beta"]
     assert library.path("beta") == (models / "beta").resolve()
     for bad in ["../models/alpha", "/tmp", "escape", "notes.txt", "nope", ".", "..", "", "alpha/", 3, None, "a" * 65]:
         with pytest.raises(p.ProtocolError):
@@ -119,7 +121,7 @@ def test_hot_swap_over_osc(models, tmp_path):
         client = OscClient(("127.0.0.1", port))
         try:
             client.send(p.IN_MODELS)
-            assert _replies(client, p.OUT_MODELS)[0] == ["alpha", "beta", "broken"]
+            assert _replies(client, p.OUT_MODELS)[0] == ["alpha", "beta"]
             assert client.status()["model"] == "alpha"
 
             client.send(p.IN_PRESS, 3)
@@ -244,3 +246,75 @@ def test_press_latency_during_loads(models):
     print(f"\npress round trip over OSC, no load: p50 {q50 * 1e3:.3f} ms p99 {q99 * 1e3:.3f} ms ({len(quiet)} presses); "
           f"during {swapper.swaps} loads: p50 {l50 * 1e3:.3f} ms p99 {l99 * 1e3:.3f} ms ({len(during)} presses)")
     assert l50 < 0.05, "presses waited for models to load"
+
+
+def test_the_listing_follows_the_folder_from_its_own_thread(models, tmp_path):
+    """Issue 23.4: /genie/models answers from the last reading; a model copied in (all its files there) is
+    offered after the next re-reading, which runs at most once a second and never on the caller's thread."""
+    import shutil
+    import threading
+
+    folder = tmp_path / "library"
+    shutil.copytree(models / "alpha", folder / "alpha")
+    now = [0.0]
+    library = ModelLibrary(folder, clock=lambda: now[0])
+    assert library.names() == ["alpha"]
+    (folder / "gamma").mkdir()  # half copied: the manifest first, its shard not yet
+    shutil.copy(models / "alpha" / "weights_manifest.json", folder / "gamma")
+    shutil.copy(models / "alpha" / "cfg.json", folder / "gamma")
+    now[0] = 5.0
+    readers = []
+    real_scandir = os.scandir
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "scandir", lambda path: readers.append(threading.current_thread()) or real_scandir(path))
+        library.names()
+        for _ in range(100):
+            if not library._refreshing:
+                break
+            time.sleep(0.01)
+    assert readers and all(thread is not threading.current_thread() for thread in readers)
+    assert library.names() == ["alpha"], "gamma's shard is missing: not offered yet"
+    for shard in json.loads((models / "alpha" / "weights_manifest.json").read_text())[0]["paths"]:
+        shutil.copy(models / "alpha" / shard, folder / "gamma")
+    assert library.names() == ["alpha"], "read again only after REFRESH_S"
+    version = library.version
+    now[0] = 10.0
+    library.names()
+    for _ in range(100):
+        if library.names() == ["alpha", "gamma"]:
+            break
+        time.sleep(0.01)
+    assert library.names() == ["alpha", "gamma"] and library.version == version + 1
+
+
+def test_a_models_burst_is_answered_at_a_bounded_rate(models):
+    """Issue 23.4: 1,000 /genie/models from one sender get a handful of answers, and another sender still gets
+    its own; every request is accepted (it is valid), only the replies are limited."""
+
+    class Replies:
+        def __init__(self):
+            self.sent = []
+
+        def reply(self, sender, address, values):
+            self.sent.append((sender, address))
+
+        def note_on(self, *a, **k):
+            pass
+
+        note_off = note_on
+
+        def udp_drops(self):
+            return 0
+
+    now = [100.0]
+    bridge = Bridge(PianoGenie.load(models / "alpha"), clock=lambda: now[0], library=ModelLibrary(models))
+    link = Replies()
+    bridge.connect(link)
+    for _ in range(1000):
+        assert bridge.handle(p.IN_MODELS, [], sender="attacker")
+    assert bridge.handle(p.IN_MODELS, [], sender="player")
+    answered = [s for s, a in link.sent if a == p.OUT_MODELS]
+    assert answered.count("attacker") == 4 and answered.count("player") == 1
+    now[0] += 1.0  # the bucket refills
+    bridge.handle(p.IN_MODELS, [], sender="attacker")
+    assert [s for s, a in link.sent if a == p.OUT_MODELS].count("attacker") == 5

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import errno
 import json
-import os
 import select
 import socket
 import sys
@@ -178,16 +177,12 @@ class Namespace:
         return body
 
     def _cache_key(self) -> tuple[Any, ...]:
-        """What the tree's shape depends on: the model (a swap) and the models folder (its mtime changes when a
-        model is added or removed)."""
+        """What the tree's shape depends on: the model (a swap) and the models folder's listing."""
         library = self.bridge.library
-        mtime = None
-        if library is not None:
-            try:
-                mtime = os.stat(library.folder).st_mtime_ns
-            except OSError:
-                pass
-        return (self.bridge.genie, mtime)
+        if library is None:
+            return (self.bridge.genie, None)
+        library.names()  # starts a re-reading when the last one is old
+        return (self.bridge.genie, library.version)
 
     def _build(self, path: str, query: str) -> "_Template | None":
         self._slots = []
