@@ -16,6 +16,17 @@ SOUND_BUDGET_P99_MS = 3
 # would starve them; SCHED_FIFO 5..9 still preempts every normal process.
 BRIDGE_RT_PRIORITY = 8
 SYNTH_RT_PRIORITY = 9
+# What ends serve, play and web cleanly (every note off, the take written): Ctrl-C, kill, a closed terminal or
+# ssh session (SIGHUP) and Ctrl-\\ (SIGQUIT, whose default would dump core and skip the note-offs).
+STOP_SIGNALS = ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT")
+
+
+def on_stop_signals(stop: Callable[[], None]) -> None:
+    """Call `stop` (from the main thread, between two Python steps) on any of STOP_SIGNALS."""
+    import signal
+
+    for name in STOP_SIGNALS:
+        signal.signal(getattr(signal, name), lambda *_: stop())
 
 
 @contextlib.contextmanager

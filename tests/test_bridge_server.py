@@ -247,7 +247,7 @@ def _offs_after(client, server, sig):
     return rc, out, err, offs
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT])
 def test_signal_turns_every_note_off_and_saves_the_recording(random_model_dir, tmp_path, sig):
     fixed = OscClient(("127.0.0.1", 9))
     record = tmp_path / "take.json"
@@ -281,6 +281,35 @@ def test_signal_turns_every_note_off_and_saves_the_recording(random_model_dir, t
     rendered = subprocess.run([*PIANOGENIE, "render", str(record), str(wav)], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert rendered.returncode == 0, rendered.stderr
     assert wav.stat().st_size > 1000
+
+
+@pytest.mark.skipif(shutil.which("unshare") is None, reason="needs unshare (util-linux) for a network namespace")
+def test_sigterm_stops_serve_when_loopback_is_down(random_model_dir):
+    """Issue 23.9: in a network namespace whose loopback is down, the wake-up datagram to itself cannot be sent;
+    SIGTERM still stops serve, at once and cleanly."""
+    probe = subprocess.run(["unshare", "-n", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"unshare -n is not allowed here: {probe.stderr.decode().strip()}")
+    args = ["unshare", "-n", *PIANOGENIE, "serve", "--port", "0", "--model", str(random_model_dir), "--audio", "none",
+            "--midi-out", "none", "--reply-to", "none", "--oscquery-port", "none", "--no-zeroconf"]
+    proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            assert line, f"serve exited before ready: {proc.wait()} {proc.stderr.read()}"
+            if line.startswith("pianogenie serve: ready"):
+                break
+        time.sleep(1.0)  # into its blocking receive: no peer can tell us when, loopback being down
+        proc.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        out, err = proc.communicate(timeout=10)
+        assert proc.returncode == 0 and "stopped" in out, err
+        assert time.monotonic() - started < 5
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
 
 
 def test_idle_performer_gets_its_notes_turned_off(random_model_dir):

@@ -100,3 +100,28 @@ def test_ctrl_c_quits_play_in_a_terminal(random_model_dir):
         if proc.poll() is None:
             proc.kill()
         os.close(leader)
+
+
+def test_a_closed_terminal_ends_play_cleanly_and_keeps_the_take(tmp_path, random_model_dir):
+    """Issue 23.7: closing the terminal (or the ssh session) hangs it up: SIGHUP ends play as q does, every note
+    off and the take written, never a dump or a lost performance."""
+    leader, follower = pty.openpty()
+    record = tmp_path / "take.json"
+    proc = subprocess.Popen([sys.executable, "-m", "pianogenie", "play", "--audio", "none", "--midi-out", "none",
+                             "--model", str(random_model_dir), "--record", str(record), "--gate", "5"], cwd=REPO,
+                            stdin=follower, stdout=follower, stderr=follower, close_fds=True,
+                            preexec_fn=controlling_terminal)
+    os.close(follower)
+    try:
+        read_until(leader, "gate ")
+        time.sleep(1.0)  # the terminal into cbreak mode first (which flushes what was typed before)
+        os.write(leader, b"3")
+        read_until(leader, "(MIDI ")  # the note is printed as it sounds (the gate holds it for 5 s)
+    finally:
+        os.close(leader)  # the terminal goes away: the kernel hangs up its session
+    try:
+        assert proc.wait(60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert [e["button"] for e in json.loads(record.read_text())["events"]] == [2]

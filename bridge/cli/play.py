@@ -12,7 +12,6 @@ import gc
 import heapq
 import os
 import select
-import signal
 import sys
 import time as _time
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from typing import Iterator
 from pianogenie.engine.constants import NUM_BUTTONS
 
 from .. import protocol as p
+from ..system import on_stop_signals
 from .keys import KeySplitter
 from .options import add_common_arguments, check_common, synth_config
 
@@ -53,14 +53,20 @@ def raw_terminal(stream) -> Iterator[None]:
         tty.setcbreak(fd)
         yield
     finally:
-        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+        try:
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+        except termios.error:  # the terminal hung up: there is nothing left to restore
+            pass
 
 
 class Printer:
     """Shows each note as it is played."""
 
     def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float, sender: object = None) -> None:
-        print(f"  button {button + 1} -> {note_name(pitch):<4} (MIDI {pitch})", flush=True)
+        try:
+            print(f"  button {button + 1} -> {note_name(pitch):<4} (MIDI {pitch})", flush=True)
+        except OSError:  # the terminal hung up: the note still plays everywhere else
+            pass
 
     def note_off(self, performer: int, pitch: int, button: int, time: float, sender: object = None) -> None:
         pass
@@ -130,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
         args.midi_in, args.midi_in_flag = args.controller, "--controller"
     outputs = Outputs()
     stop = []
-    signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
+    on_stop_signals(lambda: stop.append(True))  # Ctrl-C in the raw terminal is a key; from kill or a hang-up, this
     try:
         try:
             outputs.open(args, bridge, synth_config(args))
@@ -161,7 +167,10 @@ def run(args: argparse.Namespace) -> int:
                 readable = select.select([fd], [], [], timeout)[0] if open_input else _time.sleep(timeout)
                 if not readable:
                     continue
-                chunk = os.read(fd, 64).decode("utf-8", "replace")
+                try:
+                    chunk = os.read(fd, 64).decode("utf-8", "replace")
+                except OSError:  # EIO: the terminal hung up (its SIGHUP also stops the loop)
+                    chunk = ""
                 if not chunk:
                     open_input = False
                     continue
@@ -177,7 +186,7 @@ def run(args: argparse.Namespace) -> int:
     c = bridge.counters
     try:
         print(f"pianogenie play: {c.presses} presses, {c.notes_on} notes on, {c.notes_off} notes off", flush=True)
-    except BrokenPipeError:  # stdout piped into something that has already quit
+    except OSError:  # stdout piped into something that has quit, or the terminal hung up (EIO)
         sys.stdout = open(os.devnull, "w")
     return 0
 

@@ -4,13 +4,13 @@ loop from start-up banner to the last note-off."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
-import signal
 import sys
 from pathlib import Path
 
 from .. import protocol as p
-from ..system import BRIDGE_BUDGET_P99_US, SOUND_BUDGET_P99_MS
+from ..system import BRIDGE_BUDGET_P99_US, SOUND_BUDGET_P99_MS, on_stop_signals
 from .options import add_common_arguments, check_common, synth_config
 
 
@@ -83,8 +83,7 @@ def run(args: argparse.Namespace) -> int:
                           not args.no_zeroconf)
         except AnnounceError as exc:
             return fail(str(exc))
-        signal.signal(signal.SIGTERM, lambda *_: transport.stop())
-        signal.signal(signal.SIGINT, lambda *_: transport.stop())
+        on_stop_signals(transport.stop)
         host, port = transport.address
         reply_text = ", ".join(f"{h}:{rp}" for h, rp in replies) or "none"
         print("Piano Genie bridge", flush=False)
@@ -110,7 +109,8 @@ def run(args: argparse.Namespace) -> int:
         outputs.close(bridge)
         transport.close()
     c = bridge.counters
-    print(f"pianogenie serve: stopped; {c.presses} presses, {c.notes_on} notes on, {c.notes_off} notes off "
-          f"({turned_off} at shutdown), {c.errors} errors" + (f", {c.internal_errors} INTERNAL ERRORS" if c.internal_errors else ""),
-          flush=True)
+    with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone: the notes are already off
+        print(f"pianogenie serve: stopped; {c.presses} presses, {c.notes_on} notes on, {c.notes_off} notes off "
+              f"({turned_off} at shutdown), {c.errors} errors"
+              + (f", {c.internal_errors} INTERNAL ERRORS" if c.internal_errors else ""), flush=True)
     return 0

@@ -12,6 +12,7 @@ from pathlib import Path
 from pianogenie.errors import CommandError
 
 from ..protocol import DEFAULT_HOST
+from ..system import on_stop_signals
 from ..web.server import (CHECKOUT_WEB_ROOT, DEFAULT_PORT, WebAppError, WebServer, check_web_root, lan_names,
                           resolve_model_dir, resolve_soundfont)
 from ..web.tls import TLSError, server_context
@@ -29,10 +30,10 @@ def run_web(args: argparse.Namespace) -> int:
     print(f"Piano Genie in the browser: {server.url}  (model {server.model_dir}; {piano}; Ctrl-C stops)", flush=True)
     for line in _phone_lines(server, tls_note):
         print(line, flush=True)
+    stopped = threading.Event()
+    on_stop_signals(stopped.set)
     try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
+        stopped.wait()
     finally:
         server.close()
     return 0

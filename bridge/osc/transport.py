@@ -196,6 +196,13 @@ class OscTransport:
             with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as waker:
                 host, port = self.address
                 waker.sendto(b"", ("127.0.0.1" if host in ("0.0.0.0", "") else host, port))
+            return
+        except OSError:
+            pass
+        # No route to our own address (loopback down, the address gone): on Linux, shutting the socket's
+        # reading side wakes the blocked receive, which then sees _stopping. The call itself reports ENOTCONN.
+        try:
+            self.sock.shutdown(socket.SHUT_RD)
         except OSError:
             pass
 
