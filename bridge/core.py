@@ -119,8 +119,9 @@ class Bridge:
             raise ProtocolError(f"{address}: not supported by this server")
         time = self.clock() if time is None else time
         handler(number, address, args, time, sender)
-        # Accepted: only now is it the performer's activity, and its sender where timeout note-offs go.
-        performer = self.performers.get(number)
+        # Accepted: only now is it the performer's activity, and its sender where timeout note-offs go; and only
+        # for its own playing (issue 23.2: a monitor's status poll must not take the player's note-offs).
+        performer = self.performers.get(number) if verb in p.PLAYING_VERBS else None
         if performer is not None:
             performer.last_activity = time
             if sender is not None:
@@ -261,9 +262,9 @@ class Bridge:
             self.swap(genie, sender)
 
     def swap(self, genie: PianoGenie, sender: Any = None) -> None:
-        """Play `genie` from now on: every sounding note off (its note-offs to `sender` and to each performer's
-        last sender), every performer's decoder back to its start state under the new model; temperature, keys
-        and pedal are the player's settings and stay."""
+        """Play `genie` from now on: every sounding note off (its note-off to `sender`, to whoever struck it and to
+        the performer's last sender), every performer's decoder back to its start state under the new model;
+        temperature, keys and pedal are the player's settings and stay."""
         with self.lock:
             now = self.clock()
             self.genie = genie

@@ -45,7 +45,8 @@ class Senders(tuple):
 
     @classmethod
     def of(cls, *senders: Any) -> "Senders":
-        return cls(dict.fromkeys(s for s in senders if s is not None))
+        flat = [each for s in senders for each in (s if type(s) is Senders else (s,))]
+        return cls(dict.fromkeys(s for s in flat if s is not None))
 
 
 class Router:
@@ -104,6 +105,7 @@ class Performer:
         self.sustain = False
         self.held: dict[int, int] = {}      # button -> pitch, while the button is down
         self.sounding: dict[int, int] = {}  # pitch -> button that struck it, held or sustained
+        self.struck: dict[int, Any] = {}    # pitch -> the sender its note-on went to: its note-off goes there too
         self.last_activity = 0.0            # monotonic seconds of the last accepted message
         self.last_sender: Any = None        # where timeout and shutdown note-offs go
 
@@ -118,6 +120,7 @@ class Performer:
         if pitch in self.sounding:
             self._off(pitch, time, sender)
         self.sounding[pitch] = button
+        self.struck[pitch] = sender
         self.held[button] = pitch
         self.out.note_on(self.number, pitch, velocity, button, time, sender)
         return pitch
@@ -160,4 +163,7 @@ class Performer:
         button = self.sounding.pop(pitch)
         if self.held.get(button) == pitch:
             del self.held[button]
-        self.out.note_off(self.number, pitch, button, time, sender)
+        # Whoever ends the note (a release, a swap, a panic), the one it sounded at hears that it stopped.
+        striker = self.struck.pop(pitch, None)
+        to = sender if striker is None or striker == sender else Senders.of(sender, striker)
+        self.out.note_off(self.number, pitch, button, time, to)

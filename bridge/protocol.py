@@ -51,6 +51,9 @@ VERBS = tuple(address[len(PREFIX) + 1:] for address in INPUT_ADDRESSES)
 # Verbs about the whole bridge, not one performer: only the bare address, so `/genie/3/model` is unknown.
 BRIDGE_VERBS = ("model", "models")
 PERFORMER_VERBS = tuple(verb for verb in VERBS if verb not in BRIDGE_VERBS)
+# A performer's own playing: only these make their sender the one its timeout, swap and shutdown note-offs go to,
+# and count as its activity. A status poll, a panic or a model swap from a controller or a monitor does neither.
+PLAYING_VERBS = ("press", "release", "pedal", "reset", "temperature", "keys", "range")
 
 # A model's name as /genie/model takes it: a plain directory name, so no peer can name a path (no `/`, no `..`,
 # no leading dot).

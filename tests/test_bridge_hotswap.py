@@ -318,3 +318,36 @@ def test_a_models_burst_is_answered_at_a_bounded_rate(models):
     now[0] += 1.0  # the bucket refills
     bridge.handle(p.IN_MODELS, [], sender="attacker")
     assert [s for s, a in link.sent if a == p.OUT_MODELS].count("attacker") == 5
+
+
+@pytest.mark.parametrize("poll", [p.IN_STATUS, p.IN_MODELS, p.IN_PANIC, None])
+def test_a_swap_from_another_peer_ends_the_players_notes_at_the_player(models, poll):
+    """Issue 23.2: a controller that swaps models, or a monitor that polls, never becomes the player's last
+    sender: each sounding note's note-off reaches the peer that got its note-on, also with --reply-to none."""
+    with running_serve(["--model", str(models / "alpha"), "--models", str(models), "--reply-to", "none"],
+                       free_udp_port()) as (port, proc):
+        player, monitor, controller = (OscClient(("127.0.0.1", port)) for _ in range(3))
+        try:
+            struck = {}
+            for address, button in ((p.IN_PRESS, 1), ("/genie/2/press", 4), (p.IN_PRESS, 6)):
+                player.send(address, button)
+                message, _ = player.wait_for(lambda m: m[0].endswith("/noteon"), 5.0)
+                struck[(message[0].replace("noteon", "noteoff"), message[1][0])] = button
+            player.send(p.IN_PEDAL, 1)
+            player.send(p.IN_RELEASE, 6)  # sustained, still sounding
+            if poll is not None:
+                monitor.send(poll)
+                assert monitor.wait_for(lambda m: m[0] in (p.OUT_STATUS, p.OUT_MODELS), 5.0)[0] or poll == p.IN_PANIC
+            if poll == p.IN_PANIC:  # the panic itself ended them: at the player too
+                offs = player.wait_for(lambda m: False, 1.0)[1]
+                assert {(m[0], m[1][0]) for m in offs if m[0].endswith("/noteoff")} == set(struck)
+                return
+            controller.send(p.IN_MODEL, "beta")
+            assert controller.wait_for(lambda m: m[0] == p.OUT_MODEL, 30.0)[0] is not None
+            heard = player.wait_for(lambda m: False, 1.0)[1]
+            offs = {(m[0], m[1][0]) for m in heard if m[0].endswith("/noteoff")}
+            assert offs == set(struck), heard
+            assert player.status()["sounding"] == 0
+        finally:
+            for client in (player, monitor, controller):
+                client.close()

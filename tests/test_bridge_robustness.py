@@ -322,7 +322,7 @@ def test_render_flags_are_checked(tmp_path, flags, words):
 
 def test_web_with_a_port_out_of_range_is_one_line(random_model_dir):
     result = _run("web", "--model", str(random_model_dir), "--port", "70000")
-    assert result.returncode != 0 and "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert result.returncode == 2 and "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
 def test_play_with_a_misspelt_controller_exits_2(random_model_dir):

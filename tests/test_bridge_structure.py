@@ -108,8 +108,10 @@ def test_each_package_imports_only_the_layers_below_it():
         "training": {"training", "engine"},
         "pianogenie": {"pianogenie", "engine", "bridge", "training"},
     }
+    # pianogenie.errors imports nothing: it is the one piece of the shell that a command below it raises.
+    shared = {"pianogenie.errors"}
     for name, targets in import_graph().items():
-        wrong = {t for t in targets if _package(t) not in allowed[_package(name)]}
+        wrong = {t for t in targets - shared if _package(t) not in allowed[_package(name)]}
         assert not wrong, f"{name} imports {sorted(wrong)}"
 
 

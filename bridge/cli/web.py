@@ -19,6 +19,8 @@ from ..web.tls import TLSError, server_context
 
 
 def run_web(args: argparse.Namespace) -> int:
+    if not 0 <= args.port <= 65535:
+        raise CommandError(f"--port {args.port} is outside 0..65535")
     try:
         model_dir = resolve_model_dir(args.model)
         soundfont, note = resolve_soundfont(args.soundfont)
@@ -81,22 +83,12 @@ def run_bench(args: argparse.Namespace) -> int:
     return subprocess.call(command)
 
 
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port} is outside 0..65535")
-    return port
-
-
 def register(registry) -> None:  # registry: pianogenie.cli.Registry
     """Adds `pianogenie web` and `pianogenie bench web`."""
     web = registry.command("web", run_web, "serve the browser app (web/) and a model on a local HTTP server")
     web.add_argument("--model", default=None, help="model directory (default: the embedded default model)")
     web.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST}: this machine only)")
-    web.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
+    web.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
     web.add_argument("--https", action="store_true",
                      help="serve over HTTPS (what a phone needs for the piano), with a self-signed certificate made on "
                           "first use and kept in ~/.config/pianogenie/web-tls, unless --cert is given")
