@@ -197,6 +197,62 @@ def test_a_swap_to_an_oversized_model_is_one_line_and_costs_another_performer_li
     assert "Traceback" not in proc.stderr.read()
 
 
+def test_a_models_burst_costs_another_performer_little_and_reflects_little(random_model_dir, tmp_path):
+    """Issue 23.4: 256 models in --models, and a peer sending /genie/models as fast as it can (1,000 per burst):
+    the listing is never rescanned on the receiving thread, and the replies are rate-limited, so another
+    performer's presses stay within bound and the bytes sent back are a small multiple of the bytes received."""
+    import shutil
+    import socket
+
+    from pianogenie.bridge import protocol as p
+    from pianogenie.bridge.osc.send import Encoder
+
+    folder = tmp_path / "models"
+    folder.mkdir()
+    for n in range(256):
+        shutil.copytree(random_model_dir, folder / f"model-{n:03d}-with-a-long-name-to-fill-the-reply")
+    with running_serve(["--model", str(random_model_dir), "--models", str(folder)], free_udp_port()) as (port, proc):
+        press_round_trips(port, count=20)
+        baseline = press_round_trips(port, count=150)
+        request = Encoder().ints(p.IN_MODELS)
+        stop, sent, received = threading.Event(), [0], [0]
+        attacker = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        attacker.bind(("127.0.0.1", 0))
+        attacker.setblocking(False)
+
+        def flooding() -> None:
+            while not stop.is_set():
+                for _ in range(1000):
+                    attacker.sendto(request, ("127.0.0.1", port))
+                    sent[0] += len(request)
+                time.sleep(0.05)
+                try:
+                    while True:
+                        received[0] += len(attacker.recv(65536))
+                except BlockingIOError:
+                    pass
+
+        flood = threading.Thread(target=flooding)
+        flood.start()
+        try:
+            attacked = press_round_trips(port, count=200)
+        finally:
+            stop.set()
+            flood.join()
+            time.sleep(0.2)
+            try:
+                while True:
+                    received[0] += len(attacker.recv(65536))
+            except BlockingIOError:
+                pass
+            attacker.close()
+        print(f"\n/genie/models burst: {sent[0] // len(request)} requests ({sent[0]} B) -> {received[0]} B of replies; "
+              f"baseline {baseline.describe()}; attacked {attacked.describe()}")
+        assert within_bound(attacked, baseline), (baseline.describe(), attacked.describe())
+        assert received[0] < sent[0], "the replies outweigh the requests: a reflection"
+    assert "Traceback" not in proc.stderr.read()
+
+
 # --- a stalled synth child: the pipe never blocks the bridge ------------------------------------------------------
 
 
