@@ -234,7 +234,7 @@ def test_the_installed_package_runs_from_its_venv(venv, tmp_path) -> None:
     # The browser benchmark needs web/'s npm dev tools: an install says so in one line instead of a node traceback.
     bench = subprocess.run([str(venv / "pianogenie"), "bench", "web", "--presses", "1"], cwd=tmp_path,
                            capture_output=True, text=True, env=_env(), timeout=60)
-    assert bench.returncode == 1 and bench.stderr.strip().count("\n") == 0 and "source checkout" in bench.stderr
+    assert bench.returncode == 2 and bench.stderr.strip().count("\n") == 0 and "source checkout" in bench.stderr
 
 
 SHADOWS = ("engine.py", "bridge.py", "training.py")
