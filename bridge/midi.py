@@ -18,6 +18,7 @@ from pianogenie.engine.constants import HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
 from pianogenie.engine.takes import NOTE_ON, Note, timeline
 
 from . import protocol as p
+from .sound.sink import Sink
 from .system import quiet_stderr
 
 VIRTUAL_PORT_NAME = "Piano Genie"
@@ -113,7 +114,7 @@ def find_port(names: list[str], wanted: str) -> str:
     raise MidiUnavailable(f"MIDI port {wanted!r} not found{' uniquely' if matches else ''} (ports: {listing})")
 
 
-class MidiOut:
+class MidiOut(Sink):
     """A note sink that sends note-on/off to one port; performer n on channel base+n."""
 
     def __init__(self, port: Any, channel: int = 1, description: str = ""):

@@ -20,6 +20,7 @@ from typing import Iterator
 from pianogenie.engine.constants import NUM_BUTTONS
 
 from .. import protocol as p
+from ..sound.sink import Sink
 from ..system import on_stop_signals
 from .keys import KeySplitter
 from .options import add_common_arguments, check_common, synth_config
@@ -59,8 +60,10 @@ def raw_terminal(stream) -> Iterator[None]:
             pass
 
 
-class Printer:
+class Printer(Sink):
     """Shows each note as it is played."""
+
+    description = "the terminal"
 
     def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float, sender: object = None) -> None:
         try:
@@ -69,7 +72,7 @@ class Printer:
             pass
 
     def note_off(self, performer: int, pitch: int, button: int, time: float, sender: object = None) -> None:
-        pass
+        pass  # a terminal shows strikes only: it reports no key releases
 
 
 class KeyboardPlayer:

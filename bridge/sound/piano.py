@@ -21,6 +21,7 @@ import numpy as np
 from pianogenie.engine.takes import NOTE_ON, Note, timeline
 
 from ..system import jack_running, quiet_stderr
+from .sink import Sink
 from .soundfont import SoundFontError, find_soundfont, load_fluidsynth
 from .voices import DEFAULT_SAMPLE_RATE, NoteId, SynthParams, VoiceAllocator
 
@@ -123,7 +124,7 @@ class PianoBank:
         self.fs.delete()
 
 
-class LivePiano:
+class LivePiano(Sink):
     """The piano as a note sink, sounding through FluidSynth's own audio driver."""
 
     def __init__(self, soundfont: str | Path | None, params: SynthParams, buffer_size: int, sample_rate: int,

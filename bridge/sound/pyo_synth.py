@@ -20,6 +20,7 @@ import pyo  # noqa: E402
 
 from pianogenie.engine.takes import NOTE_ON, Note, timeline  # noqa: E402
 
+from .sink import Sink  # noqa: E402
 from .voices import BACKENDS, DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE, SynthParams, VoiceAllocator, midi_to_hz  # noqa: E402
 
 OFFLINE = "offline"  # pyo renders to a file as fast as it can: `pianogenie render --synth pyo`
@@ -29,7 +30,7 @@ CLOCK_SPAN = 3600.0
 MAX_INDEX = math.pi
 
 
-class PyoSynth:
+class PyoSynth(Sink):
     def __init__(
         self,
         params: SynthParams = SynthParams(),

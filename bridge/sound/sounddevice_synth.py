@@ -6,10 +6,11 @@ from __future__ import annotations
 import threading
 
 from .fm import FmVoiceBank
+from .sink import Sink
 from .voices import SynthParams
 
 
-class SoundDeviceSynth:
+class SoundDeviceSynth(Sink):
     """Real-time playback of the numpy voice bank through sounddevice (PortAudio), for machines without pyo."""
 
     def __init__(self, params: SynthParams, device: int | str | None, buffer_size: int, sample_rate: int | None = None):

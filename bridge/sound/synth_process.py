@@ -23,6 +23,7 @@ import time as _time
 
 from ..system import SYNTH_RT_PRIORITY, quiet_stderr, request_realtime
 from .devices import pyo_output_problem
+from .sink import Sink
 from .voices import DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE, SynthConfig, SynthParams
 
 RECORD = struct.Struct("<BBBBd")  # kind, performer, pitch, velocity, arrival (monotonic seconds)
@@ -38,7 +39,7 @@ class SynthUnavailable(RuntimeError):
     pass
 
 
-class SynthProcess:
+class SynthProcess(Sink):
     """A note sink that forwards to the synth child."""
 
     # _send's state: the pipe is written without blocking, so a hung child never holds up the bridge.

@@ -1,0 +1,36 @@
+"""The one interface every sound output implements, as mido's ports share one: notes on and off, everything off,
+close, a one-line description for the banner, and `with` support so a caller cannot forget to close.
+
+A note carries the performer, the MIDI pitch, the button that struck it, the arrival time of the message that
+caused it (monotonic seconds, bridge/timing.py) and its sender (where OSC replies go; other outputs ignore it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Sink:
+    """A sound output. Subclasses implement note_on and note_off; all_off and close default to doing nothing
+    beyond what an output that keeps no notes needs."""
+
+    description: str = ""
+
+    def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float, sender: Any = None) -> None:
+        raise NotImplementedError(f"{type(self).__name__} plays no notes")
+
+    def note_off(self, performer: int, pitch: int, button: int, time: float, sender: Any = None) -> None:
+        raise NotImplementedError(f"{type(self).__name__} plays no notes")
+
+    def all_off(self) -> None:
+        """Silence every note this output still sounds (the bridge sends each note-off too; this is the backstop
+        for an output that must be quiet at once: a panic, a close)."""
+
+    def close(self) -> None:
+        """Release the device; the output is silent afterwards."""
+        self.all_off()
+
+    def __enter__(self) -> "Sink":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
