@@ -19,7 +19,6 @@ from .midi import ButtonMap, MidiIn, MidiOut, MidiUnavailable, find_port, open_b
 from .recorder import Recorder
 from .sound.choose import open_synth
 from .sound.devices import output_devices
-from .sound.soundfont import SoundFontError
 from .sound.voices import SynthConfig
 from .system import BRIDGE_RT_PRIORITY, request_realtime
 
@@ -102,7 +101,7 @@ class Outputs:
 
         try:
             choice = open_synth(synth)
-        except SoundFontError as exc:  # --synth piano without its library or SoundFont: the user asked for it
+        except ValueError as exc:  # --synth piano without its library or SoundFont: the user asked for it
             raise FlagError(str(exc)) from None
         self.lines.append(("audio", choice.description))
         if choice.synth is not None:

@@ -10,7 +10,8 @@ from pianogenie.engine.constants import DEFAULT_TEMPERATURE
 
 from ..core import DEFAULT_IDLE_TIMEOUT
 from ..midi import DEFAULT_BASE_NOTE, MAPPINGS
-from ..sound.voices import (AUDIO_CHOICES, BACKEND_CHOICES, DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE, SYNTH_CHOICES, SynthConfig,
+from ..sound import synths
+from ..sound.voices import (AUDIO_CHOICES, BACKEND_CHOICES, DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE, SynthConfig,
                             SynthParams)
 
 
@@ -38,8 +39,7 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     midi.add_argument("--base-note", type=int, default=DEFAULT_BASE_NOTE, help="controller key of button 0 (--midi-map base)")
 
     audio = parser.add_argument_group("audio")
-    audio.add_argument("--synth", choices=SYNTH_CHOICES, default="fm",
-                       help="fm: the FM electric piano; piano: a General MIDI SoundFont piano through FluidSynth")
+    audio.add_argument("--synth", choices=synths.names(), default=synths.DEFAULT_SYNTH, help=synths.help_text())
     audio.add_argument("--soundfont", default=None, metavar="FILE",
                        help="--synth piano: the .sf2/.sf3 SoundFont (default: the best General MIDI one installed)")
     audio.add_argument("--audio", choices=AUDIO_CHOICES, default="auto", help="FM synth: pyo, numpy via sounddevice, or none")

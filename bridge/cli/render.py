@@ -8,16 +8,15 @@ from pathlib import Path
 
 from pianogenie.engine.constants import DEFAULT_TEMPERATURE
 
-from ..sound.render import SYNTHS, RenderConfig
+from ..sound import synths
+from ..sound.render import RenderConfig
 from ..sound.voices import DEFAULT_SAMPLE_RATE, SynthParams
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("events", type=Path, help="recording or events JSON (pianogenie serve/play --record)")
     parser.add_argument("out", type=Path, help="output file: .wav (16-bit mono audio) or .mid/.midi (the notes)")
-    parser.add_argument("--synth", choices=SYNTHS, default="numpy",
-                        help="numpy: the sample-exact FM voice bank; pyo: the live FM synth in pyo's offline mode; "
-                             "piano: a General MIDI SoundFont piano (FluidSynth)")
+    parser.add_argument("--synth", choices=synths.names(), default=synths.DEFAULT_SYNTH, help=synths.help_text())
     parser.add_argument("--soundfont", type=Path, default=None, metavar="FILE",
                         help="--synth piano: the .sf2/.sf3 SoundFont (default: the best General MIDI one installed)")
     parser.add_argument("--sample-rate", type=int, default=DEFAULT_SAMPLE_RATE)

@@ -9,8 +9,9 @@ from typing import Iterable
 
 import numpy as np
 
-from pianogenie.engine.takes import NOTE_ON, Note, timeline
+from pianogenie.engine.takes import Note
 
+from .blocks import render_blocks
 from .voices import DEFAULT_SAMPLE_RATE, NoteId, SynthParams, VoiceAllocator, midi_to_hz
 
 
@@ -63,7 +64,7 @@ class FmVoiceBank:
         for v in voices:
             self.stop[v] = self.now
 
-    def note_off(self, note: NoteId) -> None:
+    def note_off(self, note: NoteId, pitch: int | None = None) -> None:
         v = self.alloc.note_off(note, self.now / self.sr)
         if v is not None:
             self._release([v])
@@ -96,17 +97,4 @@ class FmVoiceBank:
 
 def render_notes(notes: Iterable[Note], sample_rate: int = DEFAULT_SAMPLE_RATE, params: SynthParams = SynthParams()) -> np.ndarray:
     """Notes -> mono float32 audio, sample-exact: every event lands on its own sample, a note lasts at least one."""
-    events = timeline(notes, at=lambda seconds: round(seconds * sample_rate), shortest=1)
-    bank = FmVoiceBank(params, sample_rate)
-    end = (events[-1][0] if events else 0) + int(params.release_tail * sample_rate) + 1
-    blocks = []
-    for sample, kind, note in events:
-        if sample > bank.now:
-            blocks.append(bank.render(sample - bank.now))
-        if kind == NOTE_ON:
-            bank.note_on((note.performer, note.pitch), note.pitch, note.velocity)
-        else:
-            bank.note_off((note.performer, note.pitch))
-    blocks.append(bank.render(end - bank.now))
-    audio = np.concatenate(blocks) if blocks else np.zeros(0)
-    return np.clip(audio, -1.0, 1.0).astype(np.float32)
+    return render_blocks(FmVoiceBank(params, sample_rate), notes, sample_rate, int(params.release_tail * sample_rate) + 1)

@@ -14,16 +14,20 @@ from __future__ import annotations
 import threading
 import time as _time
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import numpy as np
 
 from pianogenie.engine.takes import NOTE_ON, Note, timeline
 
 from ..system import jack_running, quiet_stderr
-from .sink import Sink
+from .sink import Sink, SynthUnavailable
 from .soundfont import SoundFontError, find_soundfont, load_fluidsynth
 from .voices import DEFAULT_SAMPLE_RATE, NoteId, SynthParams, VoiceAllocator
+
+if TYPE_CHECKING:
+    from .render import RenderConfig
+    from .voices import SynthConfig
 
 CHANNELS = tuple(c for c in range(16) if c != 9)
 SUSTAIN, ALL_NOTES_OFF = 64, 123
@@ -148,7 +152,7 @@ class LivePiano(Sink):
             problems.append(f"{driver}: cannot open")
         if self.driver is None:
             self.bank.close()
-            raise SoundFontError("piano: no audio output (" + "; ".join(problems) + ")")
+            raise SynthUnavailable("piano: no audio output (" + "; ".join(problems) + ")")
         # Under JACK the server's period and rate apply, not --buffer-size and --sample-rate.
         # (measured: a 44100 Hz synth on a 48 kHz server plays in tune; FluidSynth follows the server).
         timing = "JACK's period and rate" if self.driver == "jack" else f"{buffer_size} frames @ {sample_rate} Hz"
@@ -200,3 +204,23 @@ def render_piano(notes: Iterable[Note], soundfont: str | Path | None = None, sam
         bank.close()
     audio = np.concatenate(blocks).mean(axis=1) if blocks else np.zeros(0)
     return np.clip(audio, -1.0, 1.0).astype(np.float32)
+
+
+class PianoSynth:
+    """The piano as a registered synth (bridge/sound/synths.py). SoundFontError (exit 2) when the library or the
+    SoundFont is missing, as the user asked for the piano by name; no audio output is SynthUnavailable."""
+
+    def open_live(self, config: "SynthConfig") -> Sink:
+        load_fluidsynth()
+        find_soundfont(config.soundfont)
+        return LivePiano(config.soundfont, config.params, config.buffer_size, config.sample_rate)
+
+    def render(self, notes: list[Note], out: Path, config: "RenderConfig") -> float:
+        from .wav import write_wav
+
+        audio = render_piano(notes, config.soundfont, config.sample_rate, config.params)
+        write_wav(out, audio, config.sample_rate)
+        return len(audio) / config.sample_rate
+
+
+SYNTH = PianoSynth()

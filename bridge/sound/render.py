@@ -1,6 +1,6 @@
-"""`pianogenie render FILE out.wav|out.mid`: a take to audio, offline, with the numpy FM voice bank (sample-exact,
-the default), the pyo synth in pyo's offline mode (`--synth pyo`) or the SoundFont piano (`--synth piano`); or
-to a standard MIDI file. The format follows the output's suffix, and the render starts at the take's first note, not at the recording's start.
+"""`pianogenie render FILE out.wav|out.mid`: a take to audio, offline, with any synth of the registry (bridge/sound/synths.py):
+the FM synth's numpy voice bank (sample-exact, the default; `--synth fm` or `numpy`), the FM synth in pyo's
+offline mode (`--synth pyo`) or the SoundFont piano (`--synth piano`); or to a standard MIDI file. The format follows the output's suffix, and the render starts at the take's first note, not at the recording's start.
 
 A take with "notes" (what serve and play record) is rendered as played, every performer included; a take with
 only "events" is first decoded with the model, like `pianogenie replay`. The same input always gives the same
@@ -14,11 +14,9 @@ from pathlib import Path
 from pianogenie.engine.constants import DEFAULT_TEMPERATURE
 from pianogenie.engine.takes import Note, parse_events, read_take, replay, take_notes
 
-from .fm import render_notes
+from .synths import DEFAULT_SYNTH, lookup
 from .voices import DEFAULT_SAMPLE_RATE, SynthParams
-from .wav import write_wav
 
-SYNTHS = ("numpy", "pyo", "piano")
 MIDI_SUFFIXES = (".mid", ".midi")
 
 
@@ -26,12 +24,13 @@ MIDI_SUFFIXES = (".mid", ".midi")
 class RenderConfig:
     sample_rate: int = DEFAULT_SAMPLE_RATE
     params: SynthParams = field(default_factory=SynthParams)
-    synth: str = "numpy"                       # SYNTHS
+    synth: str = DEFAULT_SYNTH                 # a name in bridge/sound/synths.py
     # For takes with events only: how to decode them.
     model: Path | None = None
     temperature: float = DEFAULT_TEMPERATURE
     seed: int | None = None
     soundfont: Path | None = None              # --synth piano: None = the best installed
+    engine: str | None = None                  # what computes the synth (--synth pyo|numpy); None = its default
 
 
 def notes_of(document: object, source: str, config: RenderConfig) -> list[Note]:
@@ -64,17 +63,7 @@ def render_file(source: Path, out: Path, config: RenderConfig = RenderConfig()) 
         except RuntimeError as exc:  # mido is missing
             raise ValueError(str(exc)) from None
         return len(notes), max((note.offset for note in notes), default=0.0)
-    if config.synth == "pyo":
-        try:
-            from .pyo_synth import render_offline
-        except ImportError:
-            raise ValueError("--synth pyo needs pyo (pip install 'pianogenie-bridge[audio]')") from None
-        return len(notes), render_offline(notes, str(out), config.sample_rate, config.params)
-    if config.synth == "piano":
-        from .piano import render_piano
-
-        audio = render_piano(notes, config.soundfont, config.sample_rate, config.params)  # SoundFontError: ValueError
-    else:
-        audio = render_notes(notes, config.sample_rate, config.params)
-    write_wav(out, audio, config.sample_rate)
-    return len(notes), len(audio) / config.sample_rate
+    synth, engine = lookup(config.synth)
+    if engine is not None:
+        config = replace(config, engine=engine)
+    return len(notes), synth.render(notes, out, config)  # SoundFontError: ValueError

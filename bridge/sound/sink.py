@@ -9,6 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 
+class SynthUnavailable(RuntimeError):
+    """This machine has no output for the synth (no device, no server): one banner line, and the run goes on."""
+
+
 class Sink:
     """A sound output. Subclasses implement note_on and note_off; all_off and close default to doing nothing
     beyond what an output that keeps no notes needs."""

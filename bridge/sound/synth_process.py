@@ -1,4 +1,5 @@
-"""The pyo synth in a child process.
+"""The live synth in a child process: the pyo synth, or any block renderer (bridge/sound/blocks.py) pulled by a
+PortAudio stream.
 
 pyo's audio callback holds the GIL while it computes each buffer, so in the bridge's own process every press
 would wait for the synth (measured: arrival -> note-on p50 ~21 us without pyo, ~350 us with it, 64-frame
@@ -23,7 +24,7 @@ import time as _time
 
 from ..system import SYNTH_RT_PRIORITY, quiet_stderr, request_realtime
 from .devices import pyo_output_problem
-from .sink import Sink
+from .sink import Sink, SynthUnavailable
 from .voices import DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE, SynthConfig, SynthParams
 
 RECORD = struct.Struct("<BBBBd")  # kind, performer, pitch, velocity, arrival (monotonic seconds)
@@ -33,10 +34,6 @@ START_TIMEOUT = 60.0
 MIN_NOTE = 0.03
 # A child whose pipe stays full this long is hung (a stopped process, a stuck audio stack): it is declared dead.
 STALL_DEADLINE = 2.0
-
-
-class SynthUnavailable(RuntimeError):
-    pass
 
 
 class SynthProcess(Sink):
@@ -49,10 +46,12 @@ class SynthProcess(Sink):
     _pending_offs: "set[tuple[int, int]] | None" = None  # note-offs to deliver once the pipe has room
     _pending_all_off = False
 
-    def __init__(self, config: SynthConfig):
+    def __init__(self, config: SynthConfig, renderer: str | None = None):
+        """renderer: a block renderer ("module:Class", bridge/sound/blocks.py) to host; None: the pyo synth."""
         command = [sys.executable, "-m", "pianogenie.bridge.sound.synth_process", "--backend", config.backend,
                    "--buffer-size", str(config.buffer_size), "--sample-rate", str(config.sample_rate),
                    "--voices", str(config.params.voices)]
+        command += ["--engine", "blocks", "--renderer", renderer] if renderer else ["--engine", "pyo"]
         if config.device is not None:
             command += ["--device", str(config.device)]
         if config.onset_log:
@@ -146,98 +145,150 @@ class SynthProcess(Sink):
             self.proc.wait()
 
 
-def _child(args: argparse.Namespace) -> int:
-    # The bridge decides when to stop: Ctrl-C in the terminal reaches the whole process group, and the child
-    # must keep sounding until the bridge has sent its note-offs and closed the pipe.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    scheduling = ""
-    if args.realtime:
-        scheduling = ", " + request_realtime(SYNTH_RT_PRIORITY)
+class OnsetLog:
+    """`bench osc`: arrival -> first sound of every note, in seconds, written when the child exits. `heard` runs
+    in the audio thread once the buffer holding a new note's first non-zero sample is computed."""
 
+    def __init__(self, path: str):
+        self.path = path
+        self.latencies: list[float] = []
+        self.pending: list[float] = []
+
+    def struck(self, arrival: float) -> None:
+        self.pending.append(arrival)
+
+    def heard(self, *_: object) -> None:
+        now = _time.monotonic()
+        if self.pending:
+            self.latencies.append(now - self.pending.pop())
+            self.pending.clear()
+
+    def write(self) -> None:
+        with open(self.path, "w", encoding="ascii") as log:
+            log.write("\n".join(f"{x:.7f}" for x in self.latencies) + "\n")
+
+
+class NoteGate:
+    """Holds back note-offs so that every note lasts at least MIN_NOTE: a tap shorter than a buffer would start
+    and stop the envelope in the same block and never sound."""
+
+    def __init__(self, synth: Sink):
+        self.synth = synth
+        self.deferred: list[tuple[float, int, int]] = []  # (due, performer, pitch)
+        self.started: dict[tuple[int, int], float] = {}
+
+    def due(self, now: float) -> float | None:
+        """Plays the note-offs that are due; returns the seconds until the next one (None: none waiting)."""
+        while self.deferred and self.deferred[0][0] <= now:
+            _, performer, pitch = heapq.heappop(self.deferred)
+            self.synth.note_off(performer, pitch, 0, now)
+        return max(0.0, self.deferred[0][0] - now) if self.deferred else None
+
+    def note_on(self, performer: int, pitch: int, velocity: int, now: float) -> None:
+        # The same key struck again before its held-back note-off fired: that off belongs to the old note.
+        if any(d[1] == performer and d[2] == pitch for d in self.deferred):
+            self.deferred = [d for d in self.deferred if not (d[1] == performer and d[2] == pitch)]
+            heapq.heapify(self.deferred)
+            self.synth.note_off(performer, pitch, 0, now)
+        self.started[(performer, pitch)] = now
+        self.synth.note_on(performer, pitch, velocity, 0, now)
+
+    def note_off(self, performer: int, pitch: int, now: float) -> None:
+        due = self.started.pop((performer, pitch), now) + MIN_NOTE
+        if due > now:
+            heapq.heappush(self.deferred, (due, performer, pitch))
+        else:
+            self.synth.note_off(performer, pitch, 0, now)
+
+    def all_off(self) -> None:
+        self.deferred.clear()
+        self.started.clear()
+        self.synth.all_off()
+
+
+def _open_pyo(args: argparse.Namespace, onsets: OnsetLog | None) -> Sink:
     try:
         problem = pyo_output_problem(args.backend, args.device)
     except ImportError:
         problem = "pyo is not installed"
     if problem:
-        print(f"error {problem}", flush=True)
-        return 1
+        raise SynthUnavailable(problem)
     from .pyo_synth import PyoSynth
 
     try:
         with quiet_stderr():
             synth = PyoSynth(SynthParams(voices=args.voices), args.backend, args.device, args.buffer_size, args.sample_rate)
     except (RuntimeError, ValueError) as exc:
-        print(f"error {exc}", flush=True)
-        return 1
-    latencies: list[float] = []
-    pending: list[float] = []
-    detectors = []
-    if args.onset_log:
+        raise SynthUnavailable(str(exc)) from None
+    if onsets is not None:
         import pyo
 
-        def onset(*_):
-            # Runs in pyo's audio thread once the buffer holding the voice's first non-zero sample is computed.
-            now = _time.monotonic()
-            if pending:
-                latencies.append(now - pending.pop())
-                pending.clear()
+        # The detectors live as long as the synth: pyo stops calling a TrigFunc that is collected.
+        synth.detectors = [pyo.TrigFunc(pyo.Thresh(env, threshold=1e-6, dir=0), onsets.heard) for env in synth.env]
+    return synth
 
-        detectors = [pyo.TrigFunc(pyo.Thresh(env, threshold=1e-6, dir=0), onset) for env in synth.env]
-    synth.start()
-    print(f"ready {synth.description}{scheduling}", flush=True)
-    fd = sys.stdin.fileno()
+
+def _open_blocks(args: argparse.Namespace, onsets: OnsetLog | None) -> Sink:
+    """Any block renderer ("module:Class"), pulled by a PortAudio stream in this process."""
+    from .sounddevice_synth import open_block_stream
+
+    return open_block_stream(args.renderer, SynthParams(voices=args.voices), args.device, args.buffer_size,
+                             args.sample_rate, onsets.heard if onsets else None)
+
+
+def _play_pipe(fd: int, gate: NoteGate, onsets: OnsetLog | None) -> None:
+    """Plays the records on `fd` until the bridge closes it."""
     buffered = b""
-    deferred: list[tuple[float, int, int]] = []  # (due, performer, pitch): note-offs held back to MIN_NOTE
-    started: dict[tuple[int, int], float] = {}
     while True:
-        now = _time.monotonic()
-        while deferred and deferred[0][0] <= now:
-            _, performer, pitch = heapq.heappop(deferred)
-            synth.note_off(performer, pitch, 0, now)
-        timeout = max(0.0, deferred[0][0] - now) if deferred else None
+        timeout = gate.due(_time.monotonic())
         if not select.select([fd], [], [], timeout)[0]:
             continue
         chunk = os.read(fd, 4096)
         if not chunk:
-            break
+            return
         buffered += chunk
         usable = len(buffered) - len(buffered) % RECORD.size
         now = _time.monotonic()
         for offset in range(0, usable, RECORD.size):
             kind, performer, pitch, velocity, arrival = RECORD.unpack_from(buffered, offset)
             if kind == NOTE_ON:
-                # The same key struck again before its held-back note-off fired: that off belongs to the old note.
-                if any(d[1] == performer and d[2] == pitch for d in deferred):
-                    deferred = [d for d in deferred if not (d[1] == performer and d[2] == pitch)]
-                    heapq.heapify(deferred)
-                    synth.note_off(performer, pitch, 0, now)
-                if args.onset_log:
-                    pending.append(arrival)
-                started[(performer, pitch)] = now
-                synth.note_on(performer, pitch, velocity, 0, now)
+                if onsets is not None:
+                    onsets.struck(arrival)
+                gate.note_on(performer, pitch, velocity, now)
             elif kind == NOTE_OFF:
-                # A tap shorter than a buffer would start and stop the envelope in the same block and never
-                # sound: every note lasts at least MIN_NOTE.
-                due = started.pop((performer, pitch), now) + MIN_NOTE
-                if due > now:
-                    heapq.heappush(deferred, (due, performer, pitch))
-                else:
-                    synth.note_off(performer, pitch, 0, now)
+                gate.note_off(performer, pitch, now)
             elif kind == ALL_OFF:
-                deferred.clear()
-                started.clear()
-                synth.all_off()
+                gate.all_off()
         buffered = buffered[usable:]
+
+
+ENGINES = {"pyo": _open_pyo, "blocks": _open_blocks}
+
+
+def _child(args: argparse.Namespace) -> int:
+    # The bridge decides when to stop: Ctrl-C in the terminal reaches the whole process group, and the child
+    # must keep sounding until the bridge has sent its note-offs and closed the pipe.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    scheduling = ", " + request_realtime(SYNTH_RT_PRIORITY) if args.realtime else ""
+    onsets = OnsetLog(args.onset_log) if args.onset_log else None
+    try:
+        synth = ENGINES[args.engine](args, onsets)
+    except SynthUnavailable as exc:
+        print(f"error {exc}", flush=True)
+        return 1
+    synth.start()
+    print(f"ready {synth.description}{scheduling}", flush=True)
+    _play_pipe(sys.stdin.fileno(), NoteGate(synth), onsets)
     synth.close()
-    del detectors
-    if args.onset_log:
-        with open(args.onset_log, "w", encoding="ascii") as log:
-            log.write("\n".join(f"{x:.7f}" for x in latencies) + "\n")
+    if onsets is not None:
+        onsets.write()
     return 0
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description="the pyo synth child of pianogenie serve/play")
+    parser = argparse.ArgumentParser(description="the synth child of pianogenie serve/play")
+    parser.add_argument("--engine", choices=ENGINES, default="pyo")
+    parser.add_argument("--renderer", default=None, help="--engine blocks: the block renderer, module:Class")
     parser.add_argument("--backend", default="portaudio")
     parser.add_argument("--device", type=int, default=None)
     parser.add_argument("--buffer-size", type=int, default=DEFAULT_BUFFER_SIZE)

@@ -17,8 +17,6 @@ DEFAULT_SAMPLE_RATE = 48000
 # 64 frames at 48 kHz is 1.3 ms per buffer: well inside the 10 ms instrument-latency bar.
 DEFAULT_BUFFER_SIZE = 64
 AUDIO_CHOICES = ("auto", "pyo", "sounddevice", "none")
-# fm: the FM electric piano (pyo or numpy); piano: a General MIDI SoundFont piano through FluidSynth.
-SYNTH_CHOICES = ("fm", "piano")
 BACKENDS = ("portaudio", "jack", "coreaudio")
 # "auto": pyo's JACK backend while a JACK server runs (PortAudio would reach JACK through its own client, if at
 # all), else PortAudio.
@@ -57,7 +55,7 @@ class SynthConfig:
     params: SynthParams = field(default_factory=SynthParams)
     onset_log: str | None = None   # `bench osc`: the synth logs arrival -> onset of every note here
     realtime: bool = False
-    synth: str = "fm"              # SYNTH_CHOICES
+    synth: str = "fm"              # a name in bridge/sound/synths.py
     soundfont: str | None = None   # --soundfont; None = the best installed (bridge/sound/soundfont.py)
 
 

@@ -1,0 +1,58 @@
+"""Block renderers: a synth written as one class that computes its audio block by block. block_synth.BlockSynth
+turns one into a whole registered synth: offline it renders sample-exact, live the synth child process plays it.
+
+A block renderer is built as `Renderer(params: SynthParams, sample_rate: int)` and has
+`note_on(note, pitch, velocity)`, `note_off(note, pitch)`, `all_off()` and `render(frames) -> ndarray` (mono
+`(frames,)` or `(frames, channels)`), where `note` is a hashable (performer, pitch). It is named by import
+path, "module:Class", so that the child process can build it too."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterable, Protocol
+
+from pianogenie.engine.takes import NOTE_ON, Note, timeline
+
+from .voices import SynthParams
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+class BlockRenderer(Protocol):
+    def note_on(self, note: Hashable, pitch: int, velocity: int) -> None: ...
+
+    def note_off(self, note: Hashable, pitch: int) -> None: ...
+
+    def all_off(self) -> None: ...
+
+    def render(self, frames: int) -> "np.ndarray": ...
+
+
+def load_renderer(path: str) -> Callable[[SynthParams, int], BlockRenderer]:
+    """The class that "module:Class" names."""
+    module, _, name = path.partition(":")
+    if not name:
+        raise ValueError(f"a block renderer is named module:Class, got {path!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def render_blocks(bank: Any, notes: Iterable[Note], sample_rate: int, tail_frames: int) -> "np.ndarray":
+    """Notes -> mono float32 audio, sample-exact: every event lands on its own sample, a note lasts at least one,
+    and the render goes on `tail_frames` past the last event."""
+    import numpy as np
+
+    events = timeline(notes, at=lambda seconds: round(seconds * sample_rate), shortest=1)
+    end = (events[-1][0] if events else 0) + tail_frames
+    blocks, done = [], 0
+    for sample, kind, note in events:
+        if sample > done:
+            blocks.append(bank.render(sample - done))
+            done = sample
+        if kind == NOTE_ON:
+            bank.note_on((note.performer, note.pitch), note.pitch, note.velocity)
+        else:
+            bank.note_off((note.performer, note.pitch), note.pitch)
+    blocks.append(bank.render(end - done))
+    audio = np.concatenate([np.asarray(b).reshape(len(b), -1).mean(axis=1) for b in blocks])
+    return np.clip(audio, -1.0, 1.0).astype(np.float32)

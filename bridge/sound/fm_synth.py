@@ -1,0 +1,87 @@
+"""The FM electric piano as a registered synth (bridge/sound/synths.py). Live: pyo in its own process when it is
+installed and an output exists, else the numpy voice bank through sounddevice. Offline: the numpy voice bank,
+sample-exact (the default), or pyo's offline mode (`--synth pyo`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pianogenie.engine.takes import Note
+
+from ..system import jack_running, quiet_stderr
+from .sink import Sink, SynthUnavailable
+from .voices import SynthConfig
+
+if TYPE_CHECKING:
+    from .render import RenderConfig
+
+
+class FmSynth:
+    def open_live(self, config: SynthConfig) -> Sink:
+        reasons: list[str] = []
+        if config.audio in ("auto", "pyo"):
+            # pyo runs in a child process (synth_process.py), which checks for an output before it boots.
+            from .synth_process import SynthProcess
+
+            try:
+                synth = SynthProcess(config)
+                synth.description += " (own process)"
+                return synth
+            except SynthUnavailable as exc:
+                reasons.append(f"pyo: {exc}")
+        if config.audio in ("auto", "sounddevice"):
+            try:
+                synth = _sounddevice(config)
+                synth.description += _passed_over(reasons, config)
+                return synth
+            except SynthUnavailable as exc:
+                reasons.append(str(exc))
+        raise SynthUnavailable("; ".join(reasons))
+
+    def render(self, notes: list[Note], out: Path, config: "RenderConfig") -> float:
+        if config.engine == "pyo":
+            try:
+                from .pyo_synth import render_offline
+            except ImportError:
+                raise ValueError("--synth pyo needs pyo (pip install 'pianogenie-bridge[audio]')") from None
+            return render_offline(notes, str(out), config.sample_rate, config.params)
+        from .fm import render_notes
+        from .wav import write_wav
+
+        audio = render_notes(notes, config.sample_rate, config.params)
+        write_wav(out, audio, config.sample_rate)
+        return len(audio) / config.sample_rate
+
+
+def _sounddevice(config: SynthConfig) -> Sink:
+    """The numpy voice bank, played in this process by PortAudio."""
+    try:
+        import sounddevice as sd
+    except (ImportError, OSError) as exc:
+        raise SynthUnavailable(f"sounddevice unavailable ({exc})") from None
+    from .sounddevice_synth import SoundDeviceSynth
+
+    try:
+        with quiet_stderr():
+            if config.device is None and sd.default.device[1] < 0 and not any(d["max_output_channels"] for d in sd.query_devices()):
+                raise ValueError("PortAudio finds no audio output device")
+        with quiet_stderr():
+            synth = SoundDeviceSynth(config.params, config.device, config.buffer_size, config.sample_rate)
+            synth.start()
+        return synth
+    except (sd.PortAudioError, ValueError) as exc:
+        raise SynthUnavailable(f"sounddevice: {exc}") from None
+
+
+def _passed_over(reasons: list[str], config: SynthConfig) -> str:
+    """Why pyo did not play, on the same banner line as the synth that did; with the flag that may fix it."""
+    if not reasons:
+        return ""
+    hint = ""
+    if config.backend != "jack" and jack_running():
+        hint = " (a JACK server is running: try --audio-backend jack)"
+    return "; passed over " + "; ".join(reasons) + hint
+
+
+SYNTH = FmSynth()
