@@ -21,6 +21,7 @@ from .sound.choose import open_synth
 from .sound.devices import output_devices
 from .sound.voices import SynthConfig
 from .system import BRIDGE_RT_PRIORITY, request_realtime
+from .timing import Scheduler
 
 
 class FlagError(ValueError):
@@ -70,9 +71,13 @@ class Outputs:
         self.closers: list[Any] = []
         self.inputs: list[Any] = []  # closed before the final note-offs, so nothing can start a note after them
         self.synth = None
+        self.scheduler = Scheduler()
 
     def open(self, args: argparse.Namespace, bridge: Bridge, synth: SynthConfig) -> None:
         """Raises FlagError for a named port or device that does not exist, before opening anything."""
+        self.scheduler = Scheduler(getattr(args, "latency_ms", 0.0) / 1000.0)
+        if self.scheduler.latency:
+            self.lines.append(("timing", f"every note {args.latency_ms:g} ms after its press arrives"))
         if getattr(args, "realtime", False):
             self.lines.append(("scheduling", request_realtime(BRIDGE_RT_PRIORITY)))
         if args.record is not None:
@@ -106,7 +111,7 @@ class Outputs:
         self.lines.append(("audio", choice.description))
         if choice.synth is not None:
             self.synth = choice.synth
-            bridge.sinks.append(choice.synth)
+            bridge.sinks.append(self.scheduler.place(choice.synth))
             self.closers.append(choice.synth)
 
         if want_out or want_in:
@@ -116,7 +121,7 @@ class Outputs:
                 if want_out:
                     try:
                         out = MidiOut.open(backend, None if args.midi_out == "virtual" else args.midi_out, args.midi_channel, api)
-                        bridge.sinks.append(out)
+                        bridge.sinks.append(self.scheduler.place(out))
                         self.closers.append(out)
                         self.lines.append(("midi out", out.description))
                     except MidiUnavailable as exc:
@@ -154,8 +159,10 @@ class Outputs:
         self.close_inputs()
         if bridge.recorder is not None:
             bridge.recorder.save(bridge.clock())
+        self.scheduler.flush()  # the note-offs of shutdown reach every output before it closes
         for closer in reversed(self.closers):
             try:
                 closer.close()
             except Exception as exc:  # a device gone away must not stop the others from closing
                 print(f"pianogenie: closing {type(closer).__name__}: {exc}", file=sys.stderr)
+        self.scheduler.close()

@@ -11,6 +11,7 @@ from pianogenie.engine.constants import DEFAULT_TEMPERATURE
 from ..core import DEFAULT_IDLE_TIMEOUT
 from ..midi import DEFAULT_BASE_NOTE, MAPPINGS
 from ..sound import synths
+from ..timing import MAX_LATENCY_MS
 from ..sound.voices import (AUDIO_CHOICES, BACKEND_CHOICES, DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE, SynthConfig,
                             SynthParams)
 
@@ -49,6 +50,8 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     audio.add_argument("--buffer-size", type=int, default=DEFAULT_BUFFER_SIZE, help=f"audio buffer in frames (default {DEFAULT_BUFFER_SIZE})")
     audio.add_argument("--sample-rate", type=int, default=DEFAULT_SAMPLE_RATE, help="audio sample rate")
     audio.add_argument("--voices", type=int, default=SynthParams.voices, help="synth polyphony")
+    parser.add_argument("--latency-ms", type=float, default=0.0, metavar="N",
+                        help="every note leaves exactly N ms after its press arrives (0 = at once, the default)")
     parser.add_argument("--realtime", action="store_true",
                         help="ask for real-time (SCHED_FIFO) scheduling for the bridge and synth (needs the privilege)")
     # For `pianogenie bench osc`: the synth logs arrival -> onset of every note to this file.
@@ -73,6 +76,8 @@ def check_common(args: argparse.Namespace) -> str | None:
         return f"--idle-timeout must be 0 (never) or a number of seconds, got {args.idle_timeout}"
     if not SAMPLE_RATES[0] <= args.sample_rate <= SAMPLE_RATES[1]:
         return f"--sample-rate must be {SAMPLE_RATES[0]}..{SAMPLE_RATES[1]} Hz, got {args.sample_rate}"
+    if not (math.isfinite(args.latency_ms) and 0 <= args.latency_ms <= MAX_LATENCY_MS):
+        return f"--latency-ms must be 0..{MAX_LATENCY_MS:g}, got {args.latency_ms}"
     return None
 
 

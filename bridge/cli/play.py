@@ -22,6 +22,7 @@ from pianogenie.engine.constants import NUM_BUTTONS
 from .. import protocol as p
 from ..sound.sink import Sink
 from ..system import on_stop_signals
+from ..timing import now as clock
 from .keys import KeySplitter
 from .options import add_common_arguments, check_common, synth_config
 
@@ -146,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
         except FlagError as exc:
             print(f"pianogenie play: {exc}", file=sys.stderr)
             return 2
-        bridge.sinks.append(Printer())
+        bridge.sinks.append(outputs.scheduler.place(Printer()))
         player = KeyboardPlayer(bridge, args.gate)
         print("Piano Genie: keys 1-8 or a s d f j k l ; play, space = sustain, 0 = reset, +/- = gate, q = quit")
         print(f"  model       {genie.model_dir}")
@@ -161,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
             fd = stdin.fileno()
             open_input = True
             while not stop:
-                now = _time.monotonic()
+                now = clock()
                 player.due(now)
                 if not open_input and player.next_due() is None:
                     break  # piped input ended and every note has had its release
@@ -177,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
                 if not chunk:
                     open_input = False
                     continue
-                now = _time.monotonic()
+                now = clock()
                 if not all(player.key(key, now) for key in keys.feed(chunk)):
                     break
     except KeyboardInterrupt:

@@ -78,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
             outputs.open(args, bridge, synth_config(args))
         except FlagError as exc:
             return fail(str(exc))
+        bridge.connect(outputs.scheduler.place_link(bridge.link))
         try:
             announce.open(bridge, args.host, transport.address, oscquery_port, args.oscquery_port is not None,
                           not args.no_zeroconf)

@@ -22,6 +22,7 @@ from pianogenie.engine.takes import NOTE_ON, Note, timeline
 
 from ..system import jack_running, quiet_stderr
 from .sink import Sink, SynthUnavailable
+from ..timing import now as clock
 from .soundfont import SoundFontError, find_soundfont, load_fluidsynth
 from .voices import DEFAULT_SAMPLE_RATE, NoteId, SynthParams, VoiceAllocator
 
@@ -161,16 +162,16 @@ class LivePiano(Sink):
     # The voice model runs on this process's monotonic clock, whatever clock the caller's `time` is on, so that
     # all_off (which has no caller time) orders with the notes.
     def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float, sender: object = None) -> None:
-        self.bank.note_on((performer, pitch), pitch, velocity, _time.monotonic())
+        self.bank.note_on((performer, pitch), pitch, velocity, clock())
 
     def note_off(self, performer: int, pitch: int, button: int, time: float, sender: object = None) -> None:
-        self.bank.note_off((performer, pitch), pitch, _time.monotonic())
+        self.bank.note_off((performer, pitch), pitch, clock())
 
     def all_off(self) -> None:
-        self.bank.all_off(_time.monotonic())
+        self.bank.all_off(clock())
 
     def close(self) -> None:
-        self.bank.all_off(_time.monotonic())
+        self.bank.all_off(clock())
         # Long enough for the driver to play the releases: deleting it at once would cut them to a click.
         _time.sleep(0.05)
         self.bank.close()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import os
 import threading
-import time as _time
 
 os.environ.setdefault("PYO_GUI_WX", "0")  # pyo prints a wxPython banner on import otherwise
 
@@ -21,6 +20,7 @@ import pyo  # noqa: E402
 from pianogenie.engine.takes import NOTE_ON, Note, timeline  # noqa: E402
 
 from .sink import Sink  # noqa: E402
+from ..timing import now as clock  # noqa: E402
 from .voices import BACKENDS, DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE, SynthParams, VoiceAllocator, midi_to_hz  # noqa: E402
 
 OFFLINE = "offline"  # pyo renders to a file as fast as it can: `pianogenie render --synth pyo`
@@ -117,7 +117,7 @@ class PyoSynth(Sink):
 
     def all_off(self) -> None:
         with self.lock:
-            for v in self.alloc.all_off(_time.monotonic()):
+            for v in self.alloc.all_off(clock()):
                 self._release(v)
 
     def _release(self, v: int) -> None:

@@ -20,9 +20,9 @@ import signal
 import struct
 import subprocess
 import sys
-import time as _time
 
 from ..system import SYNTH_RT_PRIORITY, quiet_stderr, request_realtime
+from ..timing import now as clock
 from .devices import pyo_output_problem
 from .sink import Sink, SynthUnavailable
 from .voices import DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE, SynthConfig, SynthParams
@@ -61,10 +61,10 @@ class SynthProcess(Sink):
         env = dict(os.environ, JACK_NO_START_SERVER="1", PYO_GUI_WX="0")
         self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
         line, noise = "", []
-        deadline = _time.monotonic() + START_TIMEOUT
+        deadline = clock() + START_TIMEOUT
         # pyo prints its own diagnostics on stdout too; the child's answer is the line starting "ready"/"error".
         while not line.startswith(("ready ", "error ")):
-            if not select.select([self.proc.stdout], [], [], max(0.0, deadline - _time.monotonic()))[0]:
+            if not select.select([self.proc.stdout], [], [], max(0.0, deadline - clock()))[0]:
                 break
             raw = self.proc.stdout.readline()
             if not raw:
@@ -108,7 +108,7 @@ class SynthProcess(Sink):
             else:
                 self._pending_all_off = True
                 pending.clear()
-            now = _time.monotonic()
+            now = clock()
             if self._stalled_since is None:
                 self._stalled_since = now
             elif now - self._stalled_since > STALL_DEADLINE:
@@ -127,7 +127,7 @@ class SynthProcess(Sink):
         self._send(NOTE_OFF, performer, pitch, 0, time)
 
     def all_off(self) -> None:
-        self._send(ALL_OFF, 0, 0, 0, _time.monotonic())
+        self._send(ALL_OFF, 0, 0, 0, clock())
 
     def close(self) -> None:
         self.all_off()
@@ -158,7 +158,7 @@ class OnsetLog:
         self.pending.append(arrival)
 
     def heard(self, *_: object) -> None:
-        now = _time.monotonic()
+        now = clock()
         if self.pending:
             self.latencies.append(now - self.pending.pop())
             self.pending.clear()
@@ -240,7 +240,7 @@ def _play_pipe(fd: int, gate: NoteGate, onsets: OnsetLog | None) -> None:
     """Plays the records on `fd` until the bridge closes it."""
     buffered = b""
     while True:
-        timeout = gate.due(_time.monotonic())
+        timeout = gate.due(clock())
         if not select.select([fd], [], [], timeout)[0]:
             continue
         chunk = os.read(fd, 4096)
@@ -248,7 +248,7 @@ def _play_pipe(fd: int, gate: NoteGate, onsets: OnsetLog | None) -> None:
             return
         buffered += chunk
         usable = len(buffered) - len(buffered) % RECORD.size
-        now = _time.monotonic()
+        now = clock()
         for offset in range(0, usable, RECORD.size):
             kind, performer, pitch, velocity, arrival = RECORD.unpack_from(buffered, offset)
             if kind == NOTE_ON:

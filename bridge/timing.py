@@ -1,0 +1,154 @@
+"""Time in the bridge: one clock, and the scheduler stage that places each note at a time.
+
+The clock is CLOCK_MONOTONIC. `now_ns` is its reading; `now` is the same reading in seconds, the unit every
+arrival stamp and note time in the bridge is in (the transport stamps a datagram with it, MIDI input and the
+keyboard player stamp theirs, and each note carries its press's stamp down to every sink).
+
+The scheduler sits between the decoder and the sinks. Immediate (the default) it is not there at all: each sink
+is called by the router as before, on the thread that decoded the press, with nothing added. With a latency, a
+note leaves exactly that long after its press's arrival stamp, whatever the decoder and the machine took in
+between (as long as it took less): a constant-latency output, which a plugin host or a quantised clock (Ableton
+Link) needs. A scheduler thread keeps a heap of notes by due time; notes due at the same time leave in the order
+they were made, so the router's order (OSC reply first, then each sink in turn) holds."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import sys
+import threading
+import time as _time
+from typing import Any, Callable
+
+from .sound.sink import Sink
+
+NS_PER_S = 1_000_000_000
+# --latency-ms: above this a "constant latency" is a delay line, not an instrument.
+MAX_LATENCY_MS = 1000.0
+
+
+def now_ns() -> int:
+    """The bridge's clock: monotonic nanoseconds."""
+    return _time.monotonic_ns()
+
+
+def now() -> float:
+    """The bridge's clock in seconds, the unit of every arrival stamp."""
+    return _time.monotonic_ns() / NS_PER_S
+
+
+class Scheduler:
+    """Places notes at arrival + latency. latency 0: `place` hands each sink back as it is, and nothing runs."""
+
+    def __init__(self, latency: float = 0.0, clock: Callable[[], float] = now):
+        if not 0.0 <= latency <= MAX_LATENCY_MS / 1000.0:
+            raise ValueError(f"latency must be 0..{MAX_LATENCY_MS / 1000.0:g} s, got {latency}")
+        self.latency = latency
+        self.clock = clock
+        self._heap: list[tuple[float, int, Callable[..., None], tuple]] = []
+        self._order = itertools.count()
+        self._wake = threading.Condition()
+        self._delivering = threading.Lock()  # one deliverer at a time (the thread, or a flush), so order holds
+        self._thread: threading.Thread | None = None
+        self._closed = False
+        self._failed: set[str] = set()
+
+    @property
+    def immediate(self) -> bool:
+        return self.latency == 0.0
+
+    def place(self, sink: Any) -> Any:
+        """The sink as the router should call it: the sink itself when immediate, else one that queues."""
+        return self._placed(sink, Delayed)
+
+    def place_link(self, link: Any) -> Any:
+        """The OSC transport's link (bridge.core.Link): its notes are placed too; its other replies are not."""
+        return self._placed(link, DelayedLink)
+
+    def _placed(self, sink: Any, kind: type["Delayed"]) -> Any:
+        if self.immediate:
+            return sink
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="pianogenie-scheduler", daemon=True)
+            self._thread.start()
+        return kind(sink, self)
+
+    def at(self, time: float, call: Callable[..., None], args: tuple) -> None:
+        """call(*args) at `time` + latency."""
+        due = time + self.latency
+        with self._wake:
+            heapq.heappush(self._heap, (due, next(self._order), call, args))
+            if self._heap[0][0] == due:
+                self._wake.notify()
+
+    def flush(self) -> None:
+        """Every queued note now, in order: before a sink closes, so no note-off is left behind."""
+        with self._delivering:
+            with self._wake:
+                batch = [heapq.heappop(self._heap) for _ in range(len(self._heap))]
+            self._deliver(batch)
+
+    def close(self) -> None:
+        self.flush()
+        with self._wake:
+            self._closed = True
+            self._wake.notify()
+        if self._thread is not None:
+            self._thread.join(5)
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._closed and (not self._heap or self._heap[0][0] > self.clock()):
+                    self._wake.wait(self._heap[0][0] - self.clock() if self._heap else None)
+                if self._closed:
+                    return
+            # Not holding the wake lock while delivering: a press arriving meanwhile queues without waiting.
+            with self._delivering:
+                with self._wake:
+                    t = self.clock()
+                    batch = []
+                    while self._heap and self._heap[0][0] <= t:
+                        batch.append(heapq.heappop(self._heap))
+                self._deliver(batch)
+
+    def _deliver(self, batch: list) -> None:
+        for _, _, call, args in batch:
+            try:
+                call(*args)
+            except Exception as exc:  # as the router does: a failing output must not stop the others
+                name = type(getattr(call, "__self__", call)).__name__
+                if name not in self._failed:
+                    self._failed.add(name)
+                    print(f"pianogenie: {name} failed ({exc}); the other outputs carry on", file=sys.stderr)
+
+
+class Delayed(Sink):
+    """A sink behind the scheduler: its notes leave at their press's arrival + the latency."""
+
+    def __init__(self, sink: Any, scheduler: Scheduler):
+        self.sink = sink
+        self.scheduler = scheduler
+        self.description = getattr(sink, "description", "")
+
+    def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float, sender: Any = None) -> None:
+        self.scheduler.at(time, self.sink.note_on, (performer, pitch, velocity, button, time, sender))
+
+    def note_off(self, performer: int, pitch: int, button: int, time: float, sender: Any = None) -> None:
+        self.scheduler.at(time, self.sink.note_off, (performer, pitch, button, time, sender))
+
+    def all_off(self) -> None:
+        self.scheduler.flush()
+        self.sink.all_off()
+
+    def close(self) -> None:
+        self.scheduler.flush()
+        self.sink.close()
+
+
+class DelayedLink(Delayed):
+    def reply(self, sender: Any, address: str, values: tuple) -> None:
+        self.sink.reply(sender, address, values)
+
+    def udp_drops(self) -> int:
+        return self.sink.udp_drops()

@@ -1,0 +1,131 @@
+"""bridge/timing.py: the one clock, and the scheduler stage between the decoder and the sinks."""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+
+import pytest
+
+from pianogenie.bridge.sound.sink import Sink
+from pianogenie.bridge.timing import Scheduler, now, now_ns
+
+LATENCY_MS = 20.0
+
+
+class Times(Sink):
+    """Records when each note reached it, on the bridge's clock, and on which thread."""
+
+    description = "times"
+
+    def __init__(self) -> None:
+        self.got: list[tuple[str, int, float, str]] = []
+        self.closed = False
+
+    def note_on(self, performer, pitch, velocity, button, time, sender=None):
+        self.got.append(("on", pitch, now() - time, threading.current_thread().name))
+
+    def note_off(self, performer, pitch, button, time, sender=None):
+        self.got.append(("off", pitch, now() - time, threading.current_thread().name))
+
+    def close(self):
+        self.closed = True
+
+
+def test_the_clock_is_monotonic_seconds_and_nanoseconds_of_one_reading():
+    a, b = now_ns(), now()
+    assert 0 <= b - a / 1e9 < 0.01
+    assert abs(now() - time.monotonic()) < 0.01  # the clock the transport and MIDI input stamp arrivals with
+
+
+def test_immediate_is_no_stage_at_all():
+    sink = Times()
+    scheduler = Scheduler()
+    assert scheduler.place(sink) is sink
+    scheduler.close()
+    assert scheduler._thread is None
+
+
+def test_a_latency_places_each_note_its_arrival_plus_the_latency_in_order():
+    sink = Times()
+    scheduler = Scheduler(LATENCY_MS / 1000)
+    placed = scheduler.place(sink)
+    assert placed is not sink and placed.description == "times"
+    arrival = now()
+    for pitch in range(60, 70):
+        placed.note_on(0, pitch, 100, 0, arrival)  # one chord: ten notes due at the same instant
+    placed.note_off(0, 60, 0, arrival + 0.01)
+    time.sleep(LATENCY_MS / 1000 + 0.05)
+    scheduler.close()
+    assert [(kind, pitch) for kind, pitch, _, _ in sink.got] == [("on", p) for p in range(60, 70)] + [("off", 60)]
+    assert {thread for *_, thread in sink.got} == {"pianogenie-scheduler"}
+    offsets = [offset for kind, _, offset, _ in sink.got if kind == "on"]
+    assert min(offsets) >= LATENCY_MS / 1000, offsets  # never early
+    assert max(offsets) < LATENCY_MS / 1000 + 0.01, offsets
+    assert sink.got[-1][2] == pytest.approx(LATENCY_MS / 1000, abs=0.01)  # the release's own stamp + latency
+
+
+def test_closing_a_placed_sink_first_delivers_what_is_queued():
+    sink = Times()
+    scheduler = Scheduler(0.5)
+    placed = scheduler.place(sink)
+    placed.note_on(0, 60, 100, 0, now())
+    placed.note_off(0, 60, 0, now())
+    with placed:
+        pass
+    assert [kind for kind, *_ in sink.got] == ["on", "off"] and sink.closed
+    assert sink.got[0][2] < 0.5  # delivered by the close, not at its due time
+    scheduler.close()
+
+
+def test_a_failing_sink_does_not_stop_the_others(capsys):
+    class Broken(Times):
+        def note_on(self, *args, **kwargs):
+            raise OSError("the port went away")
+
+    good = Times()
+    scheduler = Scheduler(0.001)
+    broken, placed = scheduler.place(Broken()), scheduler.place(good)
+    for pitch in (60, 61):
+        broken.note_on(0, pitch, 100, 0, now())
+        placed.note_on(0, pitch, 100, 0, now())
+    time.sleep(0.05)
+    scheduler.close()
+    assert [pitch for _, pitch, *_ in good.got] == [60, 61]
+    assert capsys.readouterr().err.count("Broken failed (the port went away)") == 1
+
+
+@pytest.mark.parametrize("value", ["-1", "1001", "nan"])
+def test_latency_out_of_range_is_one_line_and_exit_2(value):
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    proc = subprocess.run([sys.executable, "-m", "pianogenie", "serve", "--latency-ms", value], cwd=REPO,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and proc.stderr.strip().endswith(f"--latency-ms must be 0..1000, got {float(value)}"), proc.stderr
+
+
+def test_constant_latency_over_real_osc(random_model_dir):
+    """`serve --latency-ms 20`: each note-on reply leaves 20 ms after its press's arrival stamp. Timed from the
+    client's send (which precedes the arrival by the loopback's few microseconds) to the reply's receipt. The
+    same run times `serve` without a latency: on a loaded machine both share its scheduling tail, and the
+    scheduler may add a few milliseconds to it, no more."""
+    from tests.attack_helpers import press_round_trips
+    from tests.serve_helpers import free_udp_port, running_serve
+
+    runs = {}
+    for latency in (0.0, LATENCY_MS):
+        with running_serve(["--model", str(random_model_dir), "--latency-ms", str(latency)], free_udp_port()) as (port, proc):
+            assert (f"every note {latency:g} ms after its press arrives" in proc.banner) == bool(latency)
+            warm = press_round_trips(port, count=10)  # warm-up: the performer and its session exist
+            assert warm.lost == 0, warm.describe()
+            runs[latency] = press_round_trips(port, count=200, gap=0.002)
+    at_once, trips = runs[0.0], runs[LATENCY_MS]
+    print(f"\n--latency-ms 0 over OSC: {at_once.describe()}\n--latency-ms {LATENCY_MS:g} over OSC: {trips.describe()}")
+    assert trips.lost == 0
+    assert min(trips.ms) >= LATENCY_MS - 0.5, trips.describe()  # never early (the stamp precedes the reply)
+    assert abs(statistics.median(trips.ms) - LATENCY_MS) <= 1.0, trips.describe()
+    assert trips.p(0.99) <= LATENCY_MS + 3.0 + at_once.p(0.99), (at_once.describe(), trips.describe())
