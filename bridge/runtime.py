@@ -1,21 +1,26 @@
-"""Wiring a run's optional outputs (synth, MIDI out and in, recorder) to a bridge, and closing them in order.
+"""A run of the bridge: its typed configuration, and `Run`, which opens the components of a run in order (the
+model and bridge, then what the command adds: a transport, the outputs, announcements) and closes them in
+reverse on any exit path: a return, an exception, Ctrl-C.
 
 An output the user did not name (the virtual MIDI port, the default audio device) that cannot open is one banner
 line and the run goes on; a port, device or file the user named that cannot be used is a FlagError: one line,
-exit 2, before anything starts."""
+exit 2, before anything starts. Nothing here reads command-line flags: bridge/cli/options.py builds the config."""
 
 from __future__ import annotations
 
-import argparse
+import contextlib
 import secrets
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from pianogenie.engine import ModelError, PianoGenie
+from pianogenie.engine.constants import DEFAULT_TEMPERATURE
+from pianogenie.errors import CommandError
 
-from .core import Bridge
-from .midi import ButtonMap, MidiIn, MidiOut, MidiUnavailable, find_port, open_backend
+from .core import DEFAULT_IDLE_TIMEOUT, Bridge
+from .midi import DEFAULT_BASE_NOTE, ButtonMap, MidiIn, MidiOut, MidiUnavailable, find_port, open_backend
 from .recorder import Recorder
 from .sound.choose import open_synth
 from .sound.devices import output_devices
@@ -23,9 +28,45 @@ from .sound.voices import SynthConfig
 from .system import BRIDGE_RT_PRIORITY, request_realtime
 from .timing import Scheduler
 
+T = TypeVar("T")
 
-class FlagError(ValueError):
+
+class FlagError(CommandError, ValueError):
     """A flag names something that does not exist or cannot be used; the text is the one line to print."""
+
+
+@dataclass(frozen=True)
+class MidiConfig:
+    out: str = "virtual"            # an output port's name, "virtual" (a port called "Piano Genie") or "none"
+    input: str | None = None        # a controller's port name, "virtual", "none" or None (no input)
+    input_flag: str = "--midi-in"   # the flag that named `input`, for its error lines (play's is --controller)
+    api: str = "auto"
+    channel: int = 1                # performer 0's channel, 1..16
+    mapping: str = "base"
+    base_note: int = DEFAULT_BASE_NOTE
+
+    @property
+    def wants_out(self) -> bool:
+        return self.out != "none"
+
+    @property
+    def wants_in(self) -> bool:
+        return self.input not in (None, "none")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """What serve and play share: the decoder, the outputs, and how the run is timed."""
+
+    model: Path | None = None
+    temperature: float = DEFAULT_TEMPERATURE
+    seed: int | None = None
+    idle_timeout: float = DEFAULT_IDLE_TIMEOUT
+    record: Path | None = None
+    midi: MidiConfig = field(default_factory=MidiConfig)
+    synth: SynthConfig = field(default_factory=SynthConfig)
+    realtime: bool = False
+    latency: float = 0.0            # seconds from a press's arrival to its notes (bridge/timing.py); 0 = at once
 
 
 def check_record_path(path: Path) -> None:
@@ -55,6 +96,28 @@ def check_audio_device(synth: SynthConfig) -> None:
         raise FlagError(f"--audio-device {synth.device} is not an audio output (outputs: {listing})")
 
 
+def check_midi(midi: MidiConfig) -> tuple[Any, str | None, str | None]:
+    """(backend, its name, why MIDI is off) for the ports the run wants; FlagError for a named port that does not
+    exist or cannot be reached."""
+    backend = api = problem = None
+    if midi.wants_out or midi.wants_in:
+        try:
+            backend, api = open_backend(midi.api)
+        except MidiUnavailable as exc:
+            problem = str(exc)
+    named = {flag: name for flag, name in (("--midi-out", midi.out), (midi.input_flag, midi.input))
+             if name not in (None, "none", "virtual")}
+    for flag, name in named.items():
+        if problem:
+            raise FlagError(f"{flag} {name}: {problem}")
+        names = backend.get_output_names() if flag == "--midi-out" else backend.get_input_names()
+        try:
+            find_port(names, name)
+        except MidiUnavailable as exc:
+            raise FlagError(f"{flag} {name}: {exc}") from None
+    return backend, api, problem
+
+
 def load_genie(model: Path | None) -> tuple[PianoGenie | None, str | None]:
     """The model, or None and the one line that says why not."""
     try:
@@ -63,106 +126,115 @@ def load_genie(model: Path | None) -> tuple[PianoGenie | None, str | None]:
         return None, str(exc)
 
 
-class Outputs:
-    """The optional outputs of a run (synth, MIDI, recorder), opened with one line each for the banner."""
-
-    def __init__(self) -> None:
-        self.lines: list[tuple[str, str]] = []
-        self.closers: list[Any] = []
-        self.inputs: list[Any] = []  # closed before the final note-offs, so nothing can start a note after them
-        self.synth = None
-        self.scheduler = Scheduler()
-
-    def open(self, args: argparse.Namespace, bridge: Bridge, synth: SynthConfig) -> None:
-        """Raises FlagError for a named port or device that does not exist, before opening anything."""
-        self.scheduler = Scheduler(getattr(args, "latency_ms", 0.0) / 1000.0)
-        if self.scheduler.latency:
-            self.lines.append(("timing", f"every note {args.latency_ms:g} ms after its press arrives"))
-        if getattr(args, "realtime", False):
-            self.lines.append(("scheduling", request_realtime(BRIDGE_RT_PRIORITY)))
-        if args.record is not None:
-            check_record_path(args.record)
-        check_audio_device(synth)
-        in_flag = getattr(args, "midi_in_flag", "--midi-in")
-        named = {flag: name for flag, name in (("--midi-out", args.midi_out), (in_flag, args.midi_in))
-                 if name not in (None, "none", "virtual")}
-        backend = api = None
-        want_out = args.midi_out != "none"
-        want_in = args.midi_in not in (None, "none")
-        midi_problem = None
-        if want_out or want_in:
-            try:
-                backend, api = open_backend(args.midi_api)
-            except MidiUnavailable as exc:
-                midi_problem = str(exc)
-        for flag, name in named.items():
-            if midi_problem:
-                raise FlagError(f"{flag} {name}: {midi_problem}")
-            names = backend.get_output_names() if flag == "--midi-out" else backend.get_input_names()
-            try:
-                find_port(names, name)
-            except MidiUnavailable as exc:
-                raise FlagError(f"{flag} {name}: {exc}") from None
-
+def _quietly(close: Callable[[], Any], what: Any) -> Callable[[], None]:
+    def run() -> None:
         try:
-            choice = open_synth(synth)
-        except ValueError as exc:  # --synth piano without its library or SoundFont: the user asked for it
-            raise FlagError(str(exc)) from None
-        self.lines.append(("audio", choice.description))
-        if choice.synth is not None:
-            self.synth = choice.synth
-            bridge.sinks.append(self.scheduler.place(choice.synth))
-            self.closers.append(choice.synth)
+            close()
+        except Exception as exc:  # a device gone away must not stop the others from closing
+            print(f"pianogenie: closing {type(what).__name__}: {exc}", file=sys.stderr)
+    return run
 
-        if want_out or want_in:
-            if midi_problem:
-                self.lines.append(("midi", midi_problem))
-            else:
-                if want_out:
-                    try:
-                        out = MidiOut.open(backend, None if args.midi_out == "virtual" else args.midi_out, args.midi_channel, api)
-                        bridge.sinks.append(self.scheduler.place(out))
-                        self.closers.append(out)
-                        self.lines.append(("midi out", out.description))
-                    except MidiUnavailable as exc:
-                        self.lines.append(("midi out", str(exc)))
-                if want_in:
-                    try:
-                        mapping = ButtonMap(args.midi_map, args.base_note)
-                        port = MidiIn.open(backend, None if args.midi_in == "virtual" else args.midi_in, mapping, bridge.handle)
-                        self.inputs.append(port)
-                        self.lines.append(("midi in", port.description))
-                    except (MidiUnavailable, ValueError) as exc:
-                        self.lines.append(("midi in", str(exc)))
-        else:
-            self.lines.append(("midi", "off (--midi-out none)"))
 
-        if args.record is not None:
+class Run:
+    """One run's components. `with Run(config) as run:` loads the model and builds the bridge; each `open_*` and
+    `enter` adds a component whose close runs, in reverse order, when the block ends however it ends. The
+    outputs' stop step (every note off, the take saved, queued notes delivered) runs after the inputs close
+    and before any output does, so nothing can start a note after the last note-off."""
+
+    def __init__(self, config: RunConfig, **bridge_options: Any):
+        self.config = config
+        self.lines: list[tuple[str, str]] = []  # the banner's (name, line) pairs, in the order opened
+        self.turned_off = 0                     # notes the stop step turned off
+        self.scheduler = Scheduler(config.latency)
+        self._stack = contextlib.ExitStack()
+        genie, error = load_genie(config.model)
+        if genie is None:
+            raise CommandError(error)
+        self.genie = genie
+        self.bridge = Bridge(genie, config.temperature, config.seed, config.idle_timeout, **bridge_options)
+
+    def __enter__(self) -> "Run":
+        return self
+
+    def __exit__(self, *exc_info: object) -> bool | None:
+        return self._stack.__exit__(*exc_info)
+
+    def enter(self, component: T, close: Callable[[], Any] | None = None) -> T:
+        """A component opened by the caller: closed (its `close`, or the one given) when the run ends."""
+        self._stack.callback(_quietly(close or component.close, component))
+        return component
+
+    def open_outputs(self) -> None:
+        """Scheduler, synth, MIDI out and in, recorder, each with its banner line. FlagError, before anything
+        opens, for a named port, device or file that cannot be used."""
+        config, bridge = self.config, self.bridge
+        if config.realtime:
+            self.lines.append(("scheduling", request_realtime(BRIDGE_RT_PRIORITY)))
+        if config.record is not None:
+            check_record_path(config.record)
+        check_audio_device(config.synth)
+        backend, api, midi_problem = check_midi(config.midi)
+        self.enter(self.scheduler)
+        if self.scheduler.latency:
+            self.lines.append(("timing", f"every note {config.latency * 1000:g} ms after its press arrives"))
+        self._open_synth()
+        self._open_midi_out(backend, api, midi_problem)
+        self._stack.callback(self._stop)
+        self._open_midi_in(backend)
+
+        if config.record is not None:
             # A take must replay as it was played: an unseeded run gets a seed drawn now (before any performer
             # exists; performer n plays with seed + n), and the take keeps it.
             if bridge.seed is None:
                 bridge.seed = secrets.randbelow(2**31)
-            meta = {"model": str(bridge.genie.model_dir), "temperature": args.temperature, "seed": bridge.seed}
-            bridge.recorder = Recorder(args.record, bridge.started, meta)
+            meta = {"model": str(bridge.genie.model_dir), "temperature": config.temperature, "seed": bridge.seed}
+            bridge.recorder = Recorder(config.record, bridge.started, meta)
             bridge.sinks.append(bridge.recorder)
-            self.lines.append(("recording", str(args.record)))
+            self.lines.append(("recording", str(config.record)))
 
-    def close_inputs(self) -> None:
-        for port in self.inputs:
+    def add_sink(self, sink: Any) -> None:
+        """An output the command made itself and that holds nothing to close (play's printer), placed by the
+        scheduler like the others."""
+        self.bridge.sinks.append(self.scheduler.place(sink))
+
+    def _open_synth(self) -> None:
+        try:
+            choice = open_synth(self.config.synth)
+        except ValueError as exc:  # --synth piano without its library or SoundFont: the user asked for it
+            raise FlagError(str(exc)) from None
+        self.lines.append(("audio", choice.description))
+        if choice.synth is not None:
+            self.bridge.sinks.append(self.scheduler.place(self.enter(choice.synth)))
+
+    def _open_midi_out(self, backend: Any, api: str | None, problem: str | None) -> None:
+        midi = self.config.midi
+        if not (midi.wants_out or midi.wants_in):
+            self.lines.append(("midi", "off (--midi-out none)"))
+        elif problem:
+            self.lines.append(("midi", problem))
+        elif midi.wants_out:
             try:
-                port.close()
-            except Exception as exc:
-                print(f"pianogenie: closing {type(port).__name__}: {exc}", file=sys.stderr)
-        self.inputs.clear()
+                out = MidiOut.open(backend, None if midi.out == "virtual" else midi.out, midi.channel, api)
+                self.bridge.sinks.append(self.scheduler.place(self.enter(out)))
+                self.lines.append(("midi out", out.description))
+            except MidiUnavailable as exc:
+                self.lines.append(("midi out", str(exc)))
 
-    def close(self, bridge: Bridge) -> None:
-        self.close_inputs()
+    def _open_midi_in(self, backend: Any) -> None:
+        midi = self.config.midi
+        if backend is None or not midi.wants_in:
+            return
+        try:
+            mapping = ButtonMap(midi.mapping, midi.base_note)
+            port = MidiIn.open(backend, None if midi.input == "virtual" else midi.input, mapping, self.bridge.handle)
+            self.enter(port)
+            self.lines.append(("midi in", port.description))
+        except (MidiUnavailable, ValueError) as exc:
+            self.lines.append(("midi in", str(exc)))
+
+    def _stop(self) -> None:
+        bridge = self.bridge
+        self.turned_off = bridge.shutdown()
         if bridge.recorder is not None:
             bridge.recorder.save(bridge.clock())
         self.scheduler.flush()  # the note-offs of shutdown reach every output before it closes
-        for closer in reversed(self.closers):
-            try:
-                closer.close()
-            except Exception as exc:  # a device gone away must not stop the others from closing
-                print(f"pianogenie: closing {type(closer).__name__}: {exc}", file=sys.stderr)
-        self.scheduler.close()

@@ -1,12 +1,15 @@
-"""The decoder, MIDI and audio flags that `serve` and `play` share, and their checks."""
+"""The decoder, MIDI, audio and timing flags that `serve` and `play` share, their checks, and the one place they
+become a typed config (bridge/runtime.RunConfig): nothing below the command line sees the flags."""
 
 from __future__ import annotations
 
 import argparse
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pianogenie.engine.constants import DEFAULT_TEMPERATURE
+from pianogenie.errors import CommandError
 
 from ..core import DEFAULT_IDLE_TIMEOUT
 from ..midi import DEFAULT_BASE_NOTE, MAPPINGS
@@ -15,6 +18,8 @@ from ..timing import MAX_LATENCY_MS
 from ..sound.voices import (AUDIO_CHOICES, BACKEND_CHOICES, DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE, SynthConfig,
                             SynthParams)
 
+if TYPE_CHECKING:
+    from ..runtime import RunConfig
 
 # Polyphony beyond this buys nothing audible and costs the synth's buffer deadline.
 MAX_VOICES = 256
@@ -79,6 +84,20 @@ def check_common(args: argparse.Namespace) -> str | None:
     if not (math.isfinite(args.latency_ms) and 0 <= args.latency_ms <= MAX_LATENCY_MS):
         return f"--latency-ms must be 0..{MAX_LATENCY_MS:g}, got {args.latency_ms}"
     return None
+
+
+def run_config(args: argparse.Namespace, midi_in: str | None = None, midi_in_flag: str = "--midi-in") -> "RunConfig":
+    """The shared flags, checked (CommandError: one line, exit 2), as the run's config. midi_in: a controller
+    named by another flag (play's --controller) instead of --midi-in."""
+    from ..runtime import MidiConfig, RunConfig
+
+    problem = check_common(args)
+    if problem:
+        raise CommandError(problem)
+    midi = MidiConfig(args.midi_out, args.midi_in if midi_in is None else midi_in, midi_in_flag, args.midi_api,
+                      args.midi_channel, args.midi_map, args.base_note)
+    return RunConfig(args.model, args.temperature, args.seed, args.idle_timeout, args.record, midi,
+                     synth_config(args), args.realtime, args.latency_ms / 1000.0)
 
 
 def synth_config(args: argparse.Namespace) -> SynthConfig:

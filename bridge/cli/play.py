@@ -8,6 +8,7 @@ play it."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import heapq
 import os
@@ -24,7 +25,7 @@ from ..sound.sink import Sink
 from ..system import on_stop_signals
 from ..timing import now as clock
 from .keys import KeySplitter
-from .options import add_common_arguments, check_common, synth_config
+from .options import add_common_arguments, check_common, run_config
 
 KEY_BUTTONS = {**{str(i + 1): i for i in range(NUM_BUTTONS)}, **{k: i for i, k in enumerate("asdfjkl;")}}
 KEY_SUSTAIN = " "
@@ -121,72 +122,60 @@ class KeyboardPlayer:
         return self.releases[0][0] if self.releases else None
 
 
-def run(args: argparse.Namespace) -> int:
-    from ..core import Bridge
-    from ..runtime import FlagError, Outputs, load_genie
+def _play_keys(player: KeyboardPlayer, stop: list) -> None:
+    """Feeds the terminal's (or a pipe's) keys to the player until q, Ctrl-C, a stop signal or the input's end
+    once every note has had its release."""
+    stdin = sys.stdin
+    keys = KeySplitter()
+    with raw_terminal(stdin):
+        fd = stdin.fileno()
+        open_input = True
+        while not stop:
+            now = clock()
+            player.due(now)
+            if not open_input and player.next_due() is None:
+                break  # piped input ended and every note has had its release
+            due = player.next_due()
+            timeout = 0.1 if due is None else min(0.1, max(0.0, due - now))
+            readable = select.select([fd], [], [], timeout)[0] if open_input else _time.sleep(timeout)
+            if not readable:
+                continue
+            try:
+                chunk = os.read(fd, 64).decode("utf-8", "replace")
+            except OSError:  # EIO: the terminal hung up (its SIGHUP also stops the loop)
+                chunk = ""
+            if not chunk:
+                open_input = False
+                continue
+            now = clock()
+            if not all(player.key(key, now) for key in keys.feed(chunk)):
+                break
 
-    problem = check_common(args)
-    if problem is None and not GATE_RANGE[0] <= args.gate <= GATE_RANGE[1]:
+
+def run(args: argparse.Namespace) -> int:
+    from pianogenie.errors import CommandError
+
+    from ..runtime import Run
+
+    if not GATE_RANGE[0] <= args.gate <= GATE_RANGE[1]:
         problem = f"--gate must be {GATE_RANGE[0]}..{GATE_RANGE[1]} seconds, got {args.gate}"
-    if problem:
-        print(f"pianogenie play: {problem}", file=sys.stderr)
-        return 2
-    genie, error = load_genie(args.model)
-    if genie is None:
-        print(f"pianogenie play: {error}", file=sys.stderr)
-        return 2
-    bridge = Bridge(genie, args.temperature, args.seed, args.idle_timeout)
-    if args.controller is not None:
-        args.midi_in, args.midi_in_flag = args.controller, "--controller"
-    outputs = Outputs()
-    stop = []
-    on_stop_signals(lambda: stop.append(True))  # Ctrl-C in the raw terminal is a key; from kill or a hang-up, this
-    try:
-        try:
-            outputs.open(args, bridge, synth_config(args))
-        except FlagError as exc:
-            print(f"pianogenie play: {exc}", file=sys.stderr)
-            return 2
-        bridge.sinks.append(outputs.scheduler.place(Printer()))
-        player = KeyboardPlayer(bridge, args.gate)
+        raise CommandError(check_common(args) or problem)
+    config = run_config(args, midi_in=args.controller, midi_in_flag="--controller") if args.controller is not None \
+        else run_config(args)
+    stop: list[bool] = []
+    with Run(config) as run, contextlib.suppress(KeyboardInterrupt):
+        bridge = run.bridge
+        on_stop_signals(lambda: stop.append(True))  # Ctrl-C in the raw terminal is a key; from kill or a hang-up, this
+        run.open_outputs()
+        run.add_sink(Printer())
         print("Piano Genie: keys 1-8 or a s d f j k l ; play, space = sustain, 0 = reset, +/- = gate, q = quit")
-        print(f"  model       {genie.model_dir}")
-        for name, line in outputs.lines:
+        print(f"  model       {run.genie.model_dir}")
+        for name, line in run.lines:
             print(f"  {name:<11} {line}")
         print(f"  gate        {args.gate:.2f} s", flush=True)
         gc.collect()
         gc.freeze()  # as in serve: no full collection stalls a key press
-        stdin = sys.stdin
-        keys = KeySplitter()
-        with raw_terminal(stdin):
-            fd = stdin.fileno()
-            open_input = True
-            while not stop:
-                now = clock()
-                player.due(now)
-                if not open_input and player.next_due() is None:
-                    break  # piped input ended and every note has had its release
-                due = player.next_due()
-                timeout = 0.1 if due is None else min(0.1, max(0.0, due - now))
-                readable = select.select([fd], [], [], timeout)[0] if open_input else _time.sleep(timeout)
-                if not readable:
-                    continue
-                try:
-                    chunk = os.read(fd, 64).decode("utf-8", "replace")
-                except OSError:  # EIO: the terminal hung up (its SIGHUP also stops the loop)
-                    chunk = ""
-                if not chunk:
-                    open_input = False
-                    continue
-                now = clock()
-                if not all(player.key(key, now) for key in keys.feed(chunk)):
-                    break
-    except KeyboardInterrupt:
-        pass
-    finally:
-        outputs.close_inputs()
-        bridge.shutdown()
-        outputs.close(bridge)
+        _play_keys(KeyboardPlayer(bridge, args.gate), stop)
     c = bridge.counters
     try:
         print(f"pianogenie play: {c.presses} presses, {c.notes_on} notes on, {c.notes_off} notes off", flush=True)
