@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 import sys
 import threading
 import time as _time
@@ -47,6 +48,7 @@ class Scheduler:
         self.clock = clock
         self._heap: list[tuple[float, int, Callable[..., None], tuple]] = []
         self._order = itertools.count()
+        self._last_due = -math.inf
         self._wake = threading.Condition()
         self._delivering = threading.Lock()  # one deliverer at a time (the thread, or a flush), so order holds
         self._thread: threading.Thread | None = None
@@ -74,9 +76,11 @@ class Scheduler:
         return kind(sink, self)
 
     def at(self, time: float, call: Callable[..., None], args: tuple) -> None:
-        """call(*args) at `time` + latency."""
-        due = time + self.latency
+        """call(*args) at `time` + latency, or later: right after the note placed before it."""
         with self._wake:
+            # Never before an earlier note: a sweep's note-off stamped "now" must not overtake the note-on of a
+            # datagram that waited in the socket and carries an older arrival stamp.
+            due = self._last_due = max(time + self.latency, self._last_due)
             heapq.heappush(self._heap, (due, next(self._order), call, args))
             if self._heap[0][0] == due:
                 self._wake.notify()

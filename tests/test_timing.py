@@ -66,6 +66,20 @@ def test_a_latency_places_each_note_its_arrival_plus_the_latency_in_order():
     assert sink.got[-1][2] == pytest.approx(LATENCY_MS / 1000, abs=0.01)  # the release's own stamp + latency
 
 
+def test_a_note_never_overtakes_one_made_before_it():
+    """An idle sweep's note-off is stamped with the clock; a press that waited in the socket meanwhile carries
+    an older stamp. Its note-on, made after the note-off, must not leave before it (the note would be cut)."""
+    sink = Times()
+    scheduler = Scheduler(0.01)
+    placed = scheduler.place(sink)
+    t = now()
+    placed.note_off(0, 60, 0, t)          # the sweep: now
+    placed.note_on(0, 60, 100, 0, t - 0.002)  # the press that arrived 2 ms before it
+    time.sleep(0.05)
+    scheduler.close()
+    assert [kind for kind, *_ in sink.got] == ["off", "on"]
+
+
 def test_closing_a_placed_sink_first_delivers_what_is_queued():
     sink = Times()
     scheduler = Scheduler(0.5)

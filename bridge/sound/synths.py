@@ -14,7 +14,7 @@ from typing import Any
 
 # name -> (module holding SYNTH, relative to this package or absolute; the flag's help for it)
 SYNTHS: dict[str, tuple[str, str]] = {
-    "fm": (".fm_synth", "the FM electric piano (--audio picks pyo or the numpy voice bank)"),
+    "fm": (".fm_synth", "the FM electric piano (live: pyo, else the numpy voice bank; offline: the numpy voice bank, sample-exact)"),
     "piano": (".piano", "a General MIDI SoundFont piano through FluidSynth"),
 }
 # The spellings `render` used to take, each a synth plus the engine that computes it: pyo, or numpy (sample-exact).
