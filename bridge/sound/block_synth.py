@@ -26,7 +26,9 @@ class BlockSynth:
     def open_live(self, config: SynthConfig) -> Sink:
         from .synth_process import SynthProcess
 
-        return SynthProcess(config, renderer=self.renderer)  # SynthUnavailable where there is no output
+        synth = SynthProcess(config, renderer=self.renderer)  # SynthUnavailable where there is no output
+        synth.description += " (own process)"
+        return synth
 
     def render(self, notes: list[Note], out: Path, config: "RenderConfig") -> float:
         from .wav import write_wav
