@@ -26,7 +26,7 @@ from .sound.choose import open_synth
 from .sound.devices import output_devices
 from .sound.voices import SynthConfig
 from .system import BRIDGE_RT_PRIORITY, request_realtime
-from .timing import Scheduler
+from .timing import Scheduler, now
 
 T = TypeVar("T")
 
@@ -151,7 +151,7 @@ class Run:
         if genie is None:
             raise CommandError(error)
         self.genie = genie
-        self.bridge = Bridge(genie, config.temperature, config.seed, config.idle_timeout, **bridge_options)
+        self.bridge = Bridge(genie, config.temperature, config.seed, config.idle_timeout, clock=now, **bridge_options)
 
     def __enter__(self) -> "Run":
         return self
