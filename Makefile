@@ -29,6 +29,10 @@ define apt_install
 	fi
 endef
 
+# setuptools warns at every editable install that folders named like the package may shadow it; ours are mapped
+# by package_dir to pianogenie.<name>, and a test checks that nothing is shadowed (tests/test_package.py).
+EDITABLE := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip install -q -e
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip setuptools wheel
@@ -39,11 +43,11 @@ $(BIN)/python:
 SERVE_EXTRAS := fast,osc,midi,audio,piano,discovery,web
 
 $(VENV)/.serve-installed: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[$(SERVE_EXTRAS)]'
+	$(EDITABLE) '.[$(SERVE_EXTRAS)]'
 	touch $@
 
 $(VENV)/.test-installed: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[all,test]'
+	$(EDITABLE) '.[all,test]'
 	touch $@ $(VENV)/.serve-installed
 
 system-serve:

@@ -19,13 +19,16 @@ import re
 import shutil
 from pathlib import Path
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, find_packages, setup
 from setuptools.command.build_py import build_py
 from setuptools.command.egg_info import egg_info
 from setuptools.command.sdist import sdist
 
 HERE = Path(__file__).resolve().parent
 SUBPACKAGES = ("engine", "bridge", "training")  # folders at the top, installed as pianogenie.<name> (setup.cfg)
+# Data folders without an __init__ that the wheel ships (the default model): declared as namespace packages, or
+# setuptools warns at every build that it would ignore them.
+DATA_PACKAGES = ("engine.models",)
 WEB = HERE / "web"
 MAXPATCH = HERE / "maxpatch"
 PAGE_TARGET = Path("pianogenie", "bridge", "web", "page")
@@ -116,7 +119,10 @@ def packages() -> list[str]:
     found = ["pianogenie"]
     for folder in SUBPACKAGES:
         found += [f"pianogenie.{name}" for name in find_packages(where=str(HERE), include=[folder, f"{folder}.*"])]
-    return found
+    for folder in DATA_PACKAGES:
+        found += [f"pianogenie.{name}" for name in find_namespace_packages(where=str(HERE), include=[folder, f"{folder}.*"])
+                  if "__pycache__" not in name]
+    return sorted(set(found))
 
 
 setup(packages=packages(), cmdclass={"build_py": BuildWithAssets, "egg_info": EggInfoWithAssets, "sdist": SdistWithAssets})

@@ -212,6 +212,21 @@ def test_sdist_builds_a_complete_wheel_on_its_own(dist) -> None:
                 and not name.endswith("/") and name.count("/") > 2 and "." in name.rsplit("/", 1)[-1]]
 
 
+def test_the_build_prints_no_setuptools_warnings(dist, tmp_path) -> None:
+    """A warning at every build is soon read past, and then a real one is missed: the model folder (data without
+    an __init__) is declared, so setuptools has nothing to say about it. The backend is called directly, with
+    Python's warnings shown (pip hides them)."""
+    with tarfile.open(dist["sdist"]) as sdist:
+        sdist.extractall(tmp_path, filter="data")
+    (source,) = [path for path in tmp_path.iterdir() if path.is_dir()]
+    code = "import sys; from setuptools import build_meta; print(build_meta.build_wheel(sys.argv[1]))"
+    built = _run([sys.executable, "-W", "default", "-c", code, tmp_path / "out"], cwd=source)
+    log = built.stdout + built.stderr
+    assert list((tmp_path / "out").glob("*.whl")), log[-2000:]
+    for warning in ("Package would be ignored", "SetuptoolsDeprecationWarning", "is absent from setuptools"):
+        assert warning not in log, f"the build warns: {warning}"
+
+
 def test_wheel_from_the_checkout_matches_the_one_from_the_sdist(dist, tmp_path) -> None:
     """`pip wheel .` in the checkout gives the same files as the sdist route."""
     _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", tmp_path, REPO],
