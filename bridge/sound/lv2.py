@@ -13,21 +13,17 @@ from __future__ import annotations
 import ctypes
 import struct
 from dataclasses import dataclass
-from typing import Hashable, Iterable
+from typing import Iterable
 
 import numpy as np
 
 from . import lilv
+from .instrument import MidiInstrument, PluginError
 from .voices import DEFAULT_SAMPLE_RATE
 
 SCHEME = "lv2:"
 MAX_BLOCK = 4096            # frames per run(); longer renders are split
 ATOM_CAPACITY = 1 << 16     # bytes of the MIDI input sequence per block: about 4,000 events
-CC_SUSTAIN = 64
-
-
-class PluginError(ValueError):
-    """A plugin that cannot be played: one line naming it."""
 
 
 @dataclass(frozen=True)
@@ -132,12 +128,12 @@ class _Urids:
         return self._map(None, uri.encode())
 
 
-class Lv2Instrument:
-    """One instance of an LV2 instrument. Events apply at a frame offset into the next `render` (0 = its first
-    frame, as FmVoiceBank's apply at the current sample); `render(frames)` returns float32 (frames, 2)."""
+class Lv2Instrument(MidiInstrument):
+    """One instance of an LV2 instrument (bridge/sound/instrument.py says how events and blocks go)."""
 
     def __init__(self, uri: str, sample_rate: int = DEFAULT_SAMPLE_RATE, block: int = 64,
                  params: dict[str, float] | None = None):
+        super().__init__()
         self.uri = uri
         self.sample_rate = int(sample_rate)
         self.world = lilv.World()
@@ -171,8 +167,6 @@ class Lv2Instrument:
         if self.descriptor.activate:
             self.descriptor.activate(self.handle)
         self._active = True
-        self.pending: list[tuple[int, bytes]] = []
-        self.now = 0
 
     def _make_features(self, block: int):
         u = self.urid
@@ -246,26 +240,6 @@ class Lv2Instrument:
     def get_param(self, name: str) -> float:
         return float(self.controls[self.by_symbol[name].index])
 
-    # --- events: at a frame offset into the next render ------------------------------------------------------
-
-    def midi(self, data: bytes, offset: int = 0) -> None:
-        self.pending.append((max(0, int(offset)), bytes(data)))
-
-    def note_on(self, note: Hashable, pitch: int, velocity: int, offset: int = 0) -> None:
-        self.midi(bytes((0x90, pitch & 0x7F, max(1, min(127, velocity)))), offset)
-
-    def note_off(self, note: Hashable, pitch: int | None = None, offset: int = 0) -> None:
-        pitch = note[-1] if pitch is None and isinstance(note, tuple) else pitch
-        self.midi(bytes((0x80, int(pitch) & 0x7F, 0)), offset)
-
-    def pedal(self, down: bool, offset: int = 0) -> None:
-        self.midi(bytes((0xB0, CC_SUSTAIN, 127 if down else 0)), offset)
-
-    def all_off(self, offset: int = 0) -> None:
-        """Pedal up and all notes off (CC 123): nothing may hang."""
-        self.pedal(False, offset)
-        self.midi(bytes((0xB0, 123, 0)), offset)
-
     # --- audio -----------------------------------------------------------------------------------------------
 
     def _write_sequence(self, events: Iterable[tuple[int, bytes]]) -> None:
@@ -288,12 +262,9 @@ class Lv2Instrument:
         return np.stack([out[0], out[1] if self.outputs == 2 else out[0]], axis=1)
 
     def render(self, frames: int) -> np.ndarray:
-        """The next `frames` frames, float32 (frames, 2). Pending events land at their offsets, in the order given
-        where offsets tie; one past the end lands on the last frame."""
         if frames <= 0:
             return np.zeros((0, 2), np.float32)
-        events = sorted(((min(f, frames - 1), d) for f, d in self.pending), key=lambda e: e[0])
-        self.pending = []
+        events = self.take_events(frames)
         out = np.empty((frames, 2), np.float32)
         for start in range(0, frames, MAX_BLOCK):
             n = min(MAX_BLOCK, frames - start)
@@ -312,9 +283,3 @@ class Lv2Instrument:
         if self.world is not None:
             self.world.close()
             self.world = None
-
-    def __enter__(self) -> "Lv2Instrument":
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        self.close()
