@@ -113,3 +113,29 @@ def test_a_plugin_that_cannot_play_is_refused_in_one_line(uri: str, message: str
     with pytest.raises(lv2.PluginError, match=message) as error:
         lv2.Lv2Instrument(uri, RATE)
     assert "\n" not in str(error.value) and uri in str(error.value)
+
+
+def test_notes_render_offline_from_the_first_note_to_the_end_of_the_tail_the_same_every_time() -> None:
+    from pianogenie.bridge.sound.plugin_render import render_instrument
+    from pianogenie.engine.takes import Note
+
+    notes = [Note(60, 0.0, 0.4, velocity=100), Note(64, 0.25, 0.6, velocity=80), Note(67, 0.5, 0.9, velocity=90)]
+
+    def render() -> np.ndarray:
+        with lv2.Lv2Instrument(PIANO, RATE) as synth:
+            return render_instrument(notes, synth, RATE, block=256)
+
+    audio = render()
+    assert np.array_equal(audio, render())
+    assert np.abs(audio[:64]).max() > 0.0, "the first note does not start the render"
+    assert np.all(audio[:int(0.25 * RATE)] == render_first_quarter(notes[:1])), "a later note sounded early"
+    assert 0.9 < len(audio) / RATE < 0.9 + 10.0 and np.abs(audio[-256:]).max() < 1e-4, "the tail is not silent"
+    mid = audio[int(0.55 * RATE):int(0.9 * RATE), 0]
+    assert abs(dominant_hz(mid, RATE, 340, 440) / 392.0 - 1) < 0.01  # G4 is sounding
+
+
+def render_first_quarter(notes) -> np.ndarray:
+    with lv2.Lv2Instrument(PIANO, RATE) as synth:
+        for note in notes:
+            synth.note_on((0, note.pitch), note.pitch, note.velocity)
+        return synth.render(int(0.25 * RATE))
