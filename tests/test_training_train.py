@@ -16,7 +16,7 @@ torch = pytest.importorskip("torch")
 mido = pytest.importorskip("mido")
 
 from pianogenie.cli import main as cli  # noqa: E402
-from pianogenie.training.config import TrainConfig  # noqa: E402
+from pianogenie.training.config import Performance, TrainConfig  # noqa: E402
 from pianogenie.training.train import BEST, LAST, train  # noqa: E402
 
 from tests.midi_helpers import write_midi  # noqa: E402
@@ -142,8 +142,8 @@ def test_bench_training_smoke(capsys):
 def test_keep_evals_and_the_music_figure_pick_the_best(midi_folder, tmp_path):
     out = tmp_path / "k"
     val = train(TrainConfig(data=str(midi_folder), out=str(out), max_steps=6, keep_evals=True,
-                            best_metric="perf_nll+music", repeat_passage=0.5, piece_weights="tune0=0,tune1=2",
-                            holdout="tune4,tune5", **TINY))
+                            best_metric="perf_nll+music", perform=Performance(repeat_passage=0.5),
+                            piece_weights="tune0=0,tune1=2", holdout="tune4,tune5", **TINY))
     assert np.isfinite(val["music"]) and val["music"] > 0
     kept = sorted(p.name for p in out.glob("ckpt_0*.pt"))
     assert kept == ["ckpt_000003.pt", "ckpt_000006.pt"]
