@@ -109,3 +109,14 @@ def test_the_shipped_checkpoints_stored_config_is_read():
     assert (cfg.loss.loss_margin, cfg.person_buttons, cfg.best_metric) == (3.0, 0.5, "music")
     renamed = {C.RENAMED.get(k, k): v for k, v in stored.items()}
     assert C.flat_config(cfg) == renamed
+
+
+def test_export_reads_the_shipped_checkpoints_old_names():
+    pytest.importorskip("torch")
+    import json
+
+    from pianogenie.training.export import model_config
+
+    # cfg.json was exported from checkpoint.pt when the clamped transposition was still called transpose_max.
+    shipped = json.loads((DEFAULT_CHECKPOINT.parent / "cfg.json").read_text())
+    assert model_config(DEFAULT_CHECKPOINT) == shipped and shipped["data_augment_transpose_max"] == 0
