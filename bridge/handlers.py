@@ -13,11 +13,14 @@ from pianogenie.engine.constants import HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
 
 from . import protocol as p
 from .ensemble import Ensemble
-from .models import model_name
+from .models import ModelLibrary, model_name
 from .performer import Counters, Router
 from .protocol import ProtocolError
+from .rate import RateLimit
 from .routes import Output, RouteTable
 from .schema import Flag, Float, Int, Many, Text, Velocity
+from .stats import Stats
+from .swap import ModelSwap
 
 
 class Host(Protocol):
@@ -26,11 +29,11 @@ class Host(Protocol):
     ensemble: Ensemble
     counters: Counters
     router: Router
-    stats: Any      # bridge.stats.Stats
-    swapper: Any    # bridge.swap.ModelSwap
-    models_rate: Any  # bridge.rate.RateLimit
-    recorder: Any
-    library: Any
+    stats: Stats
+    swapper: ModelSwap
+    models_rate: RateLimit
+    recorder: Any  # bridge.recorder.Recorder or None
+    library: ModelLibrary | None
 
     def status(self, number: int = 0) -> dict[str, Any]: ...
 

@@ -3,6 +3,7 @@ changes nothing, performers are independent."""
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 
@@ -11,10 +12,12 @@ import pytest
 from pianogenie.bridge import protocol as p
 from pianogenie.bridge.core import Bridge
 from pianogenie.bridge.handlers import ROUTES
-from pianogenie.bridge.routes import Route
+from pianogenie.bridge.osc.oscquery import Namespace
+from pianogenie.bridge.routes import Route, docs_problems
+from pianogenie.bridge.schema import Int
 from pianogenie.bridge.protocol import ProtocolError
 from pianogenie.engine import PianoGenie
-from tests.conftest import Log
+from tests.conftest import REPO, Log
 
 
 @pytest.fixture(scope="module")
@@ -279,3 +282,36 @@ def test_a_model_request_refused_counts_in_model_errors(bridge):
     for args in (["jazz"], [3], []):
         assert bridge.handle("/genie/model", args) is False
     assert bridge.counters.model_errors == 3 and bridge.counters.errors == 3
+
+
+def test_a_new_address_is_one_declaration_and_its_handler(genie):
+    """The extension point: an address declared once, with its handler, is validated, dispatched, described by
+    OSCQuery, and flagged by the docs check until docs/osc.md's table has its row."""
+    table = ROUTES.copy()
+    hums: dict[int, int] = {}
+
+    @table.route("hum", Int("level", 0, 3), playing=True, value=lambda host, number: [hums.get(number, 0)],
+                 doc="hum at a level")
+    def hum(host, number, address, values, time, sender):
+        hums[number] = values[0]
+
+    bridge = Bridge(genie, seed=0, routes=table)
+    with pytest.raises(ProtocolError, match=r"^/genie/4/hum: level must be 0\.\.3, got 9$"):
+        bridge.dispatch("/genie/4/hum", [9])
+    assert bridge.handle("/genie/4/hum", ["loud"]) is False and bridge.handle("/genie/4/hum", []) is False
+    assert hums == {} and bridge.counters.errors == 2
+    assert bridge.handle("/genie/4/hum", [2.0], time=1.0) is True  # Pd's float, as for every int argument
+    assert hums == {4: 2} and bridge.handle("/genie/hum", [1]) is True and hums == {4: 2, 0: 1}
+    assert "/genie/hum" not in ROUTES.addresses(), "the table it was copied from is unchanged"
+
+    namespace = Namespace(bridge)
+    assert json.loads(namespace.answer("/genie/4/hum", "")) == {
+        "FULL_PATH": "/genie/4/hum", "ACCESS": 3, "DESCRIPTION": "hum at a level", "TYPE": "i",
+        "RANGE": [{"MIN": 0, "MAX": 3}], "VALUE": [2]}
+    assert "hum" in json.loads(namespace.answer("/genie", ""))["CONTENTS"]
+    assert json.loads(namespace.answer("/genie/hum", "VALUE")) == {"VALUE": [1]}
+
+    docs = (REPO / "docs" / "osc.md").read_text(encoding="utf-8")
+    assert docs_problems(table, docs) == ["/genie/hum: declared but not in docs/osc.md's input table"]
+    last = next(line for line in docs.splitlines() if line.startswith("| `/genie/models` |"))
+    assert docs_problems(table, docs.replace(last, last + "\n| `/genie/hum` | `i:level` 0..3 | hum at a level |")) == []

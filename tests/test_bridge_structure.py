@@ -257,3 +257,27 @@ def test_addresses_file_names_and_rates_are_not_retyped():
         if name != "pianogenie.bridge.sound.voices":
             numbers = [n.value for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.Constant)]
             assert 48000 not in numbers, f"{name} spells out the sample rate"
+
+
+MAX_FUNCTION_LINES, MAX_CLASS_LINES = 80, 250
+# Over the limits today, in modules whose split is another part of issue 18's work; each leaves this list when it
+# is split. Nothing may join it.
+NOT_YET_SPLIT = {"pianogenie.bridge.cli.serve.run", "pianogenie.bridge.sound.synth_process._child",
+                 "pianogenie.engine.model_format.read_weights", "pianogenie.training.train.train"}
+
+
+def _too_long(name: str, tree: ast.AST) -> list[str]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            limit = MAX_CLASS_LINES if isinstance(node, ast.ClassDef) else MAX_FUNCTION_LINES
+            if node.end_lineno - node.lineno + 1 > limit:
+                found.append(f"{name}.{node.name}")
+    return found
+
+
+def test_no_function_over_80_lines_and_no_class_over_250():
+    long = [where for name, path in _modules().items() for where in _too_long(name, ast.parse(path.read_text()))]
+    assert set(long) <= NOT_YET_SPLIT, sorted(set(long) - NOT_YET_SPLIT)
+    assert _too_long("m", ast.parse("class C:\n" + "    x = 1\n" * 250)) == ["m.C"]
+    assert _too_long("m", ast.parse("def f():\n" + "    x = 1\n" * 79)) == []
