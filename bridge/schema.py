@@ -101,6 +101,8 @@ class Float(Arg):
         self.low, self.high = float(low), float(high)
 
     def take(self, value: Any, address: str) -> float:
+        if type(value) is float and self.low <= value <= self.high:  # the common case, first (NaN fails it)
+            return value
         if isinstance(value, bool) or not isinstance(value, Real):
             raise ProtocolError(f"{address}: {self.name} must be a number in [{self.low:g}, {self.high:g}], got "
                                 f"{type(value).__name__} {shown(value)}")
