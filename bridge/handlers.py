@@ -3,7 +3,10 @@ OSCQuery value, doc line: docs/osc.md's row must say the same, tests/test_bridge
 addresses the bridge sends.
 
 A handler gets the values its schema produced, already checked: it raises ProtocolError only for what no single
-argument shows (a range whose low is above its high, a model still loading). It runs under the dispatcher's lock."""
+argument shows (a range whose low is above its high, a model still loading). It runs under the dispatcher's lock.
+
+A new address is one `@ROUTES.route(...)` declaration above its handler, plus its test; the docs check then asks
+for its row in docs/osc.md's input table, and prints the row."""
 
 from __future__ import annotations
 

@@ -168,13 +168,18 @@ def documented(markdown: str, heading: str = INPUT_HEADING) -> list[tuple[str, s
     return rows
 
 
+def doc_row(route: Route) -> str:
+    """The row docs/osc.md's input table holds for `route`."""
+    return f"| `{route.address}` | {route.doc_arguments()} | {route.doc} |"
+
+
 def docs_problems(table: RouteTable, markdown: str) -> list[str]:
     """What docs/osc.md's input table says differently from the declarations: each problem one line."""
     rows = {address: (arguments, effect) for address, arguments, effect in documented(markdown)}
     problems = []
     for route in table:
         if route.address not in rows:
-            problems.append(f"{route.address}: declared but not in docs/osc.md's input table")
+            problems.append(f"{route.address}: declared but not in docs/osc.md's input table; its row: {doc_row(route)}")
             continue
         arguments, effect = rows[route.address]
         if arguments != route.doc_arguments():

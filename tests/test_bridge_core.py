@@ -312,6 +312,7 @@ def test_a_new_address_is_one_declaration_and_its_handler(genie):
     assert json.loads(namespace.answer("/genie/hum", "VALUE")) == {"VALUE": [1]}
 
     docs = (REPO / "docs" / "osc.md").read_text(encoding="utf-8")
-    assert docs_problems(table, docs) == ["/genie/hum: declared but not in docs/osc.md's input table"]
+    row = "| `/genie/hum` | `i:level` 0..3 | hum at a level |"
+    assert docs_problems(table, docs) == [f"/genie/hum: declared but not in docs/osc.md's input table; its row: {row}"]
     last = next(line for line in docs.splitlines() if line.startswith("| `/genie/models` |"))
-    assert docs_problems(table, docs.replace(last, last + "\n| `/genie/hum` | `i:level` 0..3 | hum at a level |")) == []
+    assert docs_problems(table, docs.replace(last, last + "\n" + row)) == []

@@ -13,7 +13,7 @@ import pytest
 
 from pianogenie.bridge import protocol as p
 from pianogenie.bridge.handlers import ROUTES
-from pianogenie.bridge.routes import docs_problems, documented
+from pianogenie.bridge.routes import doc_row, docs_problems, documented
 from pianogenie.cli import build_parser
 from tests.conftest import REPO
 
@@ -91,7 +91,7 @@ def test_the_input_table_is_the_route_declarations():
 def test_the_docs_check_sees_each_kind_of_drift():
     doc = DOCS["docs/osc.md"]
     row = "| `/genie/release` | `i:button` 0..7 | turn off the note that button holds (held on while the pedal is down) |"
-    assert row in doc
+    assert row in doc and doc_row(ROUTES["release"]) == row
     wrong_range = doc.replace(row, row.replace("0..7", "0..8"))
     wrong_effect = doc.replace(row, row.replace("turn off", "switch off"))
     missing = doc.replace(row + "\n", "")
@@ -99,7 +99,7 @@ def test_the_docs_check_sees_each_kind_of_drift():
     assert docs_problems(ROUTES, wrong_range) == [
         "/genie/release: the docs' arguments are '`i:button` 0..8', the declaration's '`i:button` 0..7'"]
     assert "the docs' effect" in " ".join(docs_problems(ROUTES, wrong_effect))
-    assert docs_problems(ROUTES, missing) == ["/genie/release: declared but not in docs/osc.md's input table"]
+    assert docs_problems(ROUTES, missing) == [f"/genie/release: declared but not in docs/osc.md's input table; its row: {row}"]
     assert docs_problems(ROUTES, extra) == ["/genie/hum: in docs/osc.md but not declared"]
 
 
