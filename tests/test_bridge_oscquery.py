@@ -17,6 +17,7 @@ import urllib.request
 import pytest
 
 from pianogenie.bridge import protocol as p
+from pianogenie.bridge.handlers import ROUTES
 from pianogenie.bridge.osc.client import OscClient
 from pianogenie.engine.model_format import write_model
 from tests.conftest import CONFIG, REPO, random_tensors
@@ -89,7 +90,7 @@ def test_the_tree_follows_the_proposal_and_is_the_protocol(server):
                 assert isinstance(value, TAG_TYPES[tag]), (path, node)
     # Every address the dispatcher takes is a writable method of the tree, and nothing else is.
     writable = {path for path, node in methods.items() if node["ACCESS"] in (0, 2, 3)}
-    assert writable == set(p.ROUTES)
+    assert writable == set(ROUTES.addresses())
     outputs = {path for path, node in methods.items() if node["ACCESS"] == 1}
     assert {p.OUT_NOTEON, p.OUT_NOTEOFF, p.OUT_ERROR, "/genie/63/noteon"} <= outputs
     assert methods[p.IN_MODEL]["RANGE"] == [{"VALS": ["alpha", "beta"]}]

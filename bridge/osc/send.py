@@ -70,7 +70,7 @@ def bundle(*messages: bytes, timetag: int = 1) -> bytes:
 
 
 class OscReplies:
-    """The bridge's link (bridge.core.Link): notes, status and errors to the sender of the message that caused
+    """The bridge's link (bridge.dispatch.Link): notes, status and errors to the sender of the message that caused
     them and to every --reply-to address, once each, from the listening socket."""
 
     def __init__(self, sock: socket.socket, reply_to: tuple[tuple[str, int], ...], counters: Counters,
