@@ -29,6 +29,7 @@ from .. import protocol as p
 from ..core import Bridge
 from ..handlers import OUTPUTS
 from ..routes import Output, Route
+from .stream import StreamHub, StreamMissing, is_websocket_request
 
 NAME = "Piano Genie bridge"
 ATTRIBUTES = ("FULL_PATH", "CONTENTS", "TYPE", "ACCESS", "VALUE", "RANGE", "DESCRIPTION")
@@ -37,6 +38,9 @@ EXTENSIONS = {
     "TAGS": False, "EXTENDED_TYPE": False, "UNIT": False, "CRITICAL": False, "CLIPMODE": False,
     "LISTEN": False, "PATH_CHANGED": False, "PATH_RENAMED": False, "PATH_ADDED": False, "PATH_REMOVED": False,
 }
+# With the websocket (bridge/osc/stream.py, the [stream] extra), on this same port.
+STREAM_EXTENSIONS = {"LISTEN": True, "PATH_CHANGED": True}
+PEEK_BYTES = 8192  # a request's head, read without taking it, to tell a websocket upgrade from a GET
 
 # Bounds that keep the HTTP side channel from starving OSC (issue 23): a flood of connections, a client that
 # trickles its headers or one that never reads its answer costs a bounded number of threads, for bounded time.
@@ -195,7 +199,9 @@ class OscQueryServer:
     def __init__(self, bridge: Bridge, host: str, port: int, osc_address: tuple[str, int]):
         namespace = Namespace(bridge)
         osc_host, osc_port = osc_address
-        host_info: dict[str, Any] = {"NAME": NAME, "OSC_PORT": osc_port, "OSC_TRANSPORT": "UDP", "EXTENSIONS": EXTENSIONS}
+        self.stream = _stream_hub(namespace)
+        extensions = {**EXTENSIONS, **STREAM_EXTENSIONS} if self.stream is not None else EXTENSIONS
+        host_info: dict[str, Any] = {"NAME": NAME, "OSC_PORT": osc_port, "OSC_TRANSPORT": "UDP", "EXTENSIONS": extensions}
         if osc_host not in ("0.0.0.0", ""):  # else a client uses the address it reached us on
             host_info["OSC_IP"] = osc_host
 
@@ -207,6 +213,9 @@ class OscQueryServer:
         Handler.owner = self
         self.httpd = _Listener((host, port), Handler)
         self.address: tuple[str, int] = self.httpd.server_address[:2]
+        if self.stream is not None:
+            host_info["WS_IP"], host_info["WS_PORT"] = self.address
+            Handler.host_info_bytes = json.dumps(host_info, separators=(",", ":")).encode("utf-8")
         self.internal_errors = 0
         self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self._deadlines: dict[socket.socket, float] = {}
@@ -229,6 +238,8 @@ class OscQueryServer:
         with self._deadlines_lock:
             for sock in list(self._deadlines):
                 _shut(sock)
+        if self.stream is not None:
+            self.stream.close()
         self.httpd.server_close()
 
     def pace(self) -> None:
@@ -279,8 +290,16 @@ class OscQueryServer:
 
     def _connection(self, sock: socket.socket, client: Any) -> None:
         self.set_deadline(sock, HEADER_DEADLINE_S)
+        streaming = False
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no 40 ms Nagle stall per kept-alive answer
+            if self.stream is not None and is_websocket_request(self._peek_head(sock)):
+                with self._deadlines_lock:
+                    self._deadlines.pop(sock, None)  # the stream keeps its own deadlines
+                streaming = self.stream.accept(sock)
+                if not streaming:
+                    sock.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n")
+                return
             self.httpd.finish_request(sock, client)
         except OSError:
             pass  # the client went away mid-answer, or its deadline shut it: nothing to report
@@ -290,9 +309,23 @@ class OscQueryServer:
         finally:
             with self._deadlines_lock:
                 self._deadlines.pop(sock, None)
-            _shut(sock)
-            sock.close()
+            if not streaming:
+                _shut(sock)
+                sock.close()
             self._slots.release()
+
+    def _peek_head(self, sock: socket.socket) -> bytes:
+        """The request's head as far as it has come, left in the socket for whoever reads it; waits (within the
+        header deadline, which the watchdog enforces by shutting the socket) until the blank line."""
+        head = b""
+        while b"\r\n\r\n" not in head and len(head) < PEEK_BYTES:
+            before = len(head)
+            head = sock.recv(PEEK_BYTES, socket.MSG_PEEK)
+            if not head:
+                return b""
+            if len(head) == before:
+                time.sleep(0.01)  # a peek of the same bytes is always ready: wait for more to come
+        return head
 
     def _watchdog(self) -> None:
         while not self._stop.wait(0.25):
@@ -303,6 +336,14 @@ class OscQueryServer:
                     del self._deadlines[sock]
             for sock in late:
                 _shut(sock)  # wakes the thread blocked in recv or send; it then closes the connection
+
+
+def _stream_hub(namespace: Namespace) -> StreamHub | None:
+    """The websocket of LISTEN, when the [stream] extra is installed."""
+    try:
+        return StreamHub(exists=lambda path: namespace.node(path) is not None)
+    except StreamMissing:
+        return None
 
 
 def _shut(sock: socket.socket) -> None:
