@@ -51,12 +51,13 @@ class Bridge:
         self.outbox = Outbox(self.counters)
         self.stats = Stats(self.counters, clock)
         self.routes = routes
-        self.dispatcher = Dispatcher(routes, self, self.ensemble.performers, self.counters, self.outbox, clock)
+        self.dispatcher = Dispatcher(routes, self, self.ensemble.performers, self.counters, self.outbox, clock,
+                                     recorder=lambda: self.recorder)
         self.lock = self.dispatcher.lock
-        self.recorder: Any = None  # bridge.recorder.Recorder: also hears presses, releases and model swaps
+        self.recorder: Any = None  # bridge.recorder.Recorder: also hears presses, releases, state changes, swaps
         self.swapper = ModelSwap(library, self.ensemble, self.outbox, self.counters, self.lock, clock,
                                  recorder=lambda: self.recorder)
-        self.idle = IdleSweep(self.ensemble, idle_timeout, clock, self.lock)
+        self.idle = IdleSweep(self.ensemble, idle_timeout, clock, self.lock, recorder=lambda: self.recorder)
         # /genie/models answers up to 256 names (about 18 KB) to a 20-byte request: a few a second per sender.
         self.models_rate = RateLimit(MODELS_PER_SECOND, MODELS_BURST, clock, total_per_second=4 * MODELS_PER_SECOND)
         # The dispatcher's entry points, as the bridge's own: what MIDI input, the player and the tests call.

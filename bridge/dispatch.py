@@ -52,8 +52,9 @@ class Dispatcher:
     declared without one is answered as not supported, a protocol error like any other rejection."""
 
     def __init__(self, table: RouteTable, host: Any, performers: dict[int, Performer], counters: Counters,
-                 outbox: Outbox, clock: Callable[[], float]):
+                 outbox: Outbox, clock: Callable[[], float], recorder: Callable[[], Any] = lambda: None):
         self.table = table
+        self.recorder = recorder  # the take being recorded, if any: it hears every accepted message
         self.performers = performers
         self.counters = counters
         self.outbox = outbox
@@ -84,6 +85,9 @@ class Dispatcher:
             except ProtocolError:
                 setattr(self.counters, route.counter, getattr(self.counters, route.counter) + 1)
                 raise
+        recorder = self.recorder()
+        if recorder is not None:  # resets, key sets, temperature, sustain, panics: a take replays exactly
+            recorder.message(number, route.verb, time, self.performers.get(number))
         # Accepted: only now is it the performer's activity, and its sender where timeout note-offs go; and only
         # for its own playing (issue 23.2: a monitor's status poll must not take the player's note-offs).
         if route.playing:

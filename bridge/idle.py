@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from typing import Any, Callable
 
 from .ensemble import Ensemble
 
@@ -12,8 +12,10 @@ DEFAULT_IDLE_TIMEOUT = 30.0
 
 
 class IdleSweep:
-    def __init__(self, ensemble: Ensemble, timeout: float, clock: Callable[[], float], lock: threading.RLock):
+    def __init__(self, ensemble: Ensemble, timeout: float, clock: Callable[[], float], lock: threading.RLock,
+                 recorder: Callable[[], Any] = lambda: None):
         self.ensemble = ensemble
+        self.recorder = recorder  # the take being recorded, if any: it hears each performer's notes turned off
         self.timeout = float(timeout)
         self.clock = clock
         self.lock = lock
@@ -28,6 +30,8 @@ class IdleSweep:
             for performer in self.ensemble.performers.values():
                 if performer.sounding and now - performer.last_activity > self.timeout:
                     count += performer.all_off(now, performer.last_sender)
+                    if self.recorder() is not None:
+                        self.recorder().all_off(performer.number, now)
         return count
 
     def credit_pause(self, seconds: float) -> None:
@@ -41,4 +45,6 @@ class IdleSweep:
         """All notes off before the process goes: each performer's note-offs go to its last sender too."""
         with self.lock:
             now = self.clock()
+            if self.recorder() is not None:
+                self.recorder().all_off(None, now)
             return sum(performer.all_off(now, performer.last_sender) for performer in self.ensemble.performers.values())

@@ -139,9 +139,14 @@ class Outputs:
             if bridge.seed is None:
                 bridge.seed = secrets.randbelow(2**31)
             meta = {"model": str(bridge.genie.model_dir), "temperature": args.temperature, "seed": bridge.seed}
-            bridge.recorder = Recorder(args.record, bridge.started, meta)
+            try:
+                bridge.recorder = Recorder(args.record, bridge.started, meta)
+            except (ValueError, OSError) as exc:  # another run records there; a dead run's journal unreadable
+                raise FlagError(f"--record {args.record}: {exc}") from None
             bridge.sinks.append(bridge.recorder)
             self.lines.append(("recording", str(args.record)))
+            if bridge.recorder.recovered is not None:
+                self.lines.append(("recovered", f"{bridge.recorder.recovered} (the take of a run that died)"))
 
     def close_inputs(self) -> None:
         for port in self.inputs:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pianogenie.engine.constants import DEFAULT_TEMPERATURE
-from pianogenie.engine.takes import Note, parse_events, read_take, replay, take_notes
+from pianogenie.engine.takes import Note, Take, replay_take
 
 from .fm import render_notes
 from .voices import DEFAULT_SAMPLE_RATE, SynthParams
@@ -34,14 +34,14 @@ class RenderConfig:
     soundfont: Path | None = None              # --synth piano: None = the best installed
 
 
-def notes_of(document: object, source: str, config: RenderConfig) -> list[Note]:
-    notes = take_notes(document, source)
+def notes_of(take: Take, config: RenderConfig) -> list[Note]:
+    notes = take.notes()
     if notes is not None:
         return notes
     from pianogenie.engine import PianoGenie
 
-    events = parse_events(document, source)
-    return replay(PianoGenie.load(config.model), events, temperature=config.temperature, seed=config.seed)
+    model = None if config.model is None else str(config.model)
+    return replay_take(take, PianoGenie.load, model, config.temperature, config.seed)
 
 
 def from_first_note(notes: list[Note]) -> list[Note]:
@@ -55,7 +55,7 @@ def render_file(source: Path, out: Path, config: RenderConfig = RenderConfig()) 
     suffix = Path(out).suffix.lower()
     if suffix not in (".wav", *MIDI_SUFFIXES):
         raise ValueError(f"{out}: unknown output format {suffix or '(no suffix)'}; use .wav, .mid or .midi")
-    notes = from_first_note(notes_of(read_take(source), str(source), config))
+    notes = from_first_note(notes_of(Take.load(source), config))
     if suffix in MIDI_SUFFIXES:
         from ..midi import write_midi
 
