@@ -229,3 +229,44 @@ def test_replay_command_gives_the_recorded_document(models, tmp_path):
     result = run("replay", "--events", str(path))
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == json.loads(json.dumps(notes_document(Take.load(path).notes())))
+
+
+# --- the recorder's clock and journal ----------------------------------------------------------------------------
+
+def test_a_clock_that_runs_backwards_is_clamped_and_the_take_still_replays(models, tmp_path):
+    """Issue 23.6: zero-length notes from a sequencer, stamped by a clock that steps back; no time decreases,
+    no release comes before its press, and the presses keep the gaps the decoder saw."""
+    genie = PianoGenie.load(models[0])
+    clock = Clock(10.0)
+    bridge = Bridge(genie, seed=1, clock=clock)
+    path = tmp_path / "take.json"
+    bridge.recorder = Recorder(path, bridge.started, {"model": str(genie.model_dir), "temperature": 0.25, "seed": 1})
+    bridge.sinks.append(bridge.recorder)
+    stamps = [10.5, 10.5, 10.4999, 10.62, 10.61, 10.6, 10.9, 10.9001]
+    for i, stamp in enumerate(stamps):
+        button = i % 8
+        assert bridge.handle(p.IN_PRESS, [button], None, stamp)
+        assert bridge.handle(p.IN_RELEASE, [button], None, stamp - 0.001)  # the release stamped earlier
+    bridge.recorder.save(11.0)
+    take = Take.load(path)
+    times = [t for e in take.events for t in (e.time, e.release)]
+    assert times == sorted(times) and times[0] == 0.5
+    # Where the clamp changed a gap (10.4999 -> 10.62 was 0.1201 s, the take says 0.12), the press keeps it.
+    kept = [e.dt is not None for e in take.events]
+    assert kept[:3] == [False, False, False] and kept[3] and kept[6] and take.events[3].dt == 10.62 - 10.4999
+    assert all(n.offset >= n.onset for n in take.notes())
+    assert replay_take(take, lambda directory: genie) == take.notes()
+
+
+def test_play_from_a_pipe_replays_bit_for_bit(random_model_dir, tmp_path):
+    """`play` with sustain (space) and reset (0) between the presses."""
+    take = tmp_path / "take.json"
+    result = subprocess.run([*PIANOGENIE, "play", "--audio", "none", "--midi-out", "none", "--gate", "0.05", "--model",
+                             str(random_model_dir), "--record", str(take)],
+                            input="as df 0jk l; 1 234 0 5678", cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(take.read_text())
+    assert {c["change"] for c in document["changes"]} >= {"sustain", "reset"} and len(document["notes"]) == 16
+    replayed = run("replay", "--events", str(take))
+    assert replayed.returncode == 0, replayed.stderr
+    assert json.loads(replayed.stdout) == {"notes": document["notes"]}
