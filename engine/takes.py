@@ -426,7 +426,9 @@ class TakeBuilder:
         self.last = max(self.last, time)
         performer = item.get("p", 0)
         if kind == "press":
-            self.release({"p": performer, "time": time, "button": item["button"], "seq": item.get("seq")})
+            # A button struck again without a release: its previous press ends here, but no release was
+            # played (no seq: replay's player knows the button is held by the new press).
+            self.release({"p": performer, "time": time, "button": item["button"]})
             event = _drop_none({"time": time, "button": item["button"], "release": None, "velocity": item["velocity"],
                                 "seq": item.get("seq"), "dt": item.get("dt")})
             self._track(performer)["events"].append(event)
@@ -542,6 +544,7 @@ class _Player:
         self.keys: tuple[int, ...] | None = None
         self.sustain = False
         self.held: dict[int, int] = {}       # button -> pitch
+        self.holder: dict[int, PressEvent] = {}  # button -> the press holding it: only its release lifts it
         self.sounding: dict[int, list] = {}  # pitch -> [pitch, onset, offset, button, velocity]
         self.notes: list[list] = []
 
@@ -559,9 +562,13 @@ class _Player:
         self.notes.append(note)
         self.sounding[pitch] = note
         self.held[event.button] = pitch
+        self.holder[event.button] = event
         self.session.prepare()  # as the bridge does after each press: the noise drawn now, not at the next press
 
-    def release(self, button: int, time: float) -> None:
+    def release(self, event: PressEvent, time: float) -> None:
+        button = event.button
+        if self.holder.get(button) is not event:
+            return  # the end of a press that a later press of its button cut: the bridge saw no release
         pitch = self.held.pop(button, None)
         if pitch is not None and not self.sustain and self.sounding[pitch][3] == button:
             self._off(pitch, time)
@@ -641,7 +648,7 @@ def replay_take(
             if kind == "press":
                 player.press(item)
             elif kind == "release":
-                player.release(item.button, time)
+                player.release(item, time)
             elif kind == "change":
                 player.change(item)
             elif kind == "model":
