@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pianogenie.engine.constants import DT_MAX
-from pianogenie.engine.takes import TAKE_VERSION, Take, TakeBuilder, TakeError, journal_path, read_journal
+from pianogenie.engine.takes import (TAKE_VERSION, Take, TakeBuilder, TakeError, decoder_gap, journal_path,
+                                     read_journal)
 
 # Seconds between fsyncs of the journal: what a power cut may lose (a kill -9 loses nothing written).
 JOURNAL_SYNC_S = 1.0
@@ -35,21 +35,20 @@ class RecordingInUse(TakeError):
     """Another live process is recording to the same take."""
 
 
-def _gap(now: float, last: float | None) -> float:
-    # The decoder's own gap (engine Session.press): DT_MAX after a start or reset, else clipped to [0, DT_MAX].
-    return DT_MAX if last is None else min(max(now - last, 0.0), DT_MAX)
-
-
 def _alive(pid: Any) -> bool:
-    if not isinstance(pid, int) or pid <= 0 or pid == os.getpid():
+    """Whether `pid` is a running pianogenie (not a process that got the number of a dead one)."""
+    if isinstance(pid, bool) or not isinstance(pid, int) or pid <= 0 or pid == os.getpid():
         return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
-    return True
+        pass
+    try:
+        return b"pianogenie" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return True  # no /proc to ask: a live process it is
 
 
 def recover(path: Path) -> Path | None:
@@ -124,14 +123,14 @@ class _Journal:
 
 
 class Recorder:
-    """A note sink plus the bridge's input hooks; `save()` closes anything still open at the given time."""
+    """A note sink plus the bridge's input hooks; `save()` closes anything still open at the given time. Call
+    `recover(path)` first: a journal left at the path by a dead run would be overwritten."""
 
     def __init__(self, path: str | os.PathLike, start: float, meta: dict[str, Any] | None = None,
                  journal: bool = True):
         self.path = Path(path)
         self.start = start
         self.meta = {key: (meta or {}).get(key) for key in ("model", "temperature", "seed")}
-        self.recovered = recover(self.path) if journal else None
         self.builder = TakeBuilder(self.meta)
         self._last = 0.0
         self._seq = 0
@@ -157,8 +156,8 @@ class Recorder:
         t = self._t(time)
         item: dict[str, Any] = {"k": "press", "p": performer, "time": t, "button": button, "velocity": velocity}
         last = self._gaps.get(performer)
-        played = _gap(time, last and last[0])
-        if played != _gap(t, last and last[1]):
+        played = decoder_gap(time, last and last[0])
+        if played != decoder_gap(t, last and last[1]):
             item["dt"] = played
         self._gaps[performer] = (time, t)
         self._add(item)
@@ -206,9 +205,6 @@ class Recorder:
         self._add(item)
 
     # --- the end --------------------------------------------------------------------------------------------
-
-    def document(self, end: float) -> dict[str, Any]:
-        return self.take(end).document()
 
     def take(self, end: float) -> Take:
         return self.builder.take(self._t(end), str(self.path))

@@ -16,7 +16,7 @@ from pianogenie.engine import ModelError, PianoGenie
 
 from .core import Bridge
 from .midi import ButtonMap, MidiIn, MidiOut, MidiUnavailable, find_port, open_backend
-from .recorder import Recorder
+from .recorder import Recorder, recover
 from .sound.choose import open_synth
 from .sound.devices import output_devices
 from .sound.soundfont import SoundFontError
@@ -76,8 +76,13 @@ class Outputs:
         """Raises FlagError for a named port or device that does not exist, before opening anything."""
         if getattr(args, "realtime", False):
             self.lines.append(("scheduling", request_realtime(BRIDGE_RT_PRIORITY)))
+        recovered = None
         if args.record is not None:
             check_record_path(args.record)
+            try:  # the take of a run that died, before this run's journal takes its place
+                recovered = recover(args.record)
+            except (ValueError, OSError) as exc:
+                raise FlagError(f"--record {args.record}: {exc}") from None
         check_audio_device(synth)
         in_flag = getattr(args, "midi_in_flag", "--midi-in")
         named = {flag: name for flag, name in (("--midi-out", args.midi_out), (in_flag, args.midi_in))
@@ -139,14 +144,11 @@ class Outputs:
             if bridge.seed is None:
                 bridge.seed = secrets.randbelow(2**31)
             meta = {"model": str(bridge.genie.model_dir), "temperature": args.temperature, "seed": bridge.seed}
-            try:
-                bridge.recorder = Recorder(args.record, bridge.started, meta)
-            except (ValueError, OSError) as exc:  # another run records there; a dead run's journal unreadable
-                raise FlagError(f"--record {args.record}: {exc}") from None
+            bridge.recorder = Recorder(args.record, bridge.started, meta)
             bridge.sinks.append(bridge.recorder)
             self.lines.append(("recording", str(args.record)))
-            if bridge.recorder.recovered is not None:
-                self.lines.append(("recovered", f"{bridge.recorder.recovered} (the take of a run that died)"))
+            if recovered is not None:
+                self.lines.append(("recovered", f"{recovered} (the take of a run that died)"))
 
     def close_inputs(self) -> None:
         for port in self.inputs:

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from .constants import DEFAULT_TEMPERATURE, DEFAULT_VELOCITY, DT_MAX, NUM_BUTTONS, NUM_KEYS, key_to_pitch
-from .genie import PianoGenie
+from .genie import PianoGenie, _clip_dt
 
 # A press with no release sounds this long (seconds).
 DEFAULT_GATE = 0.5
@@ -529,6 +529,11 @@ def replay(
         offset = event.release if event.release is not None else event.time + DEFAULT_GATE
         notes.append(Note(key_to_pitch(key), event.time, offset, event.button, event.velocity))
     return notes
+
+
+def decoder_gap(now: float, last: float | None) -> float:
+    """The gap a session decodes a press at `now` with, after one at `last` (None: a start or a reset)."""
+    return DT_MAX if last is None else _clip_dt(now - last)
 
 
 def _order(seq: int | None) -> float:

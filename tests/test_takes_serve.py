@@ -134,3 +134,18 @@ def _notes_document(take: Take) -> dict:
     from pianogenie.engine.takes import notes_document
 
     return notes_document(take.notes())
+
+
+def test_a_second_serve_recording_to_the_same_take_is_refused(random_model_dir, tmp_path):
+    take = tmp_path / "take.json"
+    flags = ["--model", str(random_model_dir), "--record", str(take)]
+    port, proc, _ = _start(flags)
+    try:
+        second = subprocess.run([*PIANOGENIE, "serve", "--port", "0", "--audio", "none", "--midi-out", "none",
+                                 "--no-zeroconf", *flags], cwd=REPO, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 2, second.stdout + second.stderr
+        line = second.stderr.strip()
+        assert f"pid {proc.pid}" in line and "recording there now" in line and "\n" not in line, line
+    finally:
+        interrupt(proc)
+    assert proc.returncode == 0 and Take.load(take).version == 2 and not journal_path(take).exists()
