@@ -152,10 +152,6 @@ class Take:
             return None
         return [note for _, track in sorted(self.tracks.items()) for note in (track.notes or [])]
 
-    def models(self) -> list[str]:
-        """Every model directory the take names, in order."""
-        return ([self.model] if self.model is not None else []) + [c.model for c in self.model_changes]
-
 
 # --- reading and writing files --------------------------------------------------------------------------------
 
