@@ -67,3 +67,18 @@ def test_past_fifteen_performers_tracks_share_channels(tmp_path) -> None:
     tracks = mido.MidiFile(tmp_path / "x.mid").tracks[1:]
     channels = [{m.channel for _t, m in events(track)} for track in tracks]
     assert len(tracks) == 17 and channels[:15] == [{c} for c in FILE_CHANNELS] and channels[15:] == [{0}, {1}]
+
+
+def test_render_of_a_take_puts_its_sustain_changes_on_cc64(tmp_path) -> None:
+    from pianogenie.bridge.sound.render import render_file
+    from pianogenie.engine.takes import Change, Take, Track
+
+    take = Take(tracks={0: Track(notes=[Note(60, 2.0, 2.5)]),
+                        4: Track(changes=[Change(2.25, "sustain", True), Change(3.0, "sustain", False)],
+                                 notes=[Note(64, 2.5, 2.75, performer=4)])})
+    take.save(tmp_path / "take.json")
+    render_file(tmp_path / "take.json", tmp_path / "take.mid")
+    tracks = mido.MidiFile(tmp_path / "take.mid").tracks
+    pedal = [(t, m.value) for t, m in events(tracks[2]) if m.type == "control_change" and m.control == 64]
+    assert pedal == [(240, 127), (960, 0)]  # from the first note (2.0 s), 480 ticks a beat at 120 BPM
+    assert not [m for _t, m in events(tracks[1]) if m.type == "control_change"]

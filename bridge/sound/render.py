@@ -55,12 +55,16 @@ def render_file(source: Path, out: Path, config: RenderConfig = RenderConfig()) 
     suffix = Path(out).suffix.lower()
     if suffix not in (".wav", *MIDI_SUFFIXES):
         raise ValueError(f"{out}: unknown output format {suffix or '(no suffix)'}; use .wav, .mid or .midi")
-    notes = from_first_note(notes_of(Take.load(source), config))
+    take = Take.load(source)
+    played = notes_of(take, config)
+    notes = from_first_note(played)
     if suffix in MIDI_SUFFIXES:
-        from ..midi import write_midi
+        from ..midi import PedalChange, write_midi
 
+        pedal = [PedalChange(change.time, number, bool(change.value)) for number, track in take.tracks.items()
+                 for change in track.changes if change.change == "sustain"]
         try:
-            write_midi(notes, out)
+            write_midi(played, out, pedal=pedal, start=min((n.onset for n in played), default=0.0))
         except RuntimeError as exc:  # mido is missing
             raise ValueError(str(exc)) from None
         return len(notes), max((note.offset for note in notes), default=0.0)
