@@ -406,7 +406,8 @@ def click_patch(tmp_path: Path, clicks: list[str], gap_ms: int = 60) -> Path:
     return clicker
 
 
-def run_help(pd: str, help_patch: Path, clicker: Path | None, timeout: float = 30.0) -> tuple[list[tuple[str, list[str]]], str]:
+def run_help(pd: str, help_patch: Path, clicker: Path | None,
+             timeout: float = 30.0) -> tuple[list[tuple[str, list[str]]], str]:
     """Open the help patch (and the clicker) in real Pd; return what the help's [print] objects printed, as
     (name, tokens), and all of Pd's stderr."""
     command = [pd, "-nogui", "-noaudio", "-nomidi", "-stderr", "-path", str(OSC_ABSTRACTION.parent),
