@@ -10,6 +10,7 @@ by Max with an error, so every line is checked against the object's real signatu
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict, deque
 from pathlib import Path
 from typing import Callable
@@ -521,3 +522,73 @@ def test_help_explains_each_outlet_and_how_to_start_the_bridge(help_file):
     (command,) = [c.split(": ", 1)[1] for c in comments if "pianogenie serve --" in c and c.startswith("1.")]
     args = build_parser().parse_args(command.split()[1:])
     assert (args.audio, args.midi_out) == ("none", "none")
+
+
+# ---------------------------------------------------------------------------------------------- maxpatch/README.md
+
+README = MAXPATCH / "README.md"
+
+
+def github_anchor(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation but - and _ dropped, spaces to -."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def test_readme_links_exist_where_pianogenie_patches_copies_it():
+    """`pianogenie patches DIR` copies the README with the patches: a relative link must name one of those files
+    (no ../docs, no tests/), and an anchor one of its headings."""
+    from pianogenie.bridge.cli.patches import FILES
+
+    text = README.read_text()
+    anchors = {github_anchor(h) for h in re.findall(r"^#+ (.+)$", text, re.MULTILINE)}
+    links = re.findall(r"\]\(([^)\s]+)\)", text)
+    for link in links:
+        if re.match(r"https?://", link):
+            continue
+        target, _, anchor = link.partition("#")
+        if target:
+            assert target in FILES, f"{link}: not among the files `pianogenie patches` copies"
+        else:
+            assert anchor in anchors, f"{link}: no such heading"
+
+
+def serve_commands(text: str) -> list[str]:
+    """Every `pianogenie serve ...` command of a Markdown text: in inline code and in code blocks (continuation
+    lines joined, comments and a trailing & dropped)."""
+    commands = re.findall(r"`(pianogenie serve(?: [^`]*)?)`", text)
+    for block in re.findall(r"```sh\n(.*?)```", text, re.DOTALL):
+        for line in block.replace("\\\n", " ").splitlines():
+            line = line.split("#")[0].strip().rstrip("&").strip()
+            if line.startswith("pianogenie serve"):
+                commands.append(line)
+    return commands
+
+
+def test_readme_serve_commands_use_real_flags():
+    import shlex
+
+    from pianogenie.cli import build_parser
+
+    commands = serve_commands(README.read_text())
+    assert len(commands) >= 10
+    parser = build_parser()
+    for command in commands:
+        try:
+            parser.parse_args(shlex.split(command)[1:])
+        except SystemExit:
+            pytest.fail(f"serve refuses the README's command: {command}")
+
+
+@pytest.mark.parametrize("section", ["Max/MSP: `pianogenie.maxpat`", "Pure Data: `pianogenie.pd`",
+                                     "Your own patch: the `[pianogenie-osc]` abstraction (Max and Pd)"])
+def test_readme_turns_the_bridge_sound_off_where_a_patch_plays(section):
+    """Where a patch makes the sound, the bridge's own synth and MIDI port must be off, or each note sounds twice."""
+    from pianogenie.cli import build_parser
+
+    text = README.read_text()
+    body = text.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
+    commands = serve_commands(body)
+    assert commands, f"{section} gives no serve command"
+    first = build_parser().parse_args(commands[0].split()[1:])
+    assert (first.audio, first.midi_out) == ("none", "none"), commands[0]
