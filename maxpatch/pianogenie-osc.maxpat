@@ -148,7 +148,7 @@
 					"numinlets" : 1,
 					"numoutlets" : 1,
 					"outlettype" : [ "" ],
-					"patching_rect" : [ 430.0, 290.0, 147.0, 22.0 ],
+					"patching_rect" : [ 440.0, 290.0, 147.0, 22.0 ],
 					"text" : "prepend /genie/keys"
 				}
 			},
