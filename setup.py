@@ -33,7 +33,8 @@ WEB = HERE / "web"
 MAXPATCH = HERE / "maxpatch"
 PAGE_TARGET = Path("pianogenie", "bridge", "web", "page")
 PATCHES_TARGET = Path("pianogenie", "bridge", "patches")
-PATCH_FILES = ("pianogenie.maxpat", "pianogenie.pd", "PianoGenie.ReaperOSC", "README.md")
+PATCH_FILES = ("pianogenie.maxpat", "pianogenie-osc.maxpat", "pianogenie-osc.maxhelp", "pianogenie.pd",
+               "pianogenie-osc.pd", "pianogenie-osc-help.pd", "PianoGenie.ReaperOSC", "README.md")
 _IMPORT = re.compile(r"""(?:\bfrom|\bimport)\s*['"](\.{1,2}/[^'"]+)['"]""")
 _LINK = re.compile(r"""<(?:script|link)\b[^>]*?\b(?:src|href)="([^"]+)\"""")
 

@@ -40,7 +40,8 @@ NODE = shutil.which("node")
 CHROMIUM = Path("/usr/bin/chromium")
 PAGE = "pianogenie/bridge/web/page/"
 PATCHES = "pianogenie/bridge/patches/"
-PATCH_FILES = {"pianogenie.maxpat", "pianogenie.pd", "PianoGenie.ReaperOSC", "README.md"}
+PATCH_FILES = {"pianogenie.maxpat", "pianogenie-osc.maxpat", "pianogenie-osc.maxhelp", "pianogenie.pd",
+               "pianogenie-osc.pd", "pianogenie-osc-help.pd", "PianoGenie.ReaperOSC", "README.md"}
 MODEL_FILES = {"weights_manifest.json", "cfg.json", "group1-shard1of1.bin"}
 # Shipped but not requested by a browser with WebAssembly SIMD: the plain wasm fallback and the licences.
 NOT_REQUESTED = {

@@ -12,7 +12,8 @@ from pianogenie.errors import CommandError
 
 PACKAGED = Path(__file__).resolve().parents[1] / "patches"
 CHECKOUT = Path(__file__).resolve().parents[2] / "maxpatch"
-FILES = ("pianogenie.maxpat", "pianogenie.pd", "PianoGenie.ReaperOSC", "README.md")
+FILES = ("pianogenie.maxpat", "pianogenie-osc.maxpat", "pianogenie-osc.maxhelp", "pianogenie.pd", "pianogenie-osc.pd",
+         "pianogenie-osc-help.pd", "PianoGenie.ReaperOSC", "README.md")
 
 
 def patches_dir() -> Path:
