@@ -538,7 +538,9 @@ def github_anchor(heading: str) -> str:
 def test_readme_links_exist_where_pianogenie_patches_copies_it():
     """`pianogenie patches DIR` copies the README with the patches: a relative link must name one of those files
     (no ../docs, no tests/), and an anchor one of its headings."""
-    from pianogenie.bridge.cli.patches import FILES
+    from pianogenie.bridge.cli.patches import CHECKOUT, patch_files
+
+    FILES = patch_files(CHECKOUT)
 
     text = README.read_text()
     anchors = {github_anchor(h) for h in re.findall(r"^#+ (.+)$", text, re.MULTILINE)}

@@ -40,8 +40,8 @@ NODE = shutil.which("node")
 CHROMIUM = Path("/usr/bin/chromium")
 PAGE = "pianogenie/bridge/web/page/"
 PATCHES = "pianogenie/bridge/patches/"
-PATCH_FILES = {"pianogenie.maxpat", "pianogenie-osc.maxpat", "pianogenie-osc.maxhelp", "pianogenie.pd",
-               "pianogenie-osc.pd", "pianogenie-osc-help.pd", "PianoGenie.ReaperOSC", "README.md"}
+PATCH_FILES = {line.strip() for line in (REPO / "maxpatch" / "shipped.txt").read_text().splitlines()
+               if line.strip() and not line.startswith("#")}
 MODEL_FILES = {"weights_manifest.json", "cfg.json", "group1-shard1of1.bin"}
 # Shipped but not requested by a browser with WebAssembly SIMD: the plain wasm fallback and the licences.
 NOT_REQUESTED = {
@@ -193,7 +193,7 @@ def test_readme_extras_table_matches_setup_cfg() -> None:
 def test_wheel_holds_the_model_the_page_and_the_patches(dist) -> None:
     names = set(zipfile.ZipFile(dist["wheel"]).namelist())
     assert {f"pianogenie/engine/models/default/{name}" for name in MODEL_FILES} <= names
-    assert {name[len(PATCHES):] for name in names if name.startswith(PATCHES)} == PATCH_FILES
+    assert {name[len(PATCHES):] for name in names if name.startswith(PATCHES)} == PATCH_FILES | {"shipped.txt"}
     page = {name[len(PAGE):] for name in names if name.startswith(PAGE)}
     assert {"index.html", "style.css", "src/app.js", "src/genie.js", "src/ui/piano.js"} <= page
     # Exactly the npm files of web/vendor.txt; no benchmark, test or tool code.
