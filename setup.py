@@ -19,18 +19,21 @@ import re
 import shutil
 from pathlib import Path
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, find_packages, setup
 from setuptools.command.build_py import build_py
 from setuptools.command.egg_info import egg_info
 from setuptools.command.sdist import sdist
 
 HERE = Path(__file__).resolve().parent
 SUBPACKAGES = ("engine", "bridge", "training")  # folders at the top, installed as pianogenie.<name> (setup.cfg)
+# Data folders without an __init__ that the wheel ships (the default model): declared as namespace packages, or
+# setuptools warns at every build that it would ignore them.
+DATA_PACKAGES = ("engine.models",)
 WEB = HERE / "web"
 MAXPATCH = HERE / "maxpatch"
 PAGE_TARGET = Path("pianogenie", "bridge", "web", "page")
 PATCHES_TARGET = Path("pianogenie", "bridge", "patches")
-PATCH_FILES = ("pianogenie.maxpat", "pianogenie.pd", "PianoGenie.ReaperOSC", "README.md")
+PATCH_LIST = "shipped.txt"  # maxpatch/'s one list of the files it ships
 _IMPORT = re.compile(r"""(?:\bfrom|\bimport)\s*['"](\.{1,2}/[^'"]+)['"]""")
 _LINK = re.compile(r"""<(?:script|link)\b[^>]*?\b(?:src|href)="([^"]+)\"""")
 
@@ -39,6 +42,12 @@ def vendor_files() -> list[str]:
     """web/vendor.txt: the npm files the page loads, relative to web/."""
     lines = (WEB / "vendor.txt").read_text().splitlines()
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def patch_files() -> list[str]:
+    """maxpatch/shipped.txt's names, and the list itself (`pianogenie patches` reads it in the install)."""
+    lines = (MAXPATCH / PATCH_LIST).read_text().splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")] + [PATCH_LIST]
 
 
 def page_files(strict: bool = True) -> list[str]:
@@ -89,18 +98,19 @@ class BuildWithAssets(build_py):
             self.copy_file(str(WEB / name), str(page / name))
         patches = build / PATCHES_TARGET
         self.mkpath(str(patches))
-        for name in PATCH_FILES:
+        for name in patch_files():
             self.copy_file(str(MAXPATCH / name), str(patches / name))
 
 
 class EggInfoWithAssets(egg_info):
     """The sdist's file list (egg_info makes it), plus the page's files: its npm files sit under web/node_modules,
-    which MANIFEST.in would have to list one by one a second time. Lenient, because an editable install runs
+    which MANIFEST.in would have to list one by one a second time, and the patches of maxpatch/shipped.txt. Lenient, because an editable install runs
     egg_info too and needs no npm files; SdistWithAssets is the strict one."""
 
     def find_sources(self) -> None:
         super().find_sources()
         self.filelist.extend(f"web/{name}" for name in page_files(strict=False))
+        self.filelist.extend(f"maxpatch/{name}" for name in patch_files())
 
 
 class SdistWithAssets(sdist):
@@ -116,7 +126,10 @@ def packages() -> list[str]:
     found = ["pianogenie"]
     for folder in SUBPACKAGES:
         found += [f"pianogenie.{name}" for name in find_packages(where=str(HERE), include=[folder, f"{folder}.*"])]
-    return found
+    for folder in DATA_PACKAGES:
+        found += [f"pianogenie.{name}" for name in find_namespace_packages(where=str(HERE), include=[folder, f"{folder}.*"])
+                  if "__pycache__" not in name]
+    return sorted(set(found))
 
 
 setup(packages=packages(), cmdclass={"build_py": BuildWithAssets, "egg_info": EggInfoWithAssets, "sdist": SdistWithAssets})

@@ -191,36 +191,72 @@ def list_midi_ports() -> list[str]:
     return lines
 
 
-def write_midi(notes: Iterable[Note], path: str | os.PathLike, channel: int = 0, bpm: float = 120.0) -> None:
-    """A type-0 standard MIDI file. A note struck again while still sounding is cut where the new one starts,
-    so every note-on has exactly one note-off."""
+# GM channel 10 (index 9) is percussion: performers never land on it.
+FILE_CHANNELS = tuple(c for c in range(16) if c != 9)
+PIANO_PROGRAM = 0  # GM Acoustic Grand Piano
+TICKS_PER_BEAT = 480
+
+
+@dataclass(frozen=True)
+class PedalChange:
+    time: float      # seconds, on the notes' clock
+    performer: int
+    down: bool
+
+
+def _cut_restrikes(notes: list[Note]) -> list[Note]:
+    """A note struck again while still sounding ends where the new one starts, so every note-on has exactly one
+    note-off; one pass from the end, remembering each (performer, pitch)'s next onset."""
+    next_onset: dict[tuple[int, int], float] = {}
+    cut = [notes[0]] * len(notes) if notes else []
+    for i in range(len(notes) - 1, -1, -1):
+        note = notes[i]
+        key = (note.performer, note.pitch)
+        offset = min(note.offset, next_onset.get(key, note.offset))
+        cut[i] = replace(note, offset=max(offset, note.onset))
+        next_onset[key] = note.onset
+    return cut
+
+
+def write_midi(notes: Iterable[Note], path: str | os.PathLike, bpm: float = 120.0,
+               pedal: Iterable[PedalChange] = (), start: float | None = None) -> None:
+    """A type-1 standard MIDI file as a DAW expects it: a tempo track, then one track per performer on its own
+    channel (performer order, skipping GM's drum channel; past 15 they share channels), each opening with its name and a piano program change;
+    the sustain pedal as CC64. Times count from `start` (default: the first note). Linear in the notes."""
     try:
         import mido
     except ImportError:
         raise RuntimeError("writing MIDI files needs mido: pip install 'pianogenie-bridge[midi]'") from None
-    ticks_per_beat = 480
-    seconds_per_tick = 60.0 / bpm / ticks_per_beat
-    notes = sorted(notes, key=lambda n: n.onset)
-    cut = []
-    for i, note in enumerate(notes):
-        offset = note.offset
-        for later in notes[i + 1:]:
-            if later.pitch == note.pitch:
-                offset = min(offset, later.onset)
-                break
-        cut.append(replace(note, offset=max(offset, note.onset)))
-    events = timeline(cut)
-    track = mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(bpm), time=0)])
-    start = events[0][0] if events else 0.0
-    last_tick = 0
-    for seconds, kind, note in events:
-        tick = round((seconds - start) / seconds_per_tick)
-        if kind == NOTE_ON:
-            message = mido.Message("note_on", note=note.pitch, velocity=note.velocity, channel=channel, time=tick - last_tick)
-        else:
-            message = mido.Message("note_off", note=note.pitch, velocity=0, channel=channel, time=tick - last_tick)
-        track.append(message)
-        last_tick = tick
-    midi = mido.MidiFile(type=0, ticks_per_beat=ticks_per_beat)
-    midi.tracks.append(track)
+    notes = sorted(notes, key=lambda n: (n.onset, n.performer))
+    pedal = sorted(pedal, key=lambda change: change.time)
+    performers = sorted({n.performer for n in notes} | {change.performer for change in pedal})
+    origin = start if start is not None else (notes[0].onset if notes else 0.0)
+    ticks_per_second = TICKS_PER_BEAT * bpm / 60.0
+    midi = mido.MidiFile(type=1, ticks_per_beat=TICKS_PER_BEAT)
+    midi.tracks.append(mido.MidiTrack([mido.MetaMessage("track_name", name="Piano Genie", time=0),
+                                       mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(bpm), time=0)]))
+    by_performer: dict[int, list[tuple[float, int, Any]]] = {n: [] for n in performers}
+    for seconds, kind, note in timeline(_cut_restrikes(notes)):
+        by_performer[note.performer].append((seconds, 1 + kind, note))  # 1 off, 2 on: after a pedal change
+    for change in pedal:
+        by_performer[change.performer].append((change.time, 0, change))
+    # Past 15 performers channels are shared; each still has its own track, which is what a DAW separates by.
+    for i, performer in enumerate(performers):
+        channel = FILE_CHANNELS[i % len(FILE_CHANNELS)]
+        track = mido.MidiTrack([mido.MetaMessage("track_name", name=f"performer {performer}", time=0),
+                                mido.Message("program_change", program=PIANO_PROGRAM, channel=channel, time=0)])
+        last_tick = 0
+        for seconds, order, item in sorted(by_performer[performer], key=lambda e: (e[0], e[1])):
+            tick = max(last_tick, round(max(0.0, seconds - origin) * ticks_per_second))
+            if order == 0:
+                message = mido.Message("control_change", control=SUSTAIN_CC, value=127 if item.down else 0,
+                                       channel=channel, time=tick - last_tick)
+            elif order == 2:
+                message = mido.Message("note_on", note=item.pitch, velocity=item.velocity, channel=channel,
+                                       time=tick - last_tick)
+            else:
+                message = mido.Message("note_off", note=item.pitch, velocity=0, channel=channel, time=tick - last_tick)
+            track.append(message)
+            last_tick = tick
+        midi.tracks.append(track)
     midi.save(path)

@@ -1,15 +1,14 @@
-"""The bridge's OSC address space and default ports: the one definition that the server, the tests,
-the Max/Pd patches' tests and docs/osc.md all follow."""
+"""The bridge's OSC vocabulary and default ports: the address names that clients, the tests and the Max/Pd
+patches' tests send and read, the status fields, and the value rules shared by every route. What each input
+address takes and does is declared once, with its handler, in bridge/handlers.py."""
 
 from __future__ import annotations
 
 import math
 import re
 from numbers import Integral, Real
-from typing import NamedTuple
 
 from pianogenie.engine.constants import DEFAULT_VELOCITY  # noqa: F401 - part of the protocol: a press without a velocity
-from pianogenie.engine.constants import HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
 
 DEFAULT_HOST = "127.0.0.1"
 # The bridge listens here for button events.
@@ -21,18 +20,18 @@ DEFAULT_OSCQUERY_PORT = 57132
 
 PREFIX = "/genie"
 
-# Input: what a controller sends to the bridge. The values describe the arguments.
-IN_PRESS = "/genie/press"              # i:button [f:velocity 0..1 | i:velocity 1..127]
-IN_RELEASE = "/genie/release"          # i:button
-IN_PEDAL = "/genie/pedal"              # i:0|1 (sustain)
-IN_RESET = "/genie/reset"              # (none)
-IN_PANIC = "/genie/panic"              # (none): all notes off
-IN_TEMPERATURE = "/genie/temperature"  # f:0..1
-IN_KEYS = "/genie/keys"                # i:pitch ... (no arguments: all keys)
-IN_RANGE = "/genie/range"              # i:low_pitch i:high_pitch
-IN_STATUS = "/genie/status"            # (none): ask for a status reply
-IN_MODEL = "/genie/model"              # s:name (one of the --models folder's names; never a path)
-IN_MODELS = "/genie/models"            # (none): ask for the names /genie/model accepts
+# Input: what a controller sends to the bridge (each a route of bridge/handlers.py, which declares its arguments).
+IN_PRESS = "/genie/press"
+IN_RELEASE = "/genie/release"
+IN_PEDAL = "/genie/pedal"
+IN_RESET = "/genie/reset"
+IN_PANIC = "/genie/panic"
+IN_TEMPERATURE = "/genie/temperature"
+IN_KEYS = "/genie/keys"
+IN_RANGE = "/genie/range"
+IN_STATUS = "/genie/status"
+IN_MODEL = "/genie/model"
+IN_MODELS = "/genie/models"
 
 # Output: what the bridge sends back.
 OUT_NOTEON = "/genie/noteon"    # i:pitch i:velocity i:button
@@ -45,15 +44,6 @@ OUT_MODELS = "/genie/models"    # s:name ...: the models /genie/model accepts
 INPUT_ADDRESSES = (IN_PRESS, IN_RELEASE, IN_PEDAL, IN_RESET, IN_PANIC, IN_TEMPERATURE, IN_KEYS, IN_RANGE, IN_STATUS,
                    IN_MODEL, IN_MODELS)
 OUTPUT_ADDRESSES = (OUT_NOTEON, OUT_NOTEOFF, OUT_STATUS, OUT_ERROR, OUT_MODEL, OUT_MODELS)
-
-# The verb of each input address: `/genie/press` -> "press".
-VERBS = tuple(address[len(PREFIX) + 1:] for address in INPUT_ADDRESSES)
-# Verbs about the whole bridge, not one performer: only the bare address, so `/genie/3/model` is unknown.
-BRIDGE_VERBS = ("model", "models")
-PERFORMER_VERBS = tuple(verb for verb in VERBS if verb not in BRIDGE_VERBS)
-# A performer's own playing: only these make their sender the one its timeout, swap and shutdown note-offs go to,
-# and count as its activity. A status poll, a panic or a model swap from a controller or a monitor does neither.
-PLAYING_VERBS = ("press", "release", "pedal", "reset", "temperature", "keys", "range")
 
 # A model's name as /genie/model takes it: a plain directory name, so no peer can name a path (no `/`, no `..`,
 # no leading dot).
@@ -89,48 +79,6 @@ STATUS_FIELDS = (
 )
 
 
-class Method(NamedTuple):
-    """An address as OSCQuery describes it (bridge/osc/oscquery.py serves these): the type tags it takes in full,
-    ACCESS (0 no value, 1 read, 2 write, 3 both), one RANGE entry per type tag, a description, and the name of
-    the live value it reads back (None: no value)."""
-
-    types: str | None
-    access: int
-    ranges: tuple[dict, ...]
-    description: str
-    value: str | None = None
-
-
-_BUTTON = {"MIN": 0, "MAX": NUM_BUTTONS - 1}
-_PITCH = {"MIN": LOWEST_PITCH, "MAX": HIGHEST_PITCH}
-
-# What each address takes and answers; the dispatcher's checks are the authority, tests hold the two together.
-METHODS: dict[str, Method] = {
-    IN_PRESS: Method("ii", 2, (_BUTTON, {"MIN": 1, "MAX": 127}),
-                     "press a button: decodes a note, answered by noteon. The velocity is optional (default "
-                     f"{DEFAULT_VELOCITY}; a float in (0, 1] scales to 1..127)"),
-    IN_RELEASE: Method("i", 2, (_BUTTON,), "release a button: its note ends (held on while the pedal is down)"),
-    IN_PEDAL: Method("i", 3, ({"MIN": 0, "MAX": 1, "VALS": [0, 1]},), "sustain pedal up (0) or down (1)", "sustain"),
-    IN_RESET: Method(None, 0, (), "all of the performer's notes off, decoder back to its start state"),
-    IN_PANIC: Method(None, 0, (), "all notes off, for every performer"),
-    IN_TEMPERATURE: Method("f", 3, ({"MIN": 0.0, "MAX": 1.0},),
-                           "sampling temperature (0 = always the most likely key)", "temperature"),
-    IN_KEYS: Method("i", 2, (_PITCH,), "restrict notes to these MIDI pitches (any number of ints; none = all 88)"),
-    IN_RANGE: Method("ii", 3, (_PITCH, _PITCH), "restrict notes to MIDI pitches low..high inclusive", "range"),
-    IN_STATUS: Method(None, 0, (), f"ask for a {OUT_STATUS} reply: s:name value pairs (docs/osc.md)"),
-    IN_MODEL: Method("s", 3, ({},), "switch every performer to the model of this name (--models); the RANGE "
-                     "lists the names", "model"),
-    IN_MODELS: Method(None, 0, (), f"ask for a {OUT_MODELS} reply: the names {IN_MODEL} accepts"),
-    OUT_NOTEON: Method("iii", 1, (_PITCH, {"MIN": 1, "MAX": 127}, _BUTTON),
-                       "sent by the bridge: a note starts (pitch, velocity, button)"),
-    OUT_NOTEOFF: Method("ii", 1, (_PITCH, _BUTTON), "sent by the bridge: a note ends (pitch, button)"),
-    OUT_ERROR: Method("s", 1, ({},), "sent by the bridge: a message was rejected, and why"),
-}
-
-
-_PERFORMER_ADDRESS = re.compile(r"/genie/([0-9]{1,6})/[a-z]+")
-
-
 class ProtocolError(ValueError):
     """An OSC message the bridge rejects; the text is what `/genie/error` carries."""
 
@@ -152,30 +100,6 @@ def output_address(address: str, performer: int) -> str:
         if len(_OUTPUT) < 4096:
             _OUTPUT[key] = out
     return out
-
-
-# Every valid input address -> (performer, verb): 64 performers x the performer verbs, plus the bare ones. The dispatcher looks
-# addresses up here; anything not in the table is rejected.
-ROUTES: dict[str, tuple[int, str]] = {
-    **{f"{PREFIX}/{verb}": (0, verb) for verb in VERBS},
-    **{f"{PREFIX}/{n}/{verb}": (n, verb) for n in range(MAX_PERFORMERS) for verb in PERFORMER_VERBS},
-}
-
-
-def parse_address(address: str) -> tuple[int, str]:
-    """`/genie/press` -> (0, "press"); `/genie/3/press` -> (3, "press"). Raises ProtocolError otherwise."""
-    parsed = ROUTES.get(address)
-    if parsed is None:
-        _reject_address(address)
-    return parsed
-
-
-def _reject_address(address: str) -> None:
-    """Raises the ProtocolError that says why an address is not in ROUTES."""
-    match = _PERFORMER_ADDRESS.fullmatch(address)
-    if match and int(match.group(1)) >= MAX_PERFORMERS:
-        raise ProtocolError(f"{address}: performer must be 0..{MAX_PERFORMERS - 1}, got {int(match.group(1))}")
-    raise ProtocolError(f"unknown address {shown(address)}")
 
 
 def shown(value: object, limit: int = 40) -> str:

@@ -21,7 +21,7 @@ from pianogenie.errors import CommandError
 
 from .core import DEFAULT_IDLE_TIMEOUT, Bridge
 from .midi import DEFAULT_BASE_NOTE, ButtonMap, MidiIn, MidiOut, MidiUnavailable, find_port, open_backend
-from .recorder import Recorder
+from .recorder import Recorder, recover
 from .sound.choose import open_synth
 from .sound.devices import output_devices
 from .sound.voices import SynthConfig
@@ -170,8 +170,13 @@ class Run:
         config, bridge = self.config, self.bridge
         if config.realtime:
             self.lines.append(("scheduling", request_realtime(BRIDGE_RT_PRIORITY)))
+        recovered = None
         if config.record is not None:
             check_record_path(config.record)
+            try:  # the take of a run that died, before this run's journal takes its place
+                recovered = recover(config.record)
+            except (ValueError, OSError) as exc:
+                raise FlagError(f"--record {config.record}: {exc}") from None
         check_audio_device(config.synth)
         backend, api, midi_problem = check_midi(config.midi)
         self.enter(self.scheduler)
@@ -191,6 +196,8 @@ class Run:
             bridge.recorder = Recorder(config.record, bridge.started, meta)
             bridge.sinks.append(bridge.recorder)
             self.lines.append(("recording", str(config.record)))
+            if recovered is not None:
+                self.lines.append(("recovered", f"{recovered} (the take of a run that died)"))
 
     def add_sink(self, sink: Any) -> None:
         """An output the command made itself and that holds nothing to close (play's printer), placed by the

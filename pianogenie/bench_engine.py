@@ -18,7 +18,8 @@ THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUM
 
 
 def torch_reference(model_dir: Path) -> Callable[[int, float, float], int] | None:
-    """training.model.Decoder with the model's dec.* tensors, batch 1, eager, no_grad; None without torch."""
+    """training.model.Decoder.generate with the model's dec.* tensors, batch 1, eager, one press a call;
+    None without torch."""
     from pianogenie.engine.constants import SOS, button_value
     from pianogenie.engine.model_format import read_decoder
 
@@ -33,17 +34,13 @@ def torch_reference(model_dir: Path) -> Callable[[int, float, float], int] | Non
     decoder = Decoder(ModelConfig())
     decoder.load_state_dict({name[len("dec."):]: torch.from_numpy(value.copy()) for name, value in tensors.items()})
     decoder.eval()
-    state = {"hidden": None, "key": SOS}
+    state = {"hidden": None, "key": torch.tensor([[SOS]])}
     generator = torch.Generator().manual_seed(0)
 
-    @torch.no_grad()
     def step(button: int, dt: float, temperature: float) -> int:
-        logits, state["hidden"] = decoder(torch.tensor([[state["key"]]]), torch.tensor([[dt]]),
-                                          torch.tensor([[button_value(button)]]), state["hidden"])
-        probs = torch.softmax(logits[0, 0] / temperature, dim=-1)
-        key = int(torch.multinomial(probs, 1, generator=generator))
-        state["key"] = key
-        return key
+        state["key"], state["hidden"] = decoder.generate(torch.tensor([[button_value(button)]]), torch.tensor([[dt]]),
+                                                         temperature, generator, state["key"], state["hidden"])
+        return int(state["key"])
 
     return step
 

@@ -3,6 +3,7 @@ changes nothing, performers are independent."""
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 
@@ -10,9 +11,13 @@ import pytest
 
 from pianogenie.bridge import protocol as p
 from pianogenie.bridge.core import Bridge
+from pianogenie.bridge.handlers import ROUTES
+from pianogenie.bridge.osc.oscquery import Namespace
+from pianogenie.bridge.routes import Route, docs_problems
+from pianogenie.bridge.schema import Int
 from pianogenie.bridge.protocol import ProtocolError
 from pianogenie.engine import PianoGenie
-from tests.conftest import Log
+from tests.conftest import REPO, Log
 
 
 @pytest.fixture(scope="module")
@@ -28,13 +33,22 @@ def bridge(genie):
     return b
 
 
-def test_parse_address():
-    assert p.parse_address("/genie/press") == (0, "press")
-    assert p.parse_address("/genie/0/press") == (0, "press")
-    assert p.parse_address("/genie/12/temperature") == (12, "temperature")
-    for bad in ["/genie", "/genie/", "/genie/jump", "/genie/64/press", "/genie/x/press", "/other/press", "/genie/1/2/press", ""]:
+def _resolved(address: str) -> tuple[str, int]:
+    route, number = ROUTES.resolve(address)
+    return number, route.verb
+
+
+def test_resolve_address():
+    assert _resolved("/genie/press") == (0, "press")
+    assert _resolved("/genie/0/press") == (0, "press")
+    assert _resolved("/genie/12/temperature") == (12, "temperature")
+    assert _resolved("/genie/model") == (0, "model")
+    for bad in ["/genie", "/genie/", "/genie/jump", "/genie/64/press", "/genie/x/press", "/other/press", "/genie/1/2/press",
+                "/genie/2/model", ""]:
         with pytest.raises(ProtocolError):
-            p.parse_address(bad)
+            ROUTES.resolve(bad)
+    with pytest.raises(ProtocolError, match="performer must be 0..63, got 64"):
+        ROUTES.resolve("/genie/64/press")
     assert p.output_address(p.OUT_NOTEON, 0) == "/genie/noteon"
     assert p.output_address(p.OUT_NOTEON, 5) == "/genie/5/noteon"
 
@@ -230,12 +244,75 @@ def test_a_failing_output_does_not_stop_the_others(bridge):
     assert bridge.counters.send_errors == 2 and bridge.counters.errors == 0
 
 
-def test_verb_without_handler_is_a_protocol_error(bridge, monkeypatch):
-    # A route the protocol declares but this server does not serve is the peer's mistake: answered with
+def test_verb_without_handler_is_a_protocol_error(genie):
+    # A route declared without a handler (this server does not serve it) is the peer's mistake: answered with
     # /genie/error and counted as a rejection, never an internal error.
-    monkeypatch.setitem(p.ROUTES, "/genie/hum", (0, "hum"))
+    table = ROUTES.copy()
+    table.add(Route("hum", (), None, "hum"))
+    bridge = Bridge(genie, seed=0, routes=table)
     with pytest.raises(ProtocolError, match="not supported"):
         bridge.dispatch("/genie/hum", [])
-    assert bridge.handle("/genie/hum", []) is False
+    assert bridge.handle("/genie/3/hum", []) is False
     assert bridge.counters.errors == 1 and bridge.counters.internal_errors == 0
     assert bridge.performers == {}
+    assert "hum" not in ROUTES.addresses() and "/genie/hum" not in ROUTES.addresses(), "the copy left ROUTES alone"
+
+
+@pytest.mark.parametrize("address, args, reason", [
+    ("/genie/press", [9], "/genie/press: button must be 0..7, got 9"),
+    ("/genie/press", [], "/genie/press: expected button [velocity], got 0 arguments"),
+    ("/genie/press", [3, 0], "/genie/press: velocity must be a float in (0, 1] or an int 1..127, got 0"),
+    ("/genie/release", ["x"], "/genie/release: button must be a number, got str 'x'"),
+    ("/genie/pedal", [2], "/genie/pedal: down must be 0 or 1, got 2"),
+    ("/genie/reset", [1], "/genie/reset: takes no arguments, got 1"),
+    ("/genie/temperature", [True], "/genie/temperature: temperature must be a number in [0, 1], got bool True"),
+    ("/genie/temperature", [1.5], "/genie/temperature: temperature must be in [0, 1], got 1.5"),
+    ("/genie/keys", [60, 109], "/genie/keys: pitch must be a MIDI pitch 21..108, got 109"),
+    ("/genie/range", [70, 60], "/genie/range: low 70 is above high 60"),
+    ("/genie/model", ["jazz"], "/genie/model: no models to switch to (start the bridge with --models DIR)"),
+    ("/genie/model", [3], "/genie/model: name must be a string, got int 3"),
+])
+def test_each_rejection_says_the_address_and_why(bridge, address, args, reason):
+    with pytest.raises(ProtocolError) as raised:
+        bridge.dispatch(address, args, time=0.0)
+    assert str(raised.value) == reason
+
+
+def test_a_model_request_refused_counts_in_model_errors(bridge):
+    for args in (["jazz"], [3], []):
+        assert bridge.handle("/genie/model", args) is False
+    assert bridge.counters.model_errors == 3 and bridge.counters.errors == 3
+
+
+def test_a_new_address_is_one_declaration_and_its_handler(genie):
+    """The extension point: an address declared once, with its handler, is validated, dispatched, described by
+    OSCQuery, and flagged by the docs check until docs/osc.md's table has its row."""
+    table = ROUTES.copy()
+    hums: dict[int, int] = {}
+
+    @table.route("hum", Int("level", 0, 3), playing=True, value=lambda host, number: [hums.get(number, 0)],
+                 doc="hum at a level")
+    def hum(host, number, address, values, time, sender):
+        hums[number] = values[0]
+
+    bridge = Bridge(genie, seed=0, routes=table)
+    with pytest.raises(ProtocolError, match=r"^/genie/4/hum: level must be 0\.\.3, got 9$"):
+        bridge.dispatch("/genie/4/hum", [9])
+    assert bridge.handle("/genie/4/hum", ["loud"]) is False and bridge.handle("/genie/4/hum", []) is False
+    assert hums == {} and bridge.counters.errors == 2
+    assert bridge.handle("/genie/4/hum", [2.0], time=1.0) is True  # Pd's float, as for every int argument
+    assert hums == {4: 2} and bridge.handle("/genie/hum", [1]) is True and hums == {4: 2, 0: 1}
+    assert "/genie/hum" not in ROUTES.addresses(), "the table it was copied from is unchanged"
+
+    namespace = Namespace(bridge)
+    assert json.loads(namespace.answer("/genie/4/hum", "")) == {
+        "FULL_PATH": "/genie/4/hum", "ACCESS": 3, "DESCRIPTION": "hum at a level", "TYPE": "i",
+        "RANGE": [{"MIN": 0, "MAX": 3}], "VALUE": [2]}
+    assert "hum" in json.loads(namespace.answer("/genie", ""))["CONTENTS"]
+    assert json.loads(namespace.answer("/genie/hum", "VALUE")) == {"VALUE": [1]}
+
+    docs = (REPO / "docs" / "osc.md").read_text(encoding="utf-8")
+    row = "| `/genie/hum` | `i:level` 0..3 | hum at a level |"
+    assert docs_problems(table, docs) == [f"/genie/hum: declared but not in docs/osc.md's input table; its row: {row}"]
+    last = next(line for line in docs.splitlines() if line.startswith("| `/genie/models` |"))
+    assert docs_problems(table, docs.replace(last, last + "\n" + row)) == []

@@ -1,5 +1,5 @@
 """The docs, checked against the code: the README's Python snippet runs, every command and flag that the README
-and docs/osc.md name exists, docs/osc.md's address tables are bridge/protocol.py's, and a missing optional
+and docs/osc.md name exists, docs/osc.md's address tables are the route declarations (bridge/handlers.py) and bridge/protocol.py's outputs, and a missing optional
 dependency is one line and exit 2."""
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import sys
 import pytest
 
 from pianogenie.bridge import protocol as p
+from pianogenie.bridge.handlers import ROUTES
+from pianogenie.bridge.routes import doc_row, docs_problems, documented
 from pianogenie.cli import build_parser
 from tests.conftest import REPO
 
@@ -79,8 +81,29 @@ def _address_table(heading: str) -> list[str]:
     return re.findall(r"^\| `(/genie/[a-z]+)`", section, re.M)
 
 
-def test_the_address_tables_are_the_protocols():
-    assert _address_table("## Input (controller -> bridge)") == list(p.INPUT_ADDRESSES)
+def test_the_input_table_is_the_route_declarations():
+    # Address, arguments and effect of each row, in order, as bridge/handlers.py declares them.
+    assert docs_problems(ROUTES, DOCS["docs/osc.md"]) == []
+    assert [address for address, _, _ in documented(DOCS["docs/osc.md"])] == [route.address for route in ROUTES]
+    assert set(p.INPUT_ADDRESSES) <= {route.address for route in ROUTES}, "every address clients send is served"
+
+
+def test_the_docs_check_sees_each_kind_of_drift():
+    doc = DOCS["docs/osc.md"]
+    row = "| `/genie/release` | `i:button` 0..7 | turn off the note that button holds (held on while the pedal is down) |"
+    assert row in doc and doc_row(ROUTES["release"]) == row
+    wrong_range = doc.replace(row, row.replace("0..7", "0..8"))
+    wrong_effect = doc.replace(row, row.replace("turn off", "switch off"))
+    missing = doc.replace(row + "\n", "")
+    extra = doc.replace(row, row + "\n| `/genie/hum` | none | hum |")
+    assert docs_problems(ROUTES, wrong_range) == [
+        "/genie/release: the docs' arguments are '`i:button` 0..8', the declaration's '`i:button` 0..7'"]
+    assert "the docs' effect" in " ".join(docs_problems(ROUTES, wrong_effect))
+    assert docs_problems(ROUTES, missing) == [f"/genie/release: declared but not in docs/osc.md's input table; its row: {row}"]
+    assert docs_problems(ROUTES, extra) == ["/genie/hum: in docs/osc.md but not declared"]
+
+
+def test_the_output_table_is_the_protocols():
     assert _address_table("## Output (bridge -> controller)") == list(p.OUTPUT_ADDRESSES)
 
 

@@ -5,6 +5,8 @@ services and python-oscquery's client reading the server."""
 
 from __future__ import annotations
 
+import importlib.util
+
 import json
 import re
 import shutil
@@ -17,6 +19,7 @@ import urllib.request
 import pytest
 
 from pianogenie.bridge import protocol as p
+from pianogenie.bridge.handlers import ROUTES
 from pianogenie.bridge.osc.client import OscClient
 from pianogenie.engine.model_format import write_model
 from tests.conftest import CONFIG, REPO, random_tensors
@@ -89,7 +92,7 @@ def test_the_tree_follows_the_proposal_and_is_the_protocol(server):
                 assert isinstance(value, TAG_TYPES[tag]), (path, node)
     # Every address the dispatcher takes is a writable method of the tree, and nothing else is.
     writable = {path for path, node in methods.items() if node["ACCESS"] in (0, 2, 3)}
-    assert writable == set(p.ROUTES)
+    assert writable == set(ROUTES.addresses())
     outputs = {path for path, node in methods.items() if node["ACCESS"] == 1}
     assert {p.OUT_NOTEON, p.OUT_NOTEOFF, p.OUT_ERROR, "/genie/63/noteon"} <= outputs
     assert methods[p.IN_MODEL]["RANGE"] == [{"VALS": ["alpha", "beta"]}]
@@ -160,7 +163,10 @@ def test_host_info_and_error_codes(server):
     assert status == 200
     assert info["NAME"] and info["OSC_TRANSPORT"] == "UDP" and info["OSC_PORT"] == port and info["OSC_IP"] == "127.0.0.1"
     assert all(isinstance(v, bool) for v in info["EXTENSIONS"].values())
-    assert {k for k, v in info["EXTENSIONS"].items() if v} == {"ACCESS", "VALUE", "RANGE", "DESCRIPTION"}
+    streaming = importlib.util.find_spec("websockets") is not None  # the [stream] extra: LISTEN on this port
+    assert {k for k, v in info["EXTENSIONS"].items() if v} == {"ACCESS", "VALUE", "RANGE", "DESCRIPTION"} | (
+        {"LISTEN", "PATH_CHANGED"} if streaming else set())
+    assert (info.get("WS_IP"), info.get("WS_PORT")) == (("127.0.0.1", http) if streaming else (None, None))
     for unknown in ["/nope", "/genie/64/press", "/genie/2/model", "/genie/press/x", "/genie/0/noteon", "/genie/07",
                     "/genie/nope?VALUE"]:
         assert get(http, unknown)[0] == 404, unknown

@@ -130,7 +130,7 @@ def test_fuzzed_datagrams_never_escape_the_transport(random_model_dir):
                 prefix = "/genie" if rng.random() < 0.5 else f"/genie/{rng.randrange(70)}"
                 args = [rng.choice(values) for _ in range(rng.randrange(0, 4))]
                 data = e.message(f"{prefix}/{rng.choice(verbs)}", *args)
-            transport.handle_datagram(data, None, i * 0.01)
+            transport.receive(data, None, i * 0.01)
         c = bridge.counters
         assert c.packets == n
         assert c.presses == c.notes_on and c.notes_on >= c.notes_off

@@ -1,4 +1,5 @@
-"""maxpatch/pianogenie.maxpat, checked the way Max reads it (Max itself does not run here).
+"""maxpatch/pianogenie.maxpat, the [pianogenie-osc] abstraction (pianogenie-osc.maxpat) and its help file
+(pianogenie-osc.maxhelp), checked the way Max reads them (Max itself does not run here).
 
 The patch is Max's JSON patcher format: a `patcher` with `boxes` (each a `box` with an `id`, a `maxclass`, its
 inlet and outlet counts and, for object boxes, the typed `text`) and `lines` (each a `patchline` from
@@ -9,6 +10,7 @@ by Max with an error, so every line is checked against the object's real signatu
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict, deque
 from pathlib import Path
 from typing import Callable
@@ -37,7 +39,13 @@ from pianogenie.bridge.protocol import (
 )
 from pianogenie.engine.constants import HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
 
-PATCH = Path(__file__).resolve().parents[1] / "maxpatch" / "pianogenie.maxpat"
+MAXPATCH = Path(__file__).resolve().parents[1] / "maxpatch"
+PATCH = MAXPATCH / "pianogenie.maxpat"
+# The abstraction: a patcher used as an object, [pianogenie-osc], with [inlet]/[outlet] boxes; Max opens its help
+# file, named after it, on Alt-click.
+ABSTRACTION = MAXPATCH / "pianogenie-osc.maxpat"
+HELP = MAXPATCH / "pianogenie-osc.maxhelp"
+MAX_FILES = (PATCH, ABSTRACTION, HELP)
 
 # The Piano Genie button colours, left to right (the original web demo's palette, also the web page's).
 GENIE_COLOURS = ("#ee2b29", "#ff9800", "#ffff00", "#c6ff00", "#00e5ff", "#2979ff", "#651fff", "#d500f9")
@@ -86,6 +94,12 @@ MAX_SIGNATURES: dict[str, Signature] = {
     "midiinfo": lambda a: (2, 1),
     # zl <mode> n: list in (left), argument (right); outlets: result, and the overflow/alternate output.
     "zl": lambda a: (2, 2),
+    # patcherargs defaults...: a bang re-outputs; outlets: the arguments (given ones over the defaults), attributes.
+    "patcherargs": lambda a: (1, 2),
+    # print name: one inlet, no outlets.
+    "print": lambda a: (1, 0),
+    # An abstraction: Max gives its box one inlet per [inlet] and one outlet per [outlet] inside it.
+    "pianogenie-osc": lambda a: abstraction_signature(ABSTRACTION),
 }
 
 # User-interface classes: the box's maxclass is the object class.
@@ -101,28 +115,58 @@ MAX_UI_SIGNATURES: dict[str, tuple[int, int]] = {
     "textbutton": (1, 3),  # outlets: value/bang, button text, mouse-inside 1/0
     "kslider": (2, 2),     # pitch (left, hot), velocity (right); outlets pitch, velocity
     "umenu": (1, 3),       # outlets: index, item text, (evaluated) item
+    "inlet": (0, 1),       # inside an abstraction: what arrives at its box's inlet leaves here
+    "outlet": (1, 0),      # and what arrives here leaves its box's outlet
 }
 
 
-@pytest.fixture(scope="module")
-def patcher() -> dict:
-    text = PATCH.read_text(encoding="utf-8")
-    return json.loads(text)["patcher"]
+def read_patcher(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))["patcher"]
 
 
-@pytest.fixture(scope="module")
-def boxes(patcher) -> dict[str, dict]:
+def boxes_of(patcher: dict) -> dict[str, dict]:
     return {entry["box"]["id"]: entry["box"] for entry in patcher["boxes"]}
 
 
-@pytest.fixture(scope="module")
-def lines(patcher) -> list[tuple[str, int, str, int]]:
+def lines_of(patcher: dict) -> list[tuple[str, int, str, int]]:
     out = []
     for entry in patcher["lines"]:
         line = entry["patchline"]
         (src, outlet), (dst, inlet) = line["source"], line["destination"]
         out.append((src, outlet, dst, inlet))
     return out
+
+
+def ports_of(patcher: dict, maxclass: str) -> list[str]:
+    """An abstraction's [inlet] or [outlet] boxes, in the order Max numbers them: left to right."""
+    found = [box for box in boxes_of(patcher).values() if box["maxclass"] == maxclass]
+    return [box["id"] for box in sorted(found, key=lambda box: box["patching_rect"][0])]
+
+
+def abstraction_signature(path: Path) -> tuple[int, int]:
+    patcher = read_patcher(path)
+    return len(ports_of(patcher, "inlet")), len(ports_of(patcher, "outlet"))
+
+
+@pytest.fixture(scope="module")
+def patcher() -> dict:
+    return read_patcher(PATCH)
+
+
+@pytest.fixture(scope="module")
+def boxes(patcher) -> dict[str, dict]:
+    return boxes_of(patcher)
+
+
+@pytest.fixture(scope="module")
+def lines(patcher) -> list[tuple[str, int, str, int]]:
+    return lines_of(patcher)
+
+
+@pytest.fixture(scope="module", params=MAX_FILES, ids=lambda path: path.name)
+def any_patcher(request) -> dict:
+    """Each Max file shipped: the patch, the abstraction and its help file."""
+    return read_patcher(request.param)
 
 
 def object_class(box: dict) -> str:
@@ -177,9 +221,11 @@ def targets(lines, src: str, outlet: int) -> list[tuple[str, int]]:
 # ---------------------------------------------------------------------------------------------- the file
 
 
-def test_file_is_indented_json_with_patcher_boxes_and_lines(patcher):
-    text = PATCH.read_text(encoding="utf-8")
-    assert text.count("\n") > 500, "the patch should be laid out one attribute per line, for people to read"
+@pytest.mark.parametrize("path", MAX_FILES, ids=lambda path: path.name)
+def test_file_is_indented_json_with_patcher_boxes_and_lines(path):
+    text = path.read_text(encoding="utf-8")
+    patcher = json.loads(text)["patcher"]
+    assert text.count("\n") > 300, "a patch should be laid out one attribute per line, for people to read"
     assert "\n\t\t" in text
     assert isinstance(patcher["boxes"], list) and patcher["boxes"]
     assert isinstance(patcher["lines"], list) and patcher["lines"]
@@ -190,19 +236,20 @@ def test_file_is_indented_json_with_patcher_boxes_and_lines(patcher):
         assert len(box["patching_rect"]) == 4
 
 
-def test_box_ids_are_unique(patcher):
-    ids = [entry["box"]["id"] for entry in patcher["boxes"]]
+def test_box_ids_are_unique(any_patcher):
+    ids = [entry["box"]["id"] for entry in any_patcher["boxes"]]
     assert len(ids) == len(set(ids))
 
 
-def test_inlet_and_outlet_counts_match_max_signatures(boxes):
-    for bid, box in boxes.items():
+def test_inlet_and_outlet_counts_match_max_signatures(any_patcher):
+    for bid, box in boxes_of(any_patcher).items():
         inlets, outlets = expected_signature(box)
         assert (box["numinlets"], box["numoutlets"]) == (inlets, outlets), f"{bid} [{box.get('text', box['maxclass'])}]"
         assert len(box.get("outlettype", [])) == outlets, f"{bid}: one outlettype per outlet"
 
 
-def test_every_line_joins_existing_boxes_on_real_inlets_and_outlets(boxes, lines):
+def test_every_line_joins_existing_boxes_on_real_inlets_and_outlets(any_patcher):
+    boxes, lines = boxes_of(any_patcher), lines_of(any_patcher)
     assert lines
     for src, outlet, dst, inlet in lines:
         assert src in boxes, f"line from missing box {src}"
@@ -365,3 +412,185 @@ def test_patch_is_explained_by_comments(boxes):
     comments = [box["text"] for box in boxes.values() if box["maxclass"] == "comment" and "presentation" not in box]
     assert len(comments) >= 8
     assert any(str(DEFAULT_LISTEN_PORT) in c and str(DEFAULT_REPLY_PORT) in c for c in comments)
+
+
+# ---------------------------------------------------------------------------------------------- [pianogenie-osc]
+
+OUTLETS = ("noteon", "noteoff", "status", "error", "other")  # the abstraction's outlets, left to right
+REPLY_ROUTED = (OUT_NOTEON, OUT_NOTEOFF, OUT_STATUS, OUT_ERROR)
+
+
+@pytest.fixture(scope="module")
+def abstraction() -> tuple[dict, list]:
+    patcher = read_patcher(ABSTRACTION)
+    return boxes_of(patcher), lines_of(patcher)
+
+
+def test_abstraction_has_one_message_inlet_and_five_outlets_with_assistance(abstraction):
+    boxes, _ = abstraction
+    patcher = read_patcher(ABSTRACTION)
+    (inlet,) = ports_of(patcher, "inlet")
+    outlets = ports_of(patcher, "outlet")
+    assert outlets == [f"obj-out-{name}" for name in OUTLETS]
+    # Max shows an inlet's or outlet's comment when the mouse is over it on the object's box.
+    for bid in (inlet, *outlets):
+        assert len(boxes[bid].get("comment", "")) > 10, f"{bid} says nothing when hovered"
+    for name, bid in zip(OUTLETS[:4], outlets):
+        assert name in boxes[bid]["comment"]
+
+
+def test_abstraction_sends_every_bridge_control_to_its_udpsend(abstraction):
+    boxes, lines = abstraction
+    udpsend = one([b for b, box in boxes.items() if object_class(box) == "udpsend"], "[udpsend]")
+    sent = sent_addresses(boxes)
+    assert set(sent) <= set(INPUT_ADDRESSES), set(sent) - set(INPUT_ADDRESSES)
+    assert {IN_PRESS, IN_RELEASE, IN_PEDAL, IN_TEMPERATURE, IN_RANGE, IN_RESET, IN_PANIC, IN_STATUS} <= set(sent)
+    (inlet,) = ports_of(read_patcher(ABSTRACTION), "inlet")
+    for address, bid in sent.items():
+        assert udpsend in downstream(lines, bid), f"{address} never reaches [udpsend]"
+        assert bid in downstream(lines, inlet), f"{address} cannot be reached from the inlet"
+    # The selector that picks an address is the address's verb: `press 3` becomes `/genie/press 3`.
+    (route,) = [b for b, box in boxes.items() if object_class(box) == "route" and (b, 0) in targets(lines, inlet, 0)]
+    verbs = object_args(boxes[route])
+    for address, bid in sent.items():
+        verb = address.rsplit("/", 1)[1]
+        assert bid in downstream(lines, route, verbs.index(verb)), f"{verb} does not lead to {address}"
+
+
+def test_abstraction_routes_bridge_outputs_to_its_outlets(abstraction):
+    boxes, lines = abstraction
+    udpreceive = one([b for b, box in boxes.items() if object_class(box) == "udpreceive"], "[udpreceive]")
+    routed = routed_addresses(boxes)
+    assert set(routed) == set(REPLY_ROUTED) and set(routed) <= set(OUTPUT_ADDRESSES)
+    (route,) = set(routed.values())
+    assert route in downstream(lines, udpreceive)
+    args = object_args(boxes[route])
+    outlets = ports_of(read_patcher(ABSTRACTION), "outlet")
+    for address, outlet in zip(REPLY_ROUTED, outlets):
+        assert targets(lines, route, args.index(address)) == [(outlet, 0)], address
+    assert targets(lines, route, len(args)) == [(outlets[-1], 0)], "the rest leaves the last outlet"
+
+
+def test_abstraction_defaults_and_creation_arguments_are_the_bridge_defaults(abstraction):
+    boxes, lines = abstraction
+    (udpsend,) = [b for b, box in boxes.items() if object_class(box) == "udpsend"]
+    (udpreceive,) = [b for b, box in boxes.items() if object_class(box) == "udpreceive"]
+    assert object_args(boxes[udpsend]) == [DEFAULT_HOST, str(DEFAULT_LISTEN_PORT)]
+    assert object_args(boxes[udpreceive]) == [str(DEFAULT_REPLY_PORT)]
+    # [pianogenie-osc PORT HOST REPLY_PORT]: [patcherargs] holds the defaults for arguments not given.
+    (args,) = [b for b, box in boxes.items() if object_class(box) == "patcherargs"]
+    assert object_args(boxes[args]) == [str(DEFAULT_LISTEN_PORT), DEFAULT_HOST, str(DEFAULT_REPLY_PORT)]
+    assert {udpsend, udpreceive} <= downstream(lines, args, 0)
+
+
+# ---------------------------------------------------------------------------------------------- its help file
+
+
+@pytest.fixture(scope="module")
+def help_file() -> tuple[dict, list]:
+    patcher = read_patcher(HELP)
+    return boxes_of(patcher), lines_of(patcher)
+
+
+def test_help_uses_the_abstraction_and_every_message_goes_into_it(help_file):
+    boxes, lines = help_file
+    genie = one([b for b, box in boxes.items()
+                 if box["maxclass"] == "newobj" and object_class(box) == "pianogenie-osc"], "[pianogenie-osc]")
+    messages = [b for b, box in boxes.items() if box["maxclass"] == "message"]
+    assert len(messages) >= 12
+    for bid in messages:
+        assert (genie, 0) in targets(lines, bid, 0), f"[{boxes[bid]['text']}] does not reach [pianogenie-osc]"
+    verbs = {boxes[b]["text"].split()[0] for b in messages}
+    assert {"press", "release", "pedal", "temperature", "range", "keys", "reset", "panic", "status"} <= verbs
+    # Every outlet is used, and the notes reach a keyboard display and [noteout].
+    for outlet in range(len(OUTLETS)):
+        assert targets(lines, genie, outlet), f"outlet {outlet} of [pianogenie-osc] is not connected"
+    (kslider,) = [b for b, box in boxes.items() if box["maxclass"] == "kslider"]
+    noteout = one([b for b, box in boxes.items() if object_class(box) == "noteout"], "[noteout]")
+    for outlet in (0, 1):
+        assert {kslider, noteout} <= downstream(lines, genie, outlet)
+
+
+def test_help_explains_each_outlet_and_how_to_start_the_bridge(help_file):
+    from pianogenie.cli import build_parser
+
+    boxes, _ = help_file
+    comments = [box["text"] for box in boxes.values() if box["maxclass"] == "comment"]
+    for name in OUTLETS[:4]:
+        assert any(c.split(":")[0].endswith(name) for c in comments), f"no comment explains the {name} outlet"
+    # The command it gives turns the bridge's own synth and MIDI out off, in flags serve really has.
+    (command,) = [c.split(": ", 1)[1] for c in comments if "pianogenie serve --" in c and c.startswith("1.")]
+    args = build_parser().parse_args(command.split()[1:])
+    assert (args.audio, args.midi_out) == ("none", "none")
+
+
+# ---------------------------------------------------------------------------------------------- maxpatch/README.md
+
+README = MAXPATCH / "README.md"
+
+
+def github_anchor(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation but - and _ dropped, spaces to -."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def test_readme_links_exist_where_pianogenie_patches_copies_it():
+    """`pianogenie patches DIR` copies the README with the patches: a relative link must name one of those files
+    (no ../docs, no tests/), and an anchor one of its headings."""
+    from pianogenie.bridge.cli.patches import CHECKOUT, patch_files
+
+    FILES = patch_files(CHECKOUT)
+
+    text = README.read_text()
+    anchors = {github_anchor(h) for h in re.findall(r"^#+ (.+)$", text, re.MULTILINE)}
+    links = re.findall(r"\]\(([^)\s]+)\)", text)
+    for link in links:
+        if re.match(r"https?://", link):
+            continue
+        target, _, anchor = link.partition("#")
+        if target:
+            assert target in FILES, f"{link}: not among the files `pianogenie patches` copies"
+        else:
+            assert anchor in anchors, f"{link}: no such heading"
+
+
+def serve_commands(text: str) -> list[str]:
+    """Every `pianogenie serve ...` command of a Markdown text: in inline code and in code blocks (continuation
+    lines joined, comments and a trailing & dropped)."""
+    commands = re.findall(r"`(pianogenie serve(?: [^`]*)?)`", text)
+    for block in re.findall(r"```sh\n(.*?)```", text, re.DOTALL):
+        for line in block.replace("\\\n", " ").splitlines():
+            line = line.split("#")[0].strip().rstrip("&").strip()
+            if line.startswith("pianogenie serve"):
+                commands.append(line)
+    return commands
+
+
+def test_readme_serve_commands_use_real_flags():
+    import shlex
+
+    from pianogenie.cli import build_parser
+
+    commands = serve_commands(README.read_text())
+    assert len(commands) >= 10
+    parser = build_parser()
+    for command in commands:
+        try:
+            parser.parse_args(shlex.split(command)[1:])
+        except SystemExit:
+            pytest.fail(f"serve refuses the README's command: {command}")
+
+
+@pytest.mark.parametrize("section", ["Max/MSP: `pianogenie.maxpat`", "Pure Data: `pianogenie.pd`",
+                                     "Your own patch: the `[pianogenie-osc]` abstraction (Max and Pd)"])
+def test_readme_turns_the_bridge_sound_off_where_a_patch_plays(section):
+    """Where a patch makes the sound, the bridge's own synth and MIDI port must be off, or each note sounds twice."""
+    from pianogenie.cli import build_parser
+
+    text = README.read_text()
+    body = text.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
+    commands = serve_commands(body)
+    assert commands, f"{section} gives no serve command"
+    first = build_parser().parse_args(commands[0].split()[1:])
+    assert (first.audio, first.midi_out) == ("none", "none"), commands[0]

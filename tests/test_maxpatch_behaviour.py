@@ -1,4 +1,5 @@
-"""maxpatch/pianogenie.maxpat, played: a small model of Max's message passing runs the patch's own boxes and lines.
+"""maxpatch/pianogenie.maxpat and the [pianogenie-osc] abstraction inside its help file, played: a small model of Max's
+message passing runs the patches' own boxes and lines.
 
 Max does not run here. The structure tests (test_maxpatch.py) check that every line joins real inlets and outlets;
 this file checks that the wiring does what the patch promises: a key or a mouse-down becomes `/genie/press 0`, the
@@ -9,7 +10,10 @@ The model covers only the object classes the patch uses, with their documented b
 messages travel depth-first; an object with several outlets fires them right to left; a message box outputs its
 contents with $1..$n replaced by the incoming values and takes `set ...` to change them; [route] strips the matched
 selector; [flush] remembers note-ons and answers a bang with their note-offs; [udpsend] turns a message whose
-selector is an OSC address into an OSC message with int, float and string arguments.
+selector is an OSC address into an OSC message with int, float and string arguments, and takes `host` and `port`;
+an abstraction's box passes what reaches its nth inlet out of the nth [inlet] inside it (counted left to right), and
+what reaches the nth [outlet] inside out of the box's nth outlet; [patcherargs] outputs the box's arguments over its
+own defaults when the patch loads.
 """
 
 from __future__ import annotations
@@ -21,6 +25,11 @@ from pathlib import Path
 import pytest
 
 from pianogenie.bridge.protocol import (
+    DEFAULT_HOST,
+    DEFAULT_LISTEN_PORT,
+    DEFAULT_REPLY_PORT,
+    IN_KEYS,
+    IN_MODELS,
     IN_PANIC,
     IN_PEDAL,
     IN_PRESS,
@@ -37,7 +46,9 @@ from pianogenie.bridge.protocol import (
 )
 from pianogenie.engine.constants import HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
 
-PATCH = Path(__file__).resolve().parents[1] / "maxpatch" / "pianogenie.maxpat"
+MAXPATCH = Path(__file__).resolve().parents[1] / "maxpatch"
+PATCH = MAXPATCH / "pianogenie.maxpat"
+HELP = MAXPATCH / "pianogenie-osc.maxhelp"
 
 Message = tuple[str, list]  # (selector, arguments): ("int", [3]), ("list", [1, 2]), ("bang", []), ("/genie/press", [3])
 
@@ -74,9 +85,12 @@ def atoms_of(message: Message) -> list:
 class MaxPatch:
     """The patch's boxes and lines, with just enough of each object's behaviour to pass messages through them."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, parent: tuple["MaxPatch", str] | None = None, arguments: list | None = None) -> None:
         patcher = json.loads(path.read_text())["patcher"]
         self.boxes = {entry["box"]["id"]: entry["box"] for entry in patcher["boxes"]}
+        # Inside an abstraction: the patch and box holding it, and the box's creation arguments.
+        self.parent = parent
+        self.arguments = arguments or []
         self.out = defaultdict(list)  # (box, outlet) -> [(box, inlet)]
         for entry in patcher["lines"]:
             (src, outlet), (dst, inlet) = entry["patchline"]["source"], entry["patchline"]["destination"]
@@ -88,6 +102,15 @@ class MaxPatch:
         self.osc: list[tuple[str, list]] = []          # what [udpsend] sent
         self.midi: list[tuple[int, int, int]] = []     # (pitch, velocity, channel) at [noteout]
         self.midi_port: str | None = None
+        self.printed: list[tuple[str, list]] = []      # what [print NAME] printed
+        self.udpsend: dict[str, object] = {}          # [udpsend]'s host and port
+        self.udpreceive_port: int | None = None
+        # An object box whose class is a patcher file next to this one is an abstraction: its own MaxPatch.
+        self.children: dict[str, MaxPatch] = {}
+        for bid, box in self.boxes.items():
+            if box["maxclass"] == "newobj" and (path.parent / f"{box['text'].split()[0]}.maxpat").is_file():
+                words = [atom(w) for w in box["text"].split()]
+                self.children[bid] = MaxPatch(path.parent / f"{words[0]}.maxpat", (self, bid), words[1:])
 
     # ------------------------------------------------------------------------------------------ finding boxes
     def find(self, maxclass: str, text: str | None = None) -> list[str]:
@@ -114,7 +137,15 @@ class MaxPatch:
             value = values[outlet]
             self.emit(bid, outlet, value if isinstance(value, tuple) else message_from_atoms([value]))
 
+    def ports(self, maxclass: str) -> list[str]:
+        """[inlet] or [outlet] boxes in Max's order: left to right."""
+        return sorted(self.find(maxclass), key=lambda b: self.boxes[b]["patching_rect"][0])
+
     def receive(self, bid: str, inlet: int, message: Message) -> None:
+        if bid in self.children:
+            child = self.children[bid]
+            child.emit(child.ports("inlet")[inlet], 0, message)
+            return
         box = self.boxes[bid]
         cls = box["maxclass"] if box["maxclass"] != "newobj" else box["text"].split()[0]
         args = [atom(a) for a in box.get("text", "").split()[1:]] if box["maxclass"] == "newobj" else []
@@ -139,8 +170,22 @@ class MaxPatch:
         self.emit(bid, 0, message_from_atoms(args + atoms_of((selector, values))))
 
     def _udpsend(self, bid, box, args, state, inlet, selector, values):
+        if selector in ("host", "port"):
+            (self.udpsend[selector],) = values
+            return
         assert selector.startswith("/"), f"[udpsend] got {selector} {values}: not an OSC address"
         self.osc.append((selector, list(values)))
+
+    def _udpreceive(self, bid, box, args, state, inlet, selector, values):
+        assert selector == "port", f"[udpreceive] got {selector} {values}"
+        (self.udpreceive_port,) = values
+
+    def _outlet(self, bid, box, args, state, inlet, selector, values):
+        parent, parent_box = self.parent
+        parent.emit(parent_box, self.ports("outlet").index(bid), (selector, values))
+
+    def _print(self, bid, box, args, state, inlet, selector, values):
+        self.printed.append((args[0], atoms_of((selector, values))))
 
     def _arith(self, bid, args, state, inlet, values, op):
         if inlet == 1:
@@ -192,6 +237,9 @@ class MaxPatch:
         self.emit(bid, 0, ("list", list(held)))
 
     def _route(self, bid, box, args, state, inlet, selector, values):
+        if selector == "bang" and "bang" in args:
+            self.emit(bid, args.index("bang"), ("bang", []))
+            return
         incoming = atoms_of((selector, values))
         for outlet, name in enumerate(args):
             if incoming and incoming[0] == name:
@@ -276,6 +324,11 @@ class MaxPatch:
 
     # ------------------------------------------------------------------------------------------ the user and the world
     def load(self) -> None:
+        for child in self.children.values():
+            child.load()
+        for bid in self.find("patcherargs"):
+            defaults = [atom(a) for a in self.boxes[bid]["text"].split()[1:]]
+            self.emit(bid, 0, ("list", self.arguments + defaults[len(self.arguments):]))
         for bid in self.find("loadbang"):
             self.emit(bid, 0, ("bang", []))
 
@@ -406,3 +459,97 @@ def test_status_reply_fills_the_status_line_with_latency(patch):
     patch.from_bridge(OUT_ERROR, "/genie/press: button must be 0..7, got 9")
     errors = [box["text"] for box in patch.boxes.values() if box.get("text", "").startswith("error:")]
     assert errors == ["error: /genie/press: button must be 0..7, got 9"]
+
+
+# ---------------------------------------------------------------------------------------------- [pianogenie-osc]
+
+
+@pytest.fixture
+def help_patch() -> MaxPatch:
+    patch = MaxPatch(HELP)
+    patch.load()
+    return patch
+
+
+def genie_of(patch: MaxPatch) -> MaxPatch:
+    (genie,) = patch.children.values()
+    return genie
+
+
+def click_message(patch: MaxPatch, text: str) -> None:
+    (bid,) = [b for b in patch.find("message") if patch.boxes[b]["text"] == text]
+    patch.receive(bid, 0, ("bang", []))
+
+
+# Each message box of the help file, and the OSC message the abstraction sends for it.
+HELP_MESSAGES = {
+    "press 0": (IN_PRESS, [0]), "release 0": (IN_RELEASE, [0]), "press 1 40": (IN_PRESS, [1, 40]),
+    "release 1": (IN_RELEASE, [1]), "press 9": (IN_PRESS, [9]), "pedal 1": (IN_PEDAL, [1]), "pedal 0": (IN_PEDAL, [0]),
+    "temperature 0.25": (IN_TEMPERATURE, [0.25]), "range 48 72": (IN_RANGE, [48, 72]),
+    "range 21 108": (IN_RANGE, [LOWEST_PITCH, HIGHEST_PITCH]),
+    "keys 60 62 64 65 67 69 71 72": (IN_KEYS, [60, 62, 64, 65, 67, 69, 71, 72]), "keys": (IN_KEYS, []),
+    "reset": (IN_RESET, []), "panic": (IN_PANIC, []), "status": (IN_STATUS, []), "models": (IN_MODELS, []),
+}
+
+
+def test_help_file_messages_become_the_bridge_messages(help_patch):
+    genie = genie_of(help_patch)
+    assert genie.take_osc() == [], "loading sends nothing"
+    shown = {help_patch.boxes[b]["text"] for b in help_patch.find("message")}
+    assert set(HELP_MESSAGES) <= shown
+    for text, expected in HELP_MESSAGES.items():
+        click_message(help_patch, text)
+        assert genie.take_osc() == [expected], text
+    # Types survive: buttons and pitches are ints, the temperature a float.
+    click_message(help_patch, "temperature 0.25")
+    ((_, (value,)),) = genie.take_osc()
+    assert isinstance(value, float)
+
+
+def test_abstraction_takes_the_bridge_defaults_or_its_creation_arguments(help_patch):
+    genie = genie_of(help_patch)
+    assert genie.udpsend == {"host": DEFAULT_HOST, "port": DEFAULT_LISTEN_PORT}
+    assert genie.udpreceive_port == DEFAULT_REPLY_PORT
+    given = MaxPatch(HELP)
+    (bid,) = given.children
+    given.children[bid] = MaxPatch(MAXPATCH / "pianogenie-osc.maxpat", (given, bid), [9000, "192.168.1.20", 9001])
+    given.load()
+    assert genie_of(given).udpsend == {"host": "192.168.1.20", "port": 9000}
+    assert genie_of(given).udpreceive_port == 9001
+    # And at run time: another bridge, another reply port.
+    for text in ("host 127.0.0.1", "port 57130", "reply_port 57131"):
+        click_message(given, text)
+    assert genie_of(given).udpsend == {"host": DEFAULT_HOST, "port": DEFAULT_LISTEN_PORT}
+    assert genie_of(given).udpreceive_port == DEFAULT_REPLY_PORT
+    assert genie_of(given).take_osc() == []
+
+
+def test_bridge_answers_leave_the_abstraction_by_their_outlets(help_patch):
+    genie = genie_of(help_patch)
+    genie.from_bridge(OUT_NOTEON, 64, 90, 3)
+    genie.from_bridge(OUT_NOTEOFF, 64, 3)
+    genie.from_bridge(OUT_ERROR, "/genie/press: button must be 0..7, got 9")
+    genie.from_bridge(OUT_STATUS, "performer", 0, "latency_p50_us", 118.5)
+    genie.from_bridge("/genie/model", "default")
+    assert help_patch.printed == [
+        ("noteon", [64, 90, 3]), ("noteoff", [64, 3]), ("error", ["/genie/press: button must be 0..7, got 9"]),
+        ("status", ["performer", 0, "latency_p50_us", 118.5]), ("other", ["/genie/model", "default"]),
+    ]
+    # The note sounded on [noteout] and showed on the keyboard, and ended on both.
+    assert help_patch.midi == [(64, 90, 1), (64, 0, 1)]
+    assert help_patch.state[help_patch.only("kslider")]["held"] == set()
+
+
+def test_an_unknown_message_is_printed_not_sent(help_patch):
+    (box,) = help_patch.children
+    help_patch.receive(box, 0, ("bogus", [1]))
+    help_patch.receive(box, 0, ("int", [3]))
+    assert genie_of(help_patch).take_osc() == []
+    assert genie_of(help_patch).printed == [("pianogenie-osc", ["unknown", "bogus", 1]),
+                                            ("pianogenie-osc", ["unknown", 3])]
+
+
+def test_the_status_poll_clicks_status(help_patch):
+    help_patch.click(help_patch.only("toggle"))
+    help_patch.tick(help_patch.only("metro"))
+    assert genie_of(help_patch).take_osc() == [(IN_STATUS, [])]

@@ -1,16 +1,21 @@
-"""maxpatch/pianogenie.pd played by real Pure Data (headless), against a recording OSC peer and against a real
-`pianogenie serve`.
+"""maxpatch/pianogenie.pd and the [pianogenie-osc] abstraction played by real Pure Data (headless), against a
+recording OSC peer and against a real `pianogenie serve`.
 
 maxpatch/pianogenie-harness.pd loads the real patch as an abstraction and plays a fixed score through the patch's own
 inputs: the computer keys (it sends to #key/#keyup, exactly what Pd's [key]/[keyup] listen to) and the patch's
 `genie-*` receive names (what its buttons, toggle, slider and number boxes send to). Every note, error and status
 that comes back through the patch's [netreceive -u -b] -> [oscparse] chain is written with [textfile] to a file
 this test reads; then Pd quits. `-batch` would quit before the network answered, so Pd runs in real time.
+
+maxpatch/pianogenie-osc-help.pd, the abstraction's help patch, is opened as it ships (it must load cleanly) and,
+with only its [pianogenie-osc]'s creation arguments pointed at the test's peer, played by clicking its message boxes
+(see the section at the end).
 """
 
 from __future__ import annotations
 
 import math
+import re
 import shutil
 import socket
 import subprocess
@@ -21,6 +26,10 @@ import pytest
 
 from pianogenie.bridge.protocol import (
     DEFAULT_HOST,
+    DEFAULT_LISTEN_PORT,
+    DEFAULT_VELOCITY,
+    IN_KEYS,
+    IN_MODELS,
     IN_PANIC,
     IN_PEDAL,
     IN_PRESS,
@@ -107,7 +116,9 @@ class RecordingPeer:
     releases with the note messages of the bridge's protocol, so the patch's receiving side has something to
     parse. It is a test double for the wire format only; the real bridge is tested below."""
 
-    def __init__(self, reply_port: int, host: str = DEFAULT_HOST, port: int = 0) -> None:
+    def __init__(self, reply_port: int | None, host: str = DEFAULT_HOST, port: int = 0) -> None:
+        """Replies go to DEFAULT_HOST:reply_port, or with reply_port None to the sender, as the bridge answers
+        every sender."""
         from pythonosc.osc_message_builder import OscMessageBuilder
 
         self._builder = OscMessageBuilder
@@ -116,6 +127,7 @@ class RecordingPeer:
         self.sock.settimeout(0.1)
         self.port = self.sock.getsockname()[1]
         self.reply_port = reply_port
+        self._sender: tuple[str, int] | None = None
         self.received: list[tuple[str, str, list]] = []
         self.replies: list[list] = []
         self._held: dict[int, int] = {}
@@ -126,7 +138,8 @@ class RecordingPeer:
         builder = self._builder(address)
         for arg in args:
             builder.add_arg(arg)
-        self.sock.sendto(builder.build().dgram, (DEFAULT_HOST, self.reply_port))
+        destination = self._sender if self.reply_port is None else (DEFAULT_HOST, self.reply_port)
+        self.sock.sendto(builder.build().dgram, destination)
         self.replies.append([address, *args])
 
     def _serve(self) -> None:
@@ -135,7 +148,7 @@ class RecordingPeer:
         pitch = 60
         while not self._stop.is_set():
             try:
-                datagram, _ = self.sock.recvfrom(65536)
+                datagram, self._sender = self.sock.recvfrom(65536)
             except socket.timeout:
                 continue
             message = OscMessage(datagram)
@@ -302,3 +315,195 @@ def test_pd_round_trip_through_pianogenie_serve(pd_binary, tmp_path, request):
     errors = [" ".join(m[1:]) for m in logged if m[0] == "error"]
     assert len(errors) == 1 and "button" in errors[0], errors
     check_status_lines(logged)
+
+
+# ---------------------------------------------------------------------------------------------- [pianogenie-osc]
+# maxpatch/pianogenie-osc.pd is the abstraction to drop into one's own patch; pianogenie-osc-help.pd is its help
+# patch (the name Pd opens on right-click -> Help). The tests below open the help patch in real Pd and click its
+# message boxes, as a user would: a second patch sends the help's canvas `mouse` and `mouseup` messages at each box's
+# position. What comes out of the abstraction's outlets reaches the help's [print] objects, on Pd's stderr.
+
+OSC_HELP = REPO / "maxpatch" / "pianogenie-osc-help.pd"
+OSC_ABSTRACTION = REPO / "maxpatch" / "pianogenie-osc.pd"
+HELP_OBJECT = re.compile(r"^(#X obj \d+ \d+ pianogenie-osc)( [^;]*)?;$", re.MULTILINE)
+VELOCITY = 40  # the help's [press 1 40( message
+C_MAJOR = (60, 62, 64, 65, 67, 69, 71, 72)  # its [keys ...( message
+
+# The clicks (message box texts, in order) and, for each, what the abstraction must send to the bridge. Notes are
+# numbered in the order they start: two plain ones, two under the pedal, two in the range 48..72, two on the white
+# keys, then a refused button, the status, the models, and a note that panic ends.
+HELP_SCORE: list[tuple[str, tuple]] = [
+    ("range 21 108", (IN_RANGE, "ii", [LOWEST_PITCH, HIGHEST_PITCH])),
+    ("temperature 0.25", (IN_TEMPERATURE, "f", [0.25])),
+    ("reset", (IN_RESET, "", [])),
+    ("press 0", (IN_PRESS, "i", [0])), ("release 0", (IN_RELEASE, "i", [0])),
+    ("press 1 40", (IN_PRESS, "ii", [1, VELOCITY])), ("release 1", (IN_RELEASE, "i", [1])),
+    ("pedal 1", (IN_PEDAL, "i", [1])),
+    ("press 0", (IN_PRESS, "i", [0])), ("release 0", (IN_RELEASE, "i", [0])),
+    ("press 1 40", (IN_PRESS, "ii", [1, VELOCITY])), ("release 1", (IN_RELEASE, "i", [1])),
+    ("pedal 0", (IN_PEDAL, "i", [0])),
+    ("range 48 72", (IN_RANGE, "ii", [RANGE_LOW, RANGE_HIGH])),
+    ("press 0", (IN_PRESS, "i", [0])), ("release 0", (IN_RELEASE, "i", [0])),
+    ("press 1 40", (IN_PRESS, "ii", [1, VELOCITY])), ("release 1", (IN_RELEASE, "i", [1])),
+    ("range 21 108", (IN_RANGE, "ii", [LOWEST_PITCH, HIGHEST_PITCH])),
+    ("keys 60 62 64 65 67 69 71 72", (IN_KEYS, "i" * len(C_MAJOR), list(C_MAJOR))),
+    ("press 0", (IN_PRESS, "i", [0])), ("release 0", (IN_RELEASE, "i", [0])),
+    ("press 1 40", (IN_PRESS, "ii", [1, VELOCITY])), ("release 1", (IN_RELEASE, "i", [1])),
+    ("keys", (IN_KEYS, "", [])),
+    ("press 9", (IN_PRESS, "i", [9])),
+    ("status", (IN_STATUS, "", [])),
+    ("models", (IN_MODELS, "", [])),
+    ("press 0", (IN_PRESS, "i", [0])),
+    ("panic", (IN_PANIC, "", [])),
+]
+HELP_NOTES = 9
+HELP_PEDAL, HELP_RANGE, HELP_KEYS, HELP_PANIC = (2, 3), (4, 5), (6, 7), 8
+
+
+def pd_records(text: str) -> list[str]:
+    """A Pd file's records: ';' ends one unless escaped, and Pd wraps long records over several lines."""
+    return [" ".join(r.split()) for r in re.split(r"(?<!\\);", text) if r.strip()]
+
+
+def message_boxes(path: Path) -> dict[str, tuple[int, int]]:
+    """Each message box's text -> its (x, y) on the canvas."""
+    boxes = {}
+    for record in pd_records(path.read_text()):
+        match = re.fullmatch(r"#X msg (\d+) (\d+) (.*)", record)
+        if match:
+            assert match[3] not in boxes, f"two message boxes read {match[3]!r}"
+            boxes[match[3]] = (int(match[1]), int(match[2]))
+    return boxes
+
+
+def help_patch_for(tmp_path: Path, arguments: str) -> Path:
+    """The help patch, with its [pianogenie-osc] given these creation arguments; it keeps its name, so its canvas
+    is still `pd-pianogenie-osc-help.pd`, and finds the abstraction on Pd's -path."""
+    text = OSC_HELP.read_text()
+    assert len(HELP_OBJECT.findall(text)) == 1, "the help patch holds one [pianogenie-osc]"
+    folder = tmp_path / "help"
+    folder.mkdir()
+    (folder / OSC_HELP.name).write_text(HELP_OBJECT.sub(lambda m: f"{m[1]} {arguments};", text))
+    return folder / OSC_HELP.name
+
+
+def click_patch(tmp_path: Path, clicks: list[str], gap_ms: int = 60) -> Path:
+    """A patch that clicks the help patch's message boxes in order (press and release the mouse 4 px inside each
+    box, as Pd's editor receives a click), then quits Pd."""
+    boxes = message_boxes(OSC_HELP)
+    canvas = f"pd-{OSC_HELP.name}"
+    score = []
+    for text in clicks:
+        x, y = boxes[text]
+        score.append(f"{gap_ms} {canvas} mouse {x + 4} {y + 4} 1 0;")
+        score.append(f"0 {canvas} mouseup {x + 4} {y + 4} 1;")
+    score.append("1000 pd quit;")
+    (tmp_path / "score.txt").write_text("\n".join(score) + "\n")
+    clicker = tmp_path / "clicker.pd"
+    clicker.write_text("#N canvas 0 0 300 200 12;\n#X obj 10 10 loadbang;\n#X obj 10 35 delay 500;\n"
+                       "#X msg 10 60 read score.txt \\, bang;\n#X obj 10 85 qlist;\n"
+                       "#X connect 0 0 1 0;\n#X connect 1 0 2 0;\n#X connect 2 0 3 0;\n")
+    return clicker
+
+
+def run_help(pd: str, help_patch: Path, clicker: Path | None,
+             timeout: float = 30.0) -> tuple[list[tuple[str, list[str]]], str]:
+    """Open the help patch (and the clicker) in real Pd; return what the help's [print] objects printed, as
+    (name, tokens), and all of Pd's stderr."""
+    command = [pd, "-nogui", "-noaudio", "-nomidi", "-stderr", "-path", str(OSC_ABSTRACTION.parent),
+               "-open", str(help_patch)]
+    command += ["-open", str(clicker)] if clicker else ["-send", "pd quit"]
+    proc = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=timeout)
+    assert proc.returncode == 0, f"pd exited with {proc.returncode}:\n{proc.stderr}"
+    printed = []
+    for line in proc.stderr.splitlines():
+        name, _, rest = line.partition(": ")
+        if name in ("noteon", "noteoff", "status", "bridge-error", "other"):
+            printed.append((name, rest.split()))
+    return printed, proc.stderr
+
+
+def check_loaded_cleanly(stderr: str) -> None:
+    for complaint in ("couldn't create", "bad arguments", "no method for", "unknown message", "connection failed"):
+        assert complaint not in stderr, stderr
+
+
+def test_pd_help_patch_opens_and_connects(pd_binary, tmp_path):
+    """The shipped help patch, unchanged, as a user opens it: every object is created and [pianogenie-osc]
+    connects (to the bridge's default address; UDP needs no one listening for that)."""
+    printed, stderr = run_help(pd_binary, OSC_HELP, None)
+    check_loaded_cleanly(stderr)
+    assert ("other", ["list", "connected", "1"]) in printed, stderr
+
+
+def test_pd_abstraction_defaults_are_the_bridge_defaults():
+    """Without creation arguments it connects where `pianogenie serve` listens by default."""
+    records = pd_records(OSC_ABSTRACTION.read_text())
+    messages = [re.sub(r"^#X msg \d+ \d+ ", "", r) for r in records if r.startswith("#X msg")]
+    assert str(DEFAULT_LISTEN_PORT) in messages and f"symbol {DEFAULT_HOST}" in messages
+    # One inlet and five outlets: noteon, noteoff, status, error, everything else.
+    assert sum(1 for r in records if re.fullmatch(r"#X obj \d+ \d+ inlet", r)) == 1
+    assert sum(1 for r in records if re.fullmatch(r"#X obj \d+ \d+ outlet", r)) == 5
+
+
+def test_pd_help_patch_sends_each_message_with_the_bridge_types(pd_binary, tmp_path):
+    """Clicking the help's messages sends exactly the OSC the bridge takes (type tags included: Pd's numbers are
+    floats, the bridge wants ints for buttons and pitches), and what the peer answers, to the sender as the bridge
+    does, comes out of the right outlets."""
+    with RecordingPeer(reply_port=None) as peer:
+        help_patch = help_patch_for(tmp_path, f"{peer.port} {DEFAULT_HOST}")
+        printed, stderr = run_help(pd_binary, help_patch, click_patch(tmp_path, [c for c, _ in HELP_SCORE]))
+    check_loaded_cleanly(stderr)
+    assert peer.received == [m for _, m in HELP_SCORE], stderr
+    outlet = {OUT_NOTEON: "noteon", OUT_NOTEOFF: "noteoff", OUT_ERROR: "bridge-error", OUT_STATUS: "status"}
+    answered = [(outlet[r[0]], r[1:]) for r in peer.replies]
+    came_out = [(name, tokens) for name, tokens in printed if name != "other"]
+    assert [name for name, _ in came_out] == [name for name, _ in answered], stderr
+    for (name, tokens), (_, values) in zip(came_out, answered):
+        if name in ("noteon", "noteoff"):
+            assert [float(t) for t in tokens] == [float(v) for v in values]
+        elif name == "status":
+            assert tokens[0] == "list" and tokens[1::2] == list(STATUS_FIELDS), tokens
+    assert any(name == "bridge-error" and "button" in " ".join(tokens) for name, tokens in came_out)
+
+
+def test_pd_help_patch_plays_through_pianogenie_serve(pd_binary, tmp_path, request):
+    """The help patch against a real bridge: every press comes back as a note out of [pianogenie-osc]'s outlets,
+    with the pressed velocity, inside the range and the keys asked for, held by the pedal, ended by panic."""
+    # --reply-to none: the notes can only reach the abstraction as answers to its own socket.
+    with running_serve([*model_arguments(request), "--reply-to", "none"], reply_port=free_udp_port()) as (port, _):
+        help_patch = help_patch_for(tmp_path, f"{port} {DEFAULT_HOST}")
+        printed, stderr = run_help(pd_binary, help_patch, click_patch(tmp_path, [c for c, _ in HELP_SCORE]))
+    check_loaded_cleanly(stderr)
+
+    noteons = [[int(float(t)) for t in tokens] for name, tokens in printed if name == "noteon"]
+    assert len(noteons) == HELP_NOTES, f"{printed}\n{stderr}"
+    assert [b for _, _, b in noteons] == [0, 1, 0, 1, 0, 1, 0, 1, 0]
+    for pitch, velocity, button in noteons:
+        assert LOWEST_PITCH <= pitch <= HIGHEST_PITCH
+        assert velocity == (VELOCITY if button == 1 else DEFAULT_VELOCITY)
+    for index in HELP_RANGE:
+        assert RANGE_LOW <= noteons[index][0] <= RANGE_HIGH, "range reached the bridge"
+    for index in HELP_KEYS:
+        assert noteons[index][0] in C_MAJOR, "keys reached the bridge"
+
+    order, sounding, count = [], {}, 0
+    for name, tokens in printed:
+        if name == "noteon":
+            sounding[int(float(tokens[0]))] = count
+            order.append(("on", count))
+            count += 1
+        elif name == "noteoff":
+            order.append(("off", sounding.pop(int(float(tokens[0])))))
+    assert sounding == {}, f"left sounding: {sounding}"
+    position = {event: i for i, event in enumerate(order)}
+    first, second = HELP_PEDAL
+    assert position[("off", first)] > position[("on", second)], "the pedal held the first note"
+    assert ("off", HELP_PANIC) in position, "panic ended the held note"
+
+    errors = [" ".join(tokens) for name, tokens in printed if name == "bridge-error"]
+    assert len(errors) == 1 and "button" in errors[0], errors
+    (status,) = [tokens for name, tokens in printed if name == "status"]
+    assert status[0] == "list" and status[1::2] == list(STATUS_FIELDS), status
+    assert ["list", "connected", "1"] in [tokens for name, tokens in printed if name == "other"]
+    assert any(tokens[:2] == ["list", "models"] for name, tokens in printed if name == "other"), printed

@@ -172,3 +172,111 @@ def test_embedded_default_model_loads_and_reproduces_its_fixture():
             session.override_delta_time(dt)
         keys.append(session.press(button, time=float(i), temperature=0.0))
     assert keys == np.argmax(np.array(fx["output_logits"]), axis=1).tolist()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Decoder.generate: the free-running loop that training.live, training.evaluate and `pianogenie bench engine`
+# each used to write out, checked against those loops as they were, bit for bit.
+
+DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "engine" / "models" / "default"
+
+
+@pytest.fixture(scope="module")
+def decoder():
+    from pianogenie.training.model import load_for_evaluation
+
+    return load_for_evaluation(DEFAULT_MODEL)[0].dec
+
+
+def _live_loop_before(dec, buttons: np.ndarray, dts: np.ndarray, temperature: float, seed: int) -> np.ndarray:
+    """training.live.play before Decoder.generate."""
+    gen = torch.Generator().manual_seed(seed)
+    b = IntegerQuantizer(8).to_real(torch.from_numpy(buttons))
+    t = torch.from_numpy(dts)
+    n, steps = buttons.shape
+    prev, state = torch.full((n, 1), SOS, dtype=torch.long), None
+    keys = np.empty((n, steps), dtype=np.int64)
+    with torch.no_grad():
+        for i in range(steps):
+            logits, state = dec(prev, t[:, i:i + 1], b[:, i:i + 1], state)
+            logits = logits[:, -1]
+            if temperature <= 0:
+                k = logits.argmax(-1)
+            else:
+                k = torch.multinomial(torch.softmax(logits / temperature, -1), 1, generator=gen)[:, 0]
+            keys[:, i] = k.numpy()
+            prev = k[:, None]
+    return keys
+
+
+def _melody_loop_before(dec, buttons: np.ndarray, dts: torch.Tensor) -> np.ndarray:
+    """training.evaluate.melody_metrics' free-running argmax before Decoder.generate."""
+    prev, state, played = SOS, None, []
+    b_real = IntegerQuantizer(8).to_real(torch.from_numpy(buttons))
+    with torch.no_grad():
+        for i in range(len(buttons)):
+            step_logits, state = dec(torch.tensor([[prev]]), dts[:, i:i + 1], b_real[i].reshape(1, 1), state)
+            prev = int(step_logits[0, -1].argmax())
+            played.append(prev)
+    return np.array(played)
+
+
+def _bench_step_before(dec):
+    """pianogenie.bench_engine's PyTorch reference step before Decoder.generate."""
+    from pianogenie.engine.constants import button_value
+
+    state = {"hidden": None, "key": SOS}
+    generator = torch.Generator().manual_seed(0)
+
+    @torch.no_grad()
+    def step(button: int, dt: float, temperature: float) -> int:
+        logits, state["hidden"] = dec(torch.tensor([[state["key"]]]), torch.tensor([[dt]]),
+                                      torch.tensor([[button_value(button)]]), state["hidden"])
+        key = int(torch.multinomial(torch.softmax(logits[0, 0] / temperature, dim=-1), 1, generator=generator))
+        state["key"] = key
+        return key
+
+    return step
+
+
+@pytest.mark.parametrize("temperature", [0.0, 0.25, 1.0])
+def test_generate_plays_what_the_live_loop_played(decoder, temperature):
+    from pianogenie.training.live import Scenario, chords, play, random_walk
+
+    rng = np.random.default_rng(5)
+    for scenario in (random_walk(rng, n=8, t=64), chords(rng, n=8, t=63)):
+        before = _live_loop_before(decoder, scenario.buttons, scenario.dts, temperature, seed=11)
+        after = play(decoder, Scenario(scenario.buttons, scenario.dts), temperature, seed=11)
+        assert after.dtype == before.dtype and np.array_equal(after, before)
+    if temperature > 0:  # the seed matters: a sampled stream is not an argmax one in disguise
+        assert not np.array_equal(after, play(decoder, scenario, temperature, seed=12))
+
+
+def test_generate_plays_what_the_melody_loop_played(decoder):
+    from pianogenie.training.data.examples import delta_times
+    from pianogenie.training.melodies import MELODIES
+
+    for melody in MELODIES:
+        buttons = np.array(melody.buttons)
+        t = torch.from_numpy(delta_times(np.array(melody.onsets())))[None]
+        before = _melody_loop_before(decoder, buttons, t)
+        after, _ = decoder.generate(IntegerQuantizer(8).to_real(torch.from_numpy(buttons))[None], t, temperature=0)
+        assert np.array_equal(after[0].numpy(), before)
+
+
+def test_generate_a_press_at_a_time_is_the_bench_step_and_one_long_call():
+    from pianogenie.bench_engine import torch_reference
+    from pianogenie.engine.constants import button_value
+    from pianogenie.training.model import Decoder, ModelConfig, load_for_evaluation
+
+    dec = load_for_evaluation(DEFAULT_MODEL)[0].dec
+    presses = [(i * 5 % 8, 0.05 + 0.01 * (i % 7)) for i in range(300)]
+    before, after = _bench_step_before(dec), torch_reference(DEFAULT_MODEL)
+    keys_before = [before(b, dt, 0.25) for b, dt in presses]
+    assert [after(b, dt, 0.25) for b, dt in presses] == keys_before
+    # One call over the whole stream: the same keys as 300 calls carrying (prev, state) forward.
+    b = torch.tensor([[button_value(b) for b, _ in presses]])
+    t = torch.tensor([[dt for _, dt in presses]])
+    keys, _ = dec.generate(b, t, 0.25, torch.Generator().manual_seed(0))
+    assert keys[0].tolist() == keys_before
+    assert isinstance(dec, Decoder) and Decoder(ModelConfig()).generate(b[:, :0], t[:, :0])[0].shape == (1, 0)

@@ -16,7 +16,7 @@ torch = pytest.importorskip("torch")
 mido = pytest.importorskip("mido")
 
 from pianogenie.cli import main as cli  # noqa: E402
-from pianogenie.training.config import TrainConfig  # noqa: E402
+from pianogenie.training.config import Performance, TrainConfig  # noqa: E402
 from pianogenie.training.train import BEST, LAST, train  # noqa: E402
 
 from tests.midi_helpers import write_midi  # noqa: E402
@@ -142,8 +142,8 @@ def test_bench_training_smoke(capsys):
 def test_keep_evals_and_the_music_figure_pick_the_best(midi_folder, tmp_path):
     out = tmp_path / "k"
     val = train(TrainConfig(data=str(midi_folder), out=str(out), max_steps=6, keep_evals=True,
-                            best_metric="perf_nll+music", repeat_passage=0.5, piece_weights="tune0=0,tune1=2",
-                            holdout="tune4,tune5", **TINY))
+                            best_metric="perf_nll+music", perform=Performance(repeat_passage=0.5),
+                            piece_weights="tune0=0,tune1=2", holdout="tune4,tune5", **TINY))
     assert np.isfinite(val["music"]) and val["music"] > 0
     kept = sorted(p.name for p in out.glob("ckpt_0*.pt"))
     assert kept == ["ckpt_000003.pt", "ckpt_000006.pt"]
@@ -156,3 +156,36 @@ def test_keep_evals_and_the_music_figure_pick_the_best(midi_folder, tmp_path):
     # Without held-out works a folder this small has too few validation pieces to play whole: one clear line.
     with pytest.raises(ValueError, match="plays whole pieces"):
         train(TrainConfig(data=str(midi_folder), out=str(tmp_path / "m"), best_metric="music", **TINY))
+
+
+def test_an_old_command_line_resumes_the_shipped_checkpoint(midi_folder, tmp_path, capsys):
+    """engine/models/default/checkpoint.pt was written before the knobs were renamed and nested; an old command
+    line (--transpose-max) resumes it, and the new checkpoint stores today's names, read back as the same config."""
+    from pianogenie.training.config import stored_config
+
+    shipped = REPO / "engine" / "models" / "default" / "checkpoint.pt"
+    old = _params(shipped)
+    out = tmp_path / "more"
+    args = ["train", "--data", str(midi_folder), "--out", str(out), "--resume", "--init", str(shipped),
+            "--max-steps", str(old["step"] + 1), "--transpose-max", "2", "--batch-size", "4", "--eval-windows", "4",
+            "--threads", "1", "--live-seeds", "1", "--no-progress", "--device", "cpu"]
+    assert cli(args) == 0
+    captured = capsys.readouterr()
+    assert f"resumed from {shipped} at step {old['step']}" in captured.out
+    assert "--transpose-max is deprecated" in captured.err
+    new = _params(out / LAST)
+    assert new["step"] == old["step"] + 1
+    # One Adam step from the shipped weights, not a fresh start: every weight within a few learning rates.
+    assert max((new["model"][n] - old["model"][n]).abs().max().item() for n in old["model"]) < 10 * old["config"]["lr"]
+    assert "transpose_max" not in new["config"] and new["config"]["transpose_clamped"] == 2
+    cfg = stored_config(new["config"])
+    assert cfg.augment.transpose_clamped == 2 and cfg.max_steps == old["step"] + 1 and cfg.resume
+
+
+def test_no_function_of_the_training_loop_is_over_60_lines():
+    import ast
+
+    source = REPO / "training" / "train.py"
+    for node in ast.walk(ast.parse(source.read_text())):
+        if isinstance(node, ast.FunctionDef):
+            assert node.end_lineno - node.lineno + 1 <= 60, f"{node.name} is {node.end_lineno - node.lineno + 1} lines"

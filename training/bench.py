@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from .config import TrainConfig
-from .data.examples import Augmentation, CropSampler
+from .data.examples import CropSampler
 from .data.notes import make_piece
 from .model import PianoGenie, compute_losses
 
@@ -26,7 +26,7 @@ def _synthetic_pieces(n: int = 50) -> list:
 def bench_training(pieces, batch_size: int = 32, seq_len: int = 128, steps: int = 20, threads: int = 1) -> dict:
     torch.set_num_threads(threads)
     c = TrainConfig()  # the default recipe's augmentation, performance included
-    sampler = CropSampler(pieces, seq_len, Augmentation(c.time_stretch_max, c.transpose_max), c.performance())
+    sampler = CropSampler(pieces, seq_len, c.augment, c.perform)
     rng = np.random.default_rng(0)
     t0 = time.perf_counter()
     for _ in range(200):

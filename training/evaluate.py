@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from pianogenie.engine.constants import SOS, pitch_to_key
+from pianogenie.engine.constants import pitch_to_key
 
 from .data.examples import delta_times, eval_windows
 from .live import LIVE_ROWS, live_suite
@@ -42,13 +42,8 @@ def melody_metrics(model: PianoGenie, melody: Melody, with_encoder: bool = True)
     logits = model.decode_buttons(k, t, torch.from_numpy(human)[None])[0]
     nll = torch.nn.functional.cross_entropy(logits, k[0]).item()
     # Free-running: the decoder plays from the person's buttons alone, as in the instrument.
-    prev, state, played = SOS, None, []
-    b_real = model.quant.to_real(torch.from_numpy(human))
-    for i in range(len(keys)):
-        step_logits, state = model.dec(torch.tensor([[prev]]), t[:, i:i + 1], b_real[i].reshape(1, 1), state)
-        prev = int(step_logits[0, -1].argmax())
-        played.append(prev)
-    played = np.array(played)
+    played, _ = model.dec.generate(model.quant.to_real(torch.from_numpy(human))[None], t, temperature=0)
+    played = played[0].numpy()
     out = {
         "dec_nll": nll,
         "dec_top1": float((logits.argmax(-1) == k[0]).float().mean()),

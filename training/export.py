@@ -14,6 +14,7 @@ import torch
 from pianogenie.engine.constants import DECODER_TENSORS, DT_MAX, FIXTURE_NAME, NUM_BUTTONS, RNN_DIM, RNN_LAYERS, SOS
 from pianogenie.engine.model_format import write_model
 
+from .config import RENAMED
 from .data.examples import delta_times
 from .data.notes import Piece
 from .model import PianoGenie, load_state_dict, shift_keys
@@ -24,13 +25,14 @@ FIXTURE_STEPS = 128
 def model_config(ckpt_path: str | os.PathLike) -> dict:
     """cfg.json in the reference's schema, filled from the checkpoint's training config where it has one."""
     obj = torch.load(ckpt_path, map_location="cpu", weights_only=True)
-    train = obj.get("config", {}) if isinstance(obj, dict) else {}
+    stored = obj.get("config", {}) if isinstance(obj, dict) else {}
+    train = {RENAMED.get(key, key): value for key, value in stored.items()}  # today's knob names
     cfg = {
         "seed": train.get("seed", 0),
         "num_buttons": NUM_BUTTONS,
         "data_delta_time_max": DT_MAX,
         "data_augment_time_stretch_max": train.get("time_stretch_max", 0.05),
-        "data_augment_transpose_max": train.get("transpose_max", 6),
+        "data_augment_transpose_max": train.get("transpose_clamped", 6),
         "model_rnn_dim": RNN_DIM,
         "model_rnn_num_layers": RNN_LAYERS,
         "batch_size": train.get("batch_size", 32),

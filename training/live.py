@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from pianogenie.engine.constants import DEFAULT_TEMPERATURE, DT_MAX, NUM_BUTTONS, SOS
+from pianogenie.engine.constants import DEFAULT_TEMPERATURE, DT_MAX, NUM_BUTTONS
 
 from .model import Decoder, IntegerQuantizer
 
@@ -81,28 +81,12 @@ def repeat(rng: np.random.Generator, n: int = SEQUENCES, t: int = STEPS) -> Scen
     return Scenario(b.astype(np.int64), _gaps_to_dts(gaps))
 
 
-@torch.no_grad()
 def play(dec: Decoder, scenario: Scenario, temperature: float, seed: int) -> np.ndarray:
     """Free-running keys [S, T]: each step samples a key from the decoder and feeds it back."""
     dec.eval()
-    gen = torch.Generator().manual_seed(seed)
-    quant = IntegerQuantizer(NUM_BUTTONS)
-    b = quant.to_real(torch.from_numpy(scenario.buttons))
-    t = torch.from_numpy(scenario.dts)
-    n, steps = scenario.buttons.shape
-    prev = torch.full((n, 1), SOS, dtype=torch.long)
-    state = None
-    keys = np.empty((n, steps), dtype=np.int64)
-    for i in range(steps):
-        logits, state = dec(prev, t[:, i:i + 1], b[:, i:i + 1], state)
-        logits = logits[:, -1]
-        if temperature <= 0:
-            k = logits.argmax(-1)
-        else:
-            k = torch.multinomial(torch.softmax(logits / temperature, -1), 1, generator=gen)[:, 0]
-        keys[:, i] = k.numpy()
-        prev = k[:, None]
-    return keys
+    b = IntegerQuantizer(NUM_BUTTONS).to_real(torch.from_numpy(scenario.buttons))
+    keys, _ = dec.generate(b, torch.from_numpy(scenario.dts), temperature, torch.Generator().manual_seed(seed))
+    return keys.numpy()
 
 
 def _contour_agreement(keys: np.ndarray, buttons: np.ndarray, moving_only: bool) -> float:

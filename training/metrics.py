@@ -11,7 +11,8 @@ import torch.nn.functional as F
 
 from pianogenie.engine.constants import NUM_BUTTONS, NUM_KEYS
 
-from .model import LossWeights, PianoGenie, compute_losses
+from .config import LossWeights
+from .model import PianoGenie, compute_losses
 
 
 @torch.no_grad()
@@ -55,8 +56,8 @@ def window_metrics(model: PianoGenie, keys: np.ndarray, dts: np.ndarray, batch_s
     out = {
         "windows": float(len(keys)),
         "notes": float(n_notes),
-        "loss": sums["recons"] / n_notes + weights.margin * sums["margin"] / n_notes
-        + weights.contour * sums["contour"] / n_pairs,
+        "loss": sums["recons"] / n_notes + weights.loss_margin * sums["margin"] / n_notes
+        + weights.loss_contour * sums["contour"] / n_pairs,
         "recons": sums["recons"] / n_notes,
         "margin": sums["margin"] / n_notes,
         "contour": sums["contour"] / n_pairs,

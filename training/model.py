@@ -14,7 +14,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from pianogenie.engine.constants import NUM_BUTTONS, NUM_KEYS, RNN_DIM, RNN_LAYERS, SOS
+from pianogenie.engine.constants import DEFAULT_TEMPERATURE, NUM_BUTTONS, NUM_KEYS, RNN_DIM, RNN_LAYERS, SOS
+
+from .config import LossWeights
 
 
 @dataclass
@@ -72,6 +74,34 @@ class Decoder(nn.Module):
         x, state = self.lstm(self.input(x), state)
         return self.output(x), state
 
+    @torch.no_grad()
+    def generate(self, b: torch.Tensor, t: torch.Tensor, temperature: float = DEFAULT_TEMPERATURE,
+                 generator: torch.Generator | None = None, prev: torch.Tensor | None = None,
+                 state: tuple[torch.Tensor, torch.Tensor] | None = None) -> tuple[torch.Tensor, tuple]:
+        """Free-running play, as on stage (nanoGPT's GPT.generate): each step samples a key from
+        softmax(logits / temperature) (argmax at temperature <= 0) and feeds it back as the next previous key.
+
+        b, t [B, T]: button values and dts. prev [B, 1]: the key before the first (default: the start
+        token) and state the LSTM state to go on from, so that a session can be played a press at a time.
+        -> (keys [B, T], state)."""
+        if prev is None:
+            prev = torch.full((b.shape[0], 1), SOS, dtype=torch.long, device=b.device)
+        steps = b.shape[1]
+        if steps == 0:
+            return prev[:, :0], state
+        # A live session (and the engine bench) plays one press a call: its inputs go in as they are (slicing
+        # them would cost a press a few per cent more than the loop this replaced).
+        columns = zip(t.split(1, dim=1), b.split(1, dim=1)) if steps > 1 else ((t, b),)
+        played = []
+        for t_i, b_i in columns:
+            logits, state = self(prev, t_i, b_i, state)
+            if temperature <= 0:
+                prev = logits[:, -1].argmax(-1, keepdim=True)
+            else:
+                prev = torch.multinomial(torch.softmax(logits[:, -1] / temperature, -1), 1, generator=generator)
+            played.append(prev)
+        return (prev if steps == 1 else torch.cat(played, dim=1)), state
+
 
 def shift_keys(k: torch.Tensor) -> torch.Tensor:
     """Teacher forcing: the decoder sees the previous key, with the start token first."""
@@ -109,12 +139,6 @@ class PianoGenie(nn.Module):
         return logits
 
 
-@dataclass
-class LossWeights:
-    margin: float = 1.0
-    contour: float = 1.0
-
-
 def compute_losses(logits: torch.Tensor, e: torch.Tensor, k: torch.Tensor,
                    weights: LossWeights = LossWeights()) -> dict[str, torch.Tensor]:
     """The three losses of the reference and their weighted sum.
@@ -126,7 +150,7 @@ def compute_losses(logits: torch.Tensor, e: torch.Tensor, k: torch.Tensor,
     recons = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), k.reshape(-1))
     margin = torch.square(torch.clamp(torch.abs(e) - 1, min=0)).mean()
     contour = torch.square(torch.clamp(1 - torch.diff(k, dim=1).float() * torch.diff(e, dim=1), min=0)).mean()
-    total = recons + weights.margin * margin + weights.contour * contour
+    total = recons + weights.loss_margin * margin + weights.loss_contour * contour
     return {"loss": total, "recons": recons, "margin": margin, "contour": contour}
 
 

@@ -12,12 +12,18 @@ from pianogenie.errors import CommandError
 
 PACKAGED = Path(__file__).resolve().parents[1] / "patches"
 CHECKOUT = Path(__file__).resolve().parents[2] / "maxpatch"
-FILES = ("pianogenie.maxpat", "pianogenie.pd", "PianoGenie.ReaperOSC", "README.md")
+LIST = "shipped.txt"  # the one list of the patch files, beside them
 
 
 def patches_dir() -> Path:
     """Where this install keeps the patches."""
-    return PACKAGED if (PACKAGED / FILES[0]).is_file() else CHECKOUT
+    return PACKAGED if (PACKAGED / LIST).is_file() else CHECKOUT
+
+
+def patch_files(folder: Path) -> list[str]:
+    """The names in `folder`'s list."""
+    lines = (folder / LIST).read_text().splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,7 +33,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     source = patches_dir()
-    missing = [name for name in FILES if not (source / name).is_file()]
+    try:
+        files = patch_files(source)
+    except OSError:
+        raise CommandError(f"{source} lacks {LIST}; reinstall pianogenie-bridge") from None
+    missing = [name for name in files if not (source / name).is_file()]
     if missing:
         raise CommandError(f"{source} lacks {', '.join(missing)}; reinstall pianogenie-bridge")
     target: Path = args.dir
@@ -36,12 +46,12 @@ def run(args: argparse.Namespace) -> int:
     if not target.parent.is_dir():
         # Only the folder asked for is made: a typo in its parent must not grow a tree of folders.
         raise CommandError(f"{target.parent} does not exist; make it first or pick another folder")
-    there = [name for name in FILES if (target / name).exists()]
+    there = [name for name in files if (target / name).exists()]
     if there and not args.force:
         raise CommandError(f"{target} already holds {', '.join(there)}; --force overwrites them")
     try:
         target.mkdir(exist_ok=True)
-        for name in FILES:
+        for name in files:
             shutil.copyfile(source / name, target / name)
             print(target / name)
     except OSError as exc:

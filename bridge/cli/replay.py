@@ -1,16 +1,17 @@
-"""`pianogenie replay --events TAKE`: decode a take's button events again and print (or write) the notes. A take
-recorded by serve or play names its model, temperature and seed; they are the defaults, so a replay gives the
-notes as they were played (unless the run changed temperature or range on the way), model swaps included."""
+"""`pianogenie replay --events TAKE`: decode a take's inputs again and print (or write) the notes. A take recorded
+by serve or play names its model, temperature and seed and holds every state change (resets, key sets,
+temperature, sustain, model swaps), so a replay gives the notes as they were played, bit for bit. A take whose
+model cannot be found is refused unless --model names one."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from pathlib import Path
 
 from pianogenie.engine.constants import DEFAULT_TEMPERATURE
+from pianogenie.errors import CommandError
 
 
 def _temperature(text: str) -> float:
@@ -21,8 +22,9 @@ def _temperature(text: str) -> float:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--events", required=True, type=Path, help='JSON: {"events": [{"time", "button", "release"}, ...]}')
-    parser.add_argument("--model", type=Path, default=None, help="model directory (default: the take's, else the embedded model)")
+    parser.add_argument("--events", required=True, type=Path, help='a take, or JSON: {"events": [{"time", "button", "release"}, ...]}')
+    parser.add_argument("--model", type=Path, default=None,
+                        help="model directory for the whole take (default: the take's own, else the embedded model)")
     parser.add_argument("--temperature", type=_temperature, default=None,
                         help=f"0 = argmax, 1 = the model's distribution (default: the take's, else {DEFAULT_TEMPERATURE})")
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: the take's, else unseeded)")
@@ -30,56 +32,57 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--midi", type=Path, default=None, help="also write a standard MIDI file")
 
 
-def _model_changes(take: dict, source: str) -> list[tuple[float, Path]]:
-    """A take's "model_changes" as (time, model directory), in time order."""
-    changes = take.get("model_changes", [])
-    if not isinstance(changes, list) or not all(
-            isinstance(c, dict) and isinstance(c.get("time"), (int, float)) and isinstance(c.get("model"), str)
-            for c in changes):
-        raise ValueError(f'{source}: "model_changes" must be a list of {{"time": seconds, "model": directory}}')
-    return sorted((float(c["time"]), Path(c["model"])) for c in changes)
+class ModelLoader:
+    """load(directory) for replay_take: each model once. A directory the take names that is gone is refused
+    (replaying with another model would give other notes, silently); --model's own is loaded as given."""
+
+    def __init__(self, source: Path, override: Path | None):
+        self.source = source
+        self.override = None if override is None else str(override)
+        self.models: dict[str | None, object] = {}
+
+    def __call__(self, directory: str | None):
+        from pianogenie.engine import PianoGenie
+
+        if directory not in self.models:
+            if directory is not None and directory != self.override and not Path(directory).is_dir():
+                raise CommandError(f"{self.source}: the take's model {directory} is not there; "
+                                   "give --model DIR to replay it with another")
+            self.models[directory] = PianoGenie.load(directory)
+        return self.models[directory]
 
 
 def run(args: argparse.Namespace) -> int:
     import importlib.util
 
-    from pianogenie.engine import ModelError, PianoGenie
+    from pianogenie.engine import ModelError
 
     # Before decoding, so a base install fails in one line rather than after printing the notes.
     if args.midi and importlib.util.find_spec("mido") is None:
-        print("pianogenie replay --midi needs mido: pip install 'pianogenie-bridge[midi]'", file=sys.stderr)
-        return 2
-    from pianogenie.engine.takes import notes_document, parse_events, read_take, replay
+        raise CommandError("--midi needs mido: pip install 'pianogenie-bridge[midi]'")
+    if args.seed is not None and args.seed < 0:
+        raise CommandError(f"--seed must be 0 or more, got {args.seed}")
+    from pianogenie.engine.takes import Take, notes_document, replay_take
 
+    load = ModelLoader(args.events, args.model)
     try:
-        take = read_take(args.events)
-        events = parse_events(take, str(args.events))
-        recorded = take if isinstance(take, dict) else {}
-        model = args.model
-        if model is None and isinstance(recorded.get("model"), str) and Path(recorded["model"]).is_dir():
-            model = Path(recorded["model"])
-        temperature = args.temperature if args.temperature is not None else recorded.get("temperature", DEFAULT_TEMPERATURE)
-        seed = args.seed if args.seed is not None else recorded.get("seed")
-        seed = None if seed is None else int(seed)
-        # A take with model swaps (serve --models): each stretch between swaps is decoded by its own model from a
-        # fresh start, as the bridge played it. An explicit --model decodes all of it with that one.
-        stretches = [(-math.inf, model)] + ([] if args.model else _model_changes(recorded, str(args.events)))
-        notes = []
-        for i, (start, path) in enumerate(stretches):
-            end = stretches[i + 1][0] if i + 1 < len(stretches) else math.inf
-            genie = PianoGenie.load(path)
-            notes += replay(genie, [e for e in events if start <= e.time < end], float(temperature), seed)
-    except (ValueError, ModelError) as exc:
-        print(f"pianogenie replay: {exc}", file=sys.stderr)
-        return 2
+        take = Take.load(args.events)
+        notes = replay_take(take, load, load.override, args.temperature, args.seed)
+    except (ValueError, ModelError) as exc:  # TakeError is a ValueError
+        raise CommandError(str(exc)) from None
     text = json.dumps(notes_document(notes), indent=1)
-    if args.out:
-        Path(args.out).write_text(text + "\n", encoding="utf-8")
-    else:
-        print(text)
-    if args.midi:
-        from ..midi import write_midi
+    try:
+        if args.out:
+            Path(args.out).write_text(text + "\n", encoding="utf-8")
+        else:
+            print(text)
+        if args.midi:
+            from ..midi import write_midi
 
-        write_midi(notes, args.midi)
-    print(f"replayed {len(events)} presses -> {len(notes)} notes with model {genie.model_dir}", file=sys.stderr)
+            write_midi(notes, args.midi)
+    except OSError as exc:
+        raise CommandError(f"cannot write {exc.filename or args.out}: {exc.strerror or exc}") from None
+    used = ", ".join(str(genie.model_dir) for genie in load.models.values())
+    presses = sum(len(track.events) for track in take.tracks.values())
+    print(f"replayed {presses} presses -> {len(notes)} notes with model {used}", file=sys.stderr)
     return 0

@@ -1,5 +1,6 @@
-"""OSCQuery (the Vidvox proposal): the bridge's address space as HTTP/JSON, generated from bridge/protocol.py's
-ROUTES and METHODS, so the tree, the dispatcher and docs/osc.md cannot drift apart.
+"""OSCQuery (the Vidvox proposal): the bridge's address space as HTTP/JSON, generated from the bridge's route
+declarations (bridge/routes.py, bridge/handlers.py): each route's types, RANGE, VALUE getter and description, so
+the tree, the dispatcher and docs/osc.md cannot drift apart.
 
 `GET /` is the whole tree, `GET /genie/temperature` one node, `?HOST_INFO` the server's OSC endpoint and the
 extensions it supports, `?VALUE` (or any other attribute name) one attribute. Unknown paths are 404, an attribute
@@ -8,7 +9,7 @@ the node does not have is 204, an unknown query is 400, as the proposal says.
 Written here on the standard library's HTTP server rather than with python-oscquery 0.4.0: that library builds
 its tree from its own node objects, which must carry a VALUE whenever ACCESS is not 0, so it cannot describe a
 write-only method such as /genie/press (no value to read back), and it has no RANGE; the tree here is generated
-from protocol.py instead. The tests read it with python-oscquery's client where it installs."""
+from the route declarations instead. The tests read it with python-oscquery's client where it installs."""
 
 from __future__ import annotations
 
@@ -24,11 +25,11 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from pianogenie.engine.constants import LOWEST_PITCH, NUM_KEYS
-
 from .. import protocol as p
 from ..core import Bridge
-from ..models import model_name
+from ..handlers import OUTPUTS
+from ..routes import Output, Route
+from .stream import StreamHub, StreamMissing, is_websocket_request
 
 NAME = "Piano Genie bridge"
 ATTRIBUTES = ("FULL_PATH", "CONTENTS", "TYPE", "ACCESS", "VALUE", "RANGE", "DESCRIPTION")
@@ -37,9 +38,9 @@ EXTENSIONS = {
     "TAGS": False, "EXTENDED_TYPE": False, "UNIT": False, "CRITICAL": False, "CLIPMODE": False,
     "LISTEN": False, "PATH_CHANGED": False, "PATH_RENAMED": False, "PATH_ADDED": False, "PATH_REMOVED": False,
 }
-# Output-only addresses: what the bridge sends (performer n's notes under /genie/n/...).
-_OUTPUTS = (p.OUT_NOTEON, p.OUT_NOTEOFF, p.OUT_ERROR)
-_PERFORMER_OUTPUTS = (p.OUT_NOTEON, p.OUT_NOTEOFF)
+# With the websocket (bridge/osc/stream.py, the [stream] extra), on this same port.
+STREAM_EXTENSIONS = {"LISTEN": True, "PATH_CHANGED": True}
+PEEK_BYTES = 8192  # a request's head, read without taking it, to tell a websocket upgrade from a GET
 
 # Bounds that keep the HTTP side channel from starving OSC (issue 23): a flood of connections, a client that
 # trickles its headers or one that never reads its answer costs a bounded number of threads, for bounded time.
@@ -57,7 +58,11 @@ MAX_TEMPLATES = 1024
 _SLOT = "\x00value\x00"
 _SLOT_JSON = json.dumps(_SLOT).encode()
 # (JSON split at each VALUE, the (value, performer) of each split, [the last values, the bytes they gave])
-_Template = tuple[tuple[bytes, ...], list[tuple[str, int]], list[Any]]
+_Template = tuple[tuple[bytes, ...], list[tuple[Route, int]], list[Any]]
+
+
+def _leaf(address: str) -> str:
+    return address.rsplit("/", 1)[1]
 
 
 class Namespace:
@@ -66,40 +71,22 @@ class Namespace:
 
     def __init__(self, bridge: Bridge):
         self.bridge = bridge
-        self._slots: list[tuple[str, int]] | None = None
+        self._slots: list[tuple[Route, int]] | None = None
         self._templates: dict[tuple[str, str], _Template] = {}
         self._key: tuple[Any, ...] | None = None
         self._lock = threading.Lock()
 
-    def _value(self, name: str, performer: int) -> list | None:
-        bridge = self.bridge
-        state = bridge.performers.get(performer)
-        if name == "temperature":
-            return [state.temperature if state else bridge.temperature]
-        if name == "sustain":
-            return [int(state.sustain) if state else 0]
-        if name == "range":
-            keys = state.keys if state and state.keys else (0, NUM_KEYS - 1)
-            return [min(keys) + LOWEST_PITCH, max(keys) + LOWEST_PITCH]
-        if name == "model":
-            return [model_name(bridge.genie)]
-        raise KeyError(name)
-
-    def _method(self, path: str, method: p.Method, performer: int) -> dict[str, Any]:
+    def _method(self, path: str, method: Route | Output, performer: int) -> dict[str, Any]:
         node: dict[str, Any] = {"FULL_PATH": path, "ACCESS": method.access, "DESCRIPTION": method.description}
         if method.types:
             node["TYPE"] = method.types
-            ranges = [dict(r) for r in method.ranges]
-            if method.value == "model":
-                library = self.bridge.library
-                ranges[0]["VALS"] = library.names() if library is not None else self._value("model", 0)
-            node["RANGE"] = ranges
+            node["RANGE"] = method.bounds(self.bridge)
         if method.value is not None:
             if self._slots is not None:  # building a template: the VALUE is patched in at each request
-                self._slots.append((method.value, performer))
+                self._slots.append((method, performer))
                 node["VALUE"] = _SLOT
             else:
-                node["VALUE"] = self._value(method.value, performer)
+                node["VALUE"] = method.value(self.bridge, performer)
         return node
 
     def _container(self, path: str, description: str, contents: dict[str, Any]) -> dict[str, Any]:
@@ -107,12 +94,13 @@ class Namespace:
 
     def _performer(self, number: int) -> dict[str, Any]:
         contents = {}
-        for verb in p.PERFORMER_VERBS:
-            address = f"{p.PREFIX}/{verb}"
-            contents[verb] = self._method(p.performer_address(address, number), p.METHODS[address], number)
+        for route in self.bridge.routes:
+            if route.per_performer:
+                contents[route.verb] = self._method(p.performer_address(route.address, number), route, number)
         if number:
-            for address in _PERFORMER_OUTPUTS:
-                contents[address.rsplit("/", 1)[1]] = self._method(p.output_address(address, number), p.METHODS[address], number)
+            for output in OUTPUTS:
+                if output.per_performer:
+                    contents[_leaf(output.address)] = self._method(p.output_address(output.address, number), output, number)
         return self._container(
             f"{p.PREFIX}/{number}",
             f"performer {number}: the methods of {p.PREFIX} for this performer ({p.PREFIX}/<n>/<method>, "
@@ -121,8 +109,8 @@ class Namespace:
 
     def _genie(self) -> dict[str, Any]:
         contents: dict[str, Any] = {}
-        for address in p.INPUT_ADDRESSES + _OUTPUTS:
-            contents[address.rsplit("/", 1)[1]] = self._method(address, p.METHODS[address], 0)
+        for method in (*self.bridge.routes, *OUTPUTS):
+            contents[_leaf(method.address)] = self._method(method.address, method, 0)
         for number in range(p.MAX_PERFORMERS):
             contents[str(number)] = self._performer(number)
         return self._container(p.PREFIX, "Piano Genie: 8 buttons in, 88-key piano notes out (docs/osc.md)", contents)
@@ -139,14 +127,14 @@ class Namespace:
         if len(parts) == 2 and parts[1].isdecimal() and str(int(parts[1])) == parts[1] and int(parts[1]) < p.MAX_PERFORMERS:
             return self._performer(int(parts[1]))
         address = "/" + "/".join(parts)
-        route = p.ROUTES.get(address)
-        if route is not None:
-            number, verb = route
-            return self._method(address, p.METHODS[f"{p.PREFIX}/{verb}"], number)
-        for base in _OUTPUTS:
-            for number in range(p.MAX_PERFORMERS) if base in _PERFORMER_OUTPUTS else (0,):
-                if p.output_address(base, number) == address:
-                    return self._method(address, p.METHODS[base], number)
+        found = self.bridge.routes.addresses().get(address)
+        if found is not None:
+            route, number = found
+            return self._method(address, route, number)
+        for output in OUTPUTS:
+            for number in range(p.MAX_PERFORMERS) if output.per_performer else (0,):
+                if p.output_address(output.address, number) == address:
+                    return self._method(address, output, number)
         return None
 
     def answer(self, path: str, query: str) -> bytes | None:
@@ -168,7 +156,7 @@ class Namespace:
         chunks, slots, last = template
         if not slots:
             return chunks[0]
-        values = [self._value(name, number) for name, number in slots]
+        values = [method.value(self.bridge, number) for method, number in slots]
         if last and last[0] == values:  # nothing played since the last answer: the same bytes
             return last[1]
         encoded = [json.dumps(value, separators=(",", ":")).encode() for value in values]
@@ -211,7 +199,9 @@ class OscQueryServer:
     def __init__(self, bridge: Bridge, host: str, port: int, osc_address: tuple[str, int]):
         namespace = Namespace(bridge)
         osc_host, osc_port = osc_address
-        host_info: dict[str, Any] = {"NAME": NAME, "OSC_PORT": osc_port, "OSC_TRANSPORT": "UDP", "EXTENSIONS": EXTENSIONS}
+        self.stream = _stream_hub(namespace)
+        extensions = {**EXTENSIONS, **STREAM_EXTENSIONS} if self.stream is not None else EXTENSIONS
+        host_info: dict[str, Any] = {"NAME": NAME, "OSC_PORT": osc_port, "OSC_TRANSPORT": "UDP", "EXTENSIONS": extensions}
         if osc_host not in ("0.0.0.0", ""):  # else a client uses the address it reached us on
             host_info["OSC_IP"] = osc_host
 
@@ -223,6 +213,9 @@ class OscQueryServer:
         Handler.owner = self
         self.httpd = _Listener((host, port), Handler)
         self.address: tuple[str, int] = self.httpd.server_address[:2]
+        if self.stream is not None:
+            host_info["WS_IP"], host_info["WS_PORT"] = self.address
+            Handler.host_info_bytes = json.dumps(host_info, separators=(",", ":")).encode("utf-8")
         self.internal_errors = 0
         self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self._deadlines: dict[socket.socket, float] = {}
@@ -245,6 +238,8 @@ class OscQueryServer:
         with self._deadlines_lock:
             for sock in list(self._deadlines):
                 _shut(sock)
+        if self.stream is not None:
+            self.stream.close()
         self.httpd.server_close()
 
     def pace(self) -> None:
@@ -295,8 +290,16 @@ class OscQueryServer:
 
     def _connection(self, sock: socket.socket, client: Any) -> None:
         self.set_deadline(sock, HEADER_DEADLINE_S)
+        streaming = False
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no 40 ms Nagle stall per kept-alive answer
+            if self.stream is not None and is_websocket_request(self._peek_head(sock)):
+                with self._deadlines_lock:
+                    self._deadlines.pop(sock, None)  # the stream keeps its own deadlines
+                streaming = self.stream.accept(sock)
+                if not streaming:
+                    sock.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n")
+                return
             self.httpd.finish_request(sock, client)
         except OSError:
             pass  # the client went away mid-answer, or its deadline shut it: nothing to report
@@ -306,9 +309,23 @@ class OscQueryServer:
         finally:
             with self._deadlines_lock:
                 self._deadlines.pop(sock, None)
-            _shut(sock)
-            sock.close()
+            if not streaming:
+                _shut(sock)
+                sock.close()
             self._slots.release()
+
+    def _peek_head(self, sock: socket.socket) -> bytes:
+        """The request's head as far as it has come, left in the socket for whoever reads it; waits (within the
+        header deadline, which the watchdog enforces by shutting the socket) until the blank line."""
+        head = b""
+        while b"\r\n\r\n" not in head and len(head) < PEEK_BYTES:
+            before = len(head)
+            head = sock.recv(PEEK_BYTES, socket.MSG_PEEK)
+            if not head:
+                return b""
+            if len(head) == before:
+                time.sleep(0.01)  # a peek of the same bytes is always ready: wait for more to come
+        return head
 
     def _watchdog(self) -> None:
         while not self._stop.wait(0.25):
@@ -319,6 +336,14 @@ class OscQueryServer:
                     del self._deadlines[sock]
             for sock in late:
                 _shut(sock)  # wakes the thread blocked in recv or send; it then closes the connection
+
+
+def _stream_hub(namespace: Namespace) -> StreamHub | None:
+    """The websocket of LISTEN, when the [stream] extra is installed."""
+    try:
+        return StreamHub(exists=lambda path: namespace.node(path) is not None)
+    except StreamMissing:
+        return None
 
 
 def _shut(sock: socket.socket) -> None:

@@ -70,7 +70,7 @@ def bundle(*messages: bytes, timetag: int = 1) -> bytes:
 
 
 class OscReplies:
-    """The bridge's link (bridge.core.Link): notes, status and errors to the sender of the message that caused
+    """The bridge's link (bridge.dispatch.Link): notes, status and errors to the sender of the message that caused
     them and to every --reply-to address, once each, from the listening socket."""
 
     def __init__(self, sock: socket.socket, reply_to: tuple[tuple[str, int], ...], counters: Counters,
@@ -82,6 +82,8 @@ class OscReplies:
         self.vkb_midi = osc_format == "vkb_midi"
         self.midi_channel = midi_channel
         self.encoder = Encoder()
+        # The OSCQuery websocket (bridge/osc/stream.py), when it runs: it gets every datagram sent, by address.
+        self.stream: Any = None
         # Per-performer output addresses, looked up by index on the hot path.
         self._on = tuple(p.output_address(p.OUT_NOTEON, n) for n in range(p.MAX_PERFORMERS))
         self._off = tuple(p.output_address(p.OUT_NOTEOFF, n) for n in range(p.MAX_PERFORMERS))
@@ -103,20 +105,31 @@ class OscReplies:
 
     def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float, sender: Any) -> None:
         destinations = self._destinations(sender)
-        self._send(self.encoder.ints(self._on[performer], pitch, velocity, button), destinations)
+        data = self.encoder.ints(self._on[performer], pitch, velocity, button)
+        self._send(data, destinations)
+        if self.stream is not None:
+            self.stream.publish(self._on[performer], data)
         if self.vkb_midi:
             address = p.vkb_midi_address(p.midi_channel(self.midi_channel, performer), pitch)
             self._send(self.encoder.ints(address, velocity), destinations)
 
     def note_off(self, performer: int, pitch: int, button: int, time: float, sender: Any) -> None:
         destinations = self._destinations(sender)
-        self._send(self.encoder.ints(self._off[performer], pitch, button), destinations)
+        data = self.encoder.ints(self._off[performer], pitch, button)
+        self._send(data, destinations)
+        if self.stream is not None:
+            self.stream.publish(self._off[performer], data)
         if self.vkb_midi:
             address = p.vkb_midi_address(p.midi_channel(self.midi_channel, performer), pitch)
             self._send(self.encoder.ints(address, 0), destinations)
 
     def reply(self, sender: Any, address: str, values: tuple) -> None:
-        self._send(self.encoder.message(address, *values), self._destinations(sender))
+        data = self.encoder.message(address, *values)
+        self._send(data, self._destinations(sender))
+        if self.stream is not None:
+            self.stream.publish(address, data)
+            if address == p.OUT_MODEL:  # a swap: the tree's model VALUE changed
+                self.stream.tree_changed(p.PREFIX)
 
     def udp_drops(self) -> int:
         return socket_drops(self.sock)

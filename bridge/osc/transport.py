@@ -1,9 +1,10 @@
 """The OSC transport: one blocking UDP socket, one receiving thread, replies sent from the listening socket.
 
 python-osc's socketserver-based servers make an object per datagram (and the threading one a thread per datagram,
-about 10x slower here); this loop reads with recvfrom, parses with python-osc, and hands the messages to the
-bridge's dispatcher under its lock. Replies go out through bridge/osc/send.py's OscReplies, which the transport
-hands to the bridge with `bridge.connect`: the one interface between the two."""
+about 10x slower here); this loop reads with recvfrom and hands each datagram to one entry, `receive(data, sender, arrival)`, which parses
+it (bridge/osc/wire.py) and gives its messages to the bridge's dispatcher (bridge/dispatch.py) under its lock.
+Replies go out through bridge/osc/send.py's OscReplies, which the transport hands to the bridge with
+`bridge.connect`: the one interface between the two."""
 
 from __future__ import annotations
 
@@ -78,6 +79,8 @@ class OscTransport:
         if osc_format not in p.OSC_FORMATS:
             raise StartupError(f"--osc-format must be one of {', '.join(p.OSC_FORMATS)}, got {osc_format!r}")
         self.bridge = bridge
+        self.dispatcher = bridge.dispatcher
+        self.counters = bridge.counters
         self.reply_to: tuple[tuple[str, int], ...] = tuple(dict.fromkeys(reply_to))  # ordered, deduplicated
         for ip, reply_port in self.reply_to:
             if reply_port == port and _is_local(ip, host):
@@ -112,22 +115,6 @@ class OscTransport:
         bridge.connect(self.replies)
 
     # --- receiving --------------------------------------------------------------------------------------------
-
-    def handle_datagram(self, data: bytes, sender: Any, arrival: float) -> None:
-        bridge = self.bridge
-        with bridge.lock:
-            bridge.counters.packets += 1
-            try:
-                messages, is_bundle = parse_datagram(data)
-            except MalformedPacket as exc:
-                bridge.counters.malformed += 1
-                bridge.reject(str(exc), sender)
-                return
-            if is_bundle:
-                bridge.counters.bundles += 1
-            # A bundle's messages run at once, in packing order, all timed at the datagram's arrival.
-            for address, args in messages:
-                bridge.handle_locked(address, args, sender, arrival)
 
     def serve_forever(self) -> None:
         """Receive until stop(); never raises for anything a peer sends. The socket blocks with no timeout (a
@@ -164,15 +151,32 @@ class OscTransport:
             sweeper.join()
 
     def receive(self, data: bytes, sender: Any, arrival: float) -> None:
-        """One datagram as the receive loop takes it: whatever goes wrong inside costs that datagram only."""
+        """The transport's one entry: a datagram, who sent it and when it arrived (monotonic seconds), as the
+        receive loop, the tests and the fuzzer hand it in. Whatever goes wrong inside costs that datagram only."""
+        dispatcher = self.dispatcher
         try:
-            self.handle_datagram(data, sender, arrival)
+            with dispatcher.lock:
+                self.counters.packets += 1
+                try:
+                    messages, is_bundle = parse_datagram(data)
+                except MalformedPacket as exc:
+                    self.counters.malformed += 1
+                    dispatcher.outbox.reject(str(exc), sender)
+                    return
+                if is_bundle:
+                    self.counters.bundles += 1
+                # A bundle's messages run at once, in packing order, all timed at the datagram's arrival.
+                for address, args in messages:
+                    dispatcher.handle_locked(address, args, sender, arrival)
         except Exception as exc:  # a bug must cost one datagram, never the server
             self._internal_error(exc)
 
+    # The name older callers use (tests/test_bridge_robustness.py); the same single entry.
+    handle_datagram = receive
+
     def _internal_error(self, exc: Exception) -> None:
-        with self.bridge.lock:
-            self.bridge.counters.internal_errors += 1
+        with self.dispatcher.lock:
+            self.counters.internal_errors += 1
         self._internal_log.log(f"pianogenie: internal error: {type(exc).__name__}",
                                "".join(traceback.format_exception(exc)).rstrip())
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pianogenie.engine.constants import DEFAULT_TEMPERATURE
-from pianogenie.engine.takes import Note, parse_events, read_take, replay, take_notes
+from pianogenie.engine.takes import Note, Take, replay_take
 
 from .synths import DEFAULT_SYNTH, lookup
 from .voices import DEFAULT_SAMPLE_RATE, SynthParams
@@ -33,14 +33,14 @@ class RenderConfig:
     engine: str | None = None                  # what computes the synth (--synth pyo|numpy); None = its default
 
 
-def notes_of(document: object, source: str, config: RenderConfig) -> list[Note]:
-    notes = take_notes(document, source)
+def notes_of(take: Take, config: RenderConfig) -> list[Note]:
+    notes = take.notes()
     if notes is not None:
         return notes
     from pianogenie.engine import PianoGenie
 
-    events = parse_events(document, source)
-    return replay(PianoGenie.load(config.model), events, temperature=config.temperature, seed=config.seed)
+    model = None if config.model is None else str(config.model)
+    return replay_take(take, PianoGenie.load, model, config.temperature, config.seed)
 
 
 def from_first_note(notes: list[Note]) -> list[Note]:
@@ -54,12 +54,16 @@ def render_file(source: Path, out: Path, config: RenderConfig = RenderConfig()) 
     suffix = Path(out).suffix.lower()
     if suffix not in (".wav", *MIDI_SUFFIXES):
         raise ValueError(f"{out}: unknown output format {suffix or '(no suffix)'}; use .wav, .mid or .midi")
-    notes = from_first_note(notes_of(read_take(source), str(source), config))
+    take = Take.load(source)
+    played = notes_of(take, config)
+    notes = from_first_note(played)
     if suffix in MIDI_SUFFIXES:
-        from ..midi import write_midi
+        from ..midi import PedalChange, write_midi
 
+        pedal = [PedalChange(change.time, number, bool(change.value)) for number, track in take.tracks.items()
+                 for change in track.changes if change.change == "sustain"]
         try:
-            write_midi(notes, out)
+            write_midi(played, out, pedal=pedal, start=min((n.onset for n in played), default=0.0))
         except RuntimeError as exc:  # mido is missing
             raise ValueError(str(exc)) from None
         return len(notes), max((note.offset for note in notes), default=0.0)

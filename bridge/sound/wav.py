@@ -1,4 +1,4 @@
-"""16-bit mono WAV files: what `pianogenie render` writes and what the tests analyse."""
+"""16-bit WAV files, mono or stereo: what `pianogenie render` writes and what the tests analyse."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from .voices import DEFAULT_SAMPLE_RATE
 
 
 def write_wav(path: str | Path, audio: np.ndarray, sample_rate: int = DEFAULT_SAMPLE_RATE) -> None:
-    """16-bit mono PCM."""
+    """16-bit PCM: mono from a 1-D array, one channel per column from (frames, channels)."""
     pcm = np.round(np.clip(audio, -1.0, 1.0) * 32767.0).astype("<i2")
     with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
+        out.setnchannels(1 if pcm.ndim == 1 else pcm.shape[1])
         out.setsampwidth(2)
         out.setframerate(sample_rate)
         out.writeframes(pcm.tobytes())

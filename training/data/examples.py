@@ -4,24 +4,18 @@ so the data pipeline is never the bottleneck of a step that takes tens of millis
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 
 from pianogenie.engine.constants import DT_MAX, NUM_KEYS
 
+from ..config import Augmentation
 from .notes import Piece
 from .performance import Performance, perform
 
 # The first note of a crop has no predecessor: its dt is "very long", which clipping turns into DT_MAX.
 FIRST_DT = 1e8
-
-
-@dataclass
-class Augmentation:
-    time_stretch_max: float = 0.05  # onsets scaled by 1 + U(-max, max)
-    transpose_max: int = 6  # keys shifted by an integer in [-max, max], clamped to the piano
 
 
 def delta_times(onsets: np.ndarray) -> np.ndarray:
@@ -71,7 +65,8 @@ class CropSampler:
         if self.augment is not None:
             a = self.augment
             onsets = onsets * (1.0 + rng.uniform(-a.time_stretch_max, a.time_stretch_max, size=(batch_size, 1)))
-            keys = np.clip(keys + rng.integers(-a.transpose_max, a.transpose_max + 1, size=(batch_size, 1)), 0, NUM_KEYS - 1)
+            shift = rng.integers(-a.transpose_clamped, a.transpose_clamped + 1, size=(batch_size, 1))
+            keys = np.clip(keys + shift, 0, NUM_KEYS - 1)  # the reference's clamp: an edge key may repeat
         if self.performance is not None:
             onsets, keys = perform(onsets, keys, self.performance, rng)
         return keys, delta_times(onsets)

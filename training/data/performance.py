@@ -27,30 +27,19 @@ Everything is vectorised over the batch; a crop costs microseconds next to a tra
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from pianogenie.engine.constants import NUM_KEYS
 
+from ..config import Performance
 
-@dataclass
-class Performance:
-    prob: float = 0.8  # share of crops that are performed; the rest keep the score's timing
-    jitter_max_s: float = 0.015  # per crop, sigma ~ U(0, max)
-    roll_prob: float = 0.3  # per chord
-    roll_min_s: float = 0.005
-    roll_max_s: float = 0.040
-    rubato: float = 0.1  # std of the log tempo factor
-    rubato_corr: float = 0.95  # AR(1) coefficient per note: the tempo drifts over ~20 notes
-    transpose_max: int = 24  # semitones either way, within the piano
-    bass_octave_prob: float = 0.0  # share of crops whose chord basses drop an octave
-    top_octave_prob: float = 0.0  # share of crops whose chords' top notes rise an octave
-    octave_move_prob: float = 0.0  # share of crops that move an octave up or down after a random note
-    octave_moves: int = 1  # how many such moves a crop may make (each drawn on its own)
-    repeat_prob: float = 0.0  # share of crops in which a passage is played again at once
-    repeat_min: int = 8  # notes in a repeated passage, at least
-    repeat_max: int = 32  # and at most
+
+# Fixed parts of the performance; its knobs are Performance's (training.config).
+ROLL_MIN_S = 0.005  # a rolled chord spreads over 5-40 ms
+ROLL_MAX_S = 0.040
+RUBATO_CORR = 0.95  # AR(1) coefficient per note: the tempo drifts over ~20 notes
+REPEAT_MIN = 8  # notes in a repeated passage, at least
+REPEAT_MAX = 32  # and at most
 
 
 def _ar1(shape: tuple[int, int], corr: float, rng: np.random.Generator) -> np.ndarray:
@@ -110,7 +99,7 @@ def move_octave(keys: np.ndarray, rows: np.ndarray, rng: np.random.Generator) ->
 
 
 def repeat_passage(onsets: np.ndarray, keys: np.ndarray, rows: np.ndarray, rng: np.random.Generator,
-                   min_len: int = 8, max_len: int = 32) -> tuple[np.ndarray, np.ndarray]:
+                   min_len: int = REPEAT_MIN, max_len: int = REPEAT_MAX) -> tuple[np.ndarray, np.ndarray]:
     """In the chosen rows, the notes [a, a + L) are played again right after themselves, and the crop goes on
     from note a + L after the repeat (its last L notes fall off the end). a and a + L both start a chord, so
     no chord is cut in two; rows without such a pair stay as they are."""
@@ -140,35 +129,34 @@ def perform(onsets: np.ndarray, keys: np.ndarray, cfg: Performance, rng: np.rand
     onsets = np.asarray(onsets, dtype=np.float64)
     keys = np.asarray(keys, dtype=np.int64)
     # On the score's timing, where a chord is exactly simultaneous.
-    if cfg.repeat_prob > 0:
-        onsets, keys = repeat_passage(onsets, keys, rng.random(len(keys)) < cfg.repeat_prob, rng,
-                                      cfg.repeat_min, cfg.repeat_max)
-    if cfg.bass_octave_prob > 0:
-        keys = chord_voice_octave(onsets, keys, rng.random(len(keys)) < cfg.bass_octave_prob, -12)
-    if cfg.top_octave_prob > 0:
-        keys = chord_voice_octave(onsets, keys, rng.random(len(keys)) < cfg.top_octave_prob, 12)
-    for _ in range(cfg.octave_moves if cfg.octave_move_prob > 0 else 0):
-        keys = move_octave(keys, rng.random(len(keys)) < cfg.octave_move_prob, rng)
-    if cfg.transpose_max > 0:
-        keys = transpose_in_range(keys, cfg.transpose_max, rng)
+    if cfg.repeat_passage > 0:
+        onsets, keys = repeat_passage(onsets, keys, rng.random(len(keys)) < cfg.repeat_passage, rng)
+    if cfg.bass_octave > 0:
+        keys = chord_voice_octave(onsets, keys, rng.random(len(keys)) < cfg.bass_octave, -12)
+    if cfg.top_octave > 0:
+        keys = chord_voice_octave(onsets, keys, rng.random(len(keys)) < cfg.top_octave, 12)
+    for _ in range(cfg.octave_moves if cfg.octave_move > 0 else 0):
+        keys = move_octave(keys, rng.random(len(keys)) < cfg.octave_move, rng)
+    if cfg.transpose_range > 0:
+        keys = transpose_in_range(keys, cfg.transpose_range, rng)
     b, t = onsets.shape
-    performed = rng.random(b) < cfg.prob
+    performed = rng.random(b) < cfg.perform_prob
     if not performed.any():
         return onsets, keys
 
     gaps = np.diff(onsets, axis=1)
     if cfg.rubato > 0:
-        gaps = gaps * np.exp(cfg.rubato * _ar1((b, t - 1), cfg.rubato_corr, rng))
+        gaps = gaps * np.exp(cfg.rubato * _ar1((b, t - 1), RUBATO_CORR, rng))
     new = np.concatenate([onsets[:, :1], onsets[:, :1] + np.cumsum(gaps, axis=1)], axis=1)
 
     # Chords: notes sharing an onset with the note before them. Each chord gets one span; each of its notes
     # a uniform position in it, so the roll's order is random.
     chord_id = np.cumsum(np.concatenate([np.ones((b, 1), bool), gaps > 0], axis=1), axis=1)
-    span = np.where(rng.random((b, t)) < cfg.roll_prob, rng.uniform(cfg.roll_min_s, cfg.roll_max_s, (b, t)), 0.0)
+    span = np.where(rng.random((b, t)) < cfg.roll_prob, rng.uniform(ROLL_MIN_S, ROLL_MAX_S, (b, t)), 0.0)
     chord_span = np.take_along_axis(span, chord_id - 1, axis=1)  # the span drawn at the chord's index
     new = new + rng.random((b, t)) * chord_span
 
-    sigma = rng.uniform(0.0, cfg.jitter_max_s, (b, 1))
+    sigma = rng.uniform(0.0, cfg.jitter_max_ms / 1000, (b, 1))
     new = new + rng.standard_normal((b, t)) * sigma
 
     order = np.argsort(new, axis=1, kind="stable")

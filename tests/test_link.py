@@ -1,0 +1,110 @@
+"""Ableton Link (bridge/link.py). Unit tests run with Link joined by nobody else (a disabled or lone session uses
+no peer); the two-peer test joins two processes in two network namespaces made by the test and linked by a veth
+pair, the only network it touches."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import REPO
+
+pytest.importorskip("link", reason="Link needs the [link] extra (LinkPython-extern)")
+from pianogenie.bridge.link import LinkClock  # noqa: E402
+
+
+@pytest.fixture
+def lone():
+    clock = LinkClock(tempo=100.0, quantum=4.0, enable_after_s=0)
+    yield clock
+    clock.close()
+
+
+def test_beats_follow_the_tempo_and_times_map_back(lone) -> None:
+    t = time.monotonic()
+    assert lone.tempo == pytest.approx(100.0)
+    assert lone.beat_at(t + 0.6) - lone.beat_at(t) == pytest.approx(1.0, abs=1e-4)  # 100 BPM: 0.6 s a beat
+    assert lone.time_at_beat(lone.beat_at(t + 1.0)) == pytest.approx(t + 1.0, abs=1e-5)
+    assert 0.0 <= lone.phase_at(t) < 4.0
+
+
+def test_the_next_boundary_and_the_snap_window(lone) -> None:
+    t = time.monotonic()
+    bar = lone.next_boundary(t)
+    assert t <= bar <= t + 2.4 + 1e-6 and lone.phase_at(bar) == pytest.approx(0.0, abs=1e-4) or \
+        lone.phase_at(bar) == pytest.approx(4.0, abs=1e-4)
+    sixteenth = 0.25 * 0.6
+    grid = lone.next_boundary(t, 0.25)
+    assert 0.0 <= grid - t <= sixteenth + 1e-6
+    # Within 25 ms before a grid point: on it. Farther: at once. Never earlier.
+    assert lone.snap(grid - 0.020, 0.25, 0.025) == pytest.approx(grid, abs=1e-5)
+    assert lone.snap(grid - 0.040, 0.25, 0.025) == grid - 0.040
+
+
+def test_output_latency_is_added_to_the_times_given_to_link() -> None:
+    plain = LinkClock(tempo=120.0, enable_after_s=0)
+    late = LinkClock(tempo=120.0, output_latency_s=0.010, enable_after_s=0)
+    try:
+        t = time.monotonic()
+        # Two separate sessions have their own beat origins; a beat's length and the offset of 10 ms are what
+        # can be compared: 10 ms at 120 BPM is 0.02 beat.
+        a = late.beat_at(t) - late.beat_at(t - 0.010)
+        assert a == pytest.approx(0.02, abs=1e-4)
+        assert late.time_at_beat(late.beat_at(t)) == pytest.approx(t, abs=1e-5)
+    finally:
+        plain.close()
+        late.close()
+
+
+def test_bad_tempo_and_quantum_are_refused() -> None:
+    with pytest.raises(ValueError, match="--tempo"):
+        LinkClock(tempo=5000)
+    with pytest.raises(ValueError, match="--quantum"):
+        LinkClock(quantum=0)
+
+
+def _netns(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["ip", *args], capture_output=True, text=True)
+
+
+def test_two_peers_in_two_namespaces_share_tempo_and_phase() -> None:
+    if shutil.which("ip") is None or os.geteuid() != 0:
+        pytest.skip("needs ip (iproute2) and root for network namespaces")
+    a, b = f"pgla{os.getpid()}", f"pglb{os.getpid()}"
+    if _netns("netns", "add", a).returncode != 0:
+        pytest.skip("cannot create a network namespace here")
+    try:
+        assert _netns("netns", "add", b).returncode == 0
+        va, vb = f"va{os.getpid() % 100000}", f"vb{os.getpid() % 100000}"
+        steps = [["link", "add", va, "type", "veth", "peer", "name", vb],
+                 ["link", "set", va, "netns", a], ["link", "set", vb, "netns", b]]
+        for ns, dev, addr in ((a, va, "10.77.0.1/24"), (b, vb, "10.77.0.2/24")):
+            steps += [["-n", ns, "link", "set", "lo", "up"], ["-n", ns, "addr", "add", addr, "dev", dev],
+                      ["-n", ns, "link", "set", dev, "up"], ["-n", ns, "route", "add", "224.0.0.0/4", "dev", dev]]
+        for step in steps:
+            done = _netns(*step)
+            assert done.returncode == 0, (step, done.stderr)
+        t0 = time.monotonic()
+        procs = [subprocess.Popen(["ip", "netns", "exec", ns, sys.executable, "tests/link_probe.py", role, str(t0)],
+                                  cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for ns, role in ((a, "leader"), (b, "follower"))]
+        results = []
+        for proc in procs:
+            out, err = proc.communicate(timeout=60)
+            assert proc.returncode == 0, err[-2000:]
+            results.append(json.loads(out.strip().splitlines()[-1]))
+    finally:
+        _netns("netns", "del", a)
+        _netns("netns", "del", b)
+    leader, follower = results
+    assert leader["peers"] == 1 and follower["peers"] == 1, results
+    assert leader["tempo"] == pytest.approx(133.0) and follower["tempo"] == pytest.approx(133.0), results
+    worst = max(abs(((x - y + 2.0) % 4.0) - 2.0) for x, y in zip(leader["phases"], follower["phases"]))
+    print(f"\nLink: two peers at {follower['tempo']:.1f} BPM, phase difference at most {worst:.5f} beat")
+    assert worst < 0.01, results
