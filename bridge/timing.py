@@ -151,8 +151,22 @@ class Delayed(Sink):
 
 
 class DelayedLink(Delayed):
+    """The transport's link behind the scheduler: notes are placed, replies leave at once, and anything else
+    asked of it or set on it (the OSCQuery server hands it its websocket stream) is the link's own."""
+
+    _OWN = ("sink", "scheduler", "description")
+
     def reply(self, sender: Any, address: str, values: tuple) -> None:
         self.sink.reply(sender, address, values)
 
     def udp_drops(self) -> int:
         return self.sink.udp_drops()
+
+    def __getattr__(self, name: str) -> Any:  # only for what this class does not have itself
+        return getattr(self.sink, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self._OWN:
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self.sink, name, value)

@@ -80,6 +80,27 @@ def test_a_note_never_overtakes_one_made_before_it():
     assert [kind for kind, *_ in sink.got] == ["off", "on"]
 
 
+def test_the_placed_link_replies_at_once_and_is_the_links_own_for_everything_else():
+    class Link(Times):
+        stream = None
+
+        def reply(self, sender, address, values):
+            self.got.append(("reply", address, 0.0, threading.current_thread().name))
+
+        def udp_drops(self):
+            return 7
+
+    link = Link()
+    scheduler = Scheduler(0.5)
+    placed = scheduler.place_link(link)
+    placed.stream = "websocket"  # what the OSCQuery server does to the bridge's link
+    placed.reply(None, "/genie/status", ())
+    assert link.stream == "websocket" and placed.stream == "websocket" and placed.udp_drops() == 7
+    assert link.got[0][:2] == ("reply", "/genie/status")  # not queued behind the notes
+    scheduler.close()
+    assert Scheduler().place_link(link) is link
+
+
 def test_closing_a_placed_sink_first_delivers_what_is_queued():
     sink = Times()
     scheduler = Scheduler(0.5)
