@@ -45,7 +45,7 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     midi.add_argument("--base-note", type=int, default=DEFAULT_BASE_NOTE, help="controller key of button 0 (--midi-map base)")
 
     audio = parser.add_argument_group("audio")
-    audio.add_argument("--synth", choices=synths.names(), default=synths.DEFAULT_SYNTH, help=synths.help_text())
+    add_synth_arguments(audio)
     audio.add_argument("--soundfont", default=None, metavar="FILE",
                        help="--synth piano: the .sf2/.sf3 SoundFont (default: the best General MIDI one installed)")
     audio.add_argument("--audio", choices=AUDIO_CHOICES, default="auto", help="FM synth: pyo, numpy via sounddevice, or none")
@@ -102,4 +102,29 @@ def run_config(args: argparse.Namespace, midi_in: str | None = None, midi_in_fla
 
 def synth_config(args: argparse.Namespace) -> SynthConfig:
     return SynthConfig(args.audio, args.audio_backend, args.audio_device, args.buffer_size, args.sample_rate,
-                       SynthParams(voices=args.voices), args.onset_log, args.realtime, args.synth, args.soundfont)
+                       SynthParams(voices=args.voices), args.onset_log, args.realtime, args.synth, args.soundfont,
+                       tuple(args.plugin_param))
+
+
+def _synth(name: str) -> str:
+    if not synths.known(name):
+        raise argparse.ArgumentTypeError(f"unknown synth {name!r} (one of {', '.join(synths.names())}, or "
+                                         f"{synths.PLUGIN_HELP})")
+    return name
+
+
+def _plugin_param(text: str) -> tuple[str, float]:
+    from ..sound.plugin_synth import parse_param
+
+    try:
+        return parse_param(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_synth_arguments(group) -> None:
+    """--synth and --plugin-param, the same in serve, play and render."""
+    group.add_argument("--synth", type=_synth, default=synths.DEFAULT_SYNTH, metavar="NAME", help=synths.help_text())
+    group.add_argument("--plugin-param", type=_plugin_param, action="append", default=[], metavar="NAME=VALUE",
+                       help="a plugin synth's parameter, by its symbol or name (LV2: in its own range; VST3: "
+                            "normalised 0..1); repeat for more")

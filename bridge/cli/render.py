@@ -8,15 +8,15 @@ from pathlib import Path
 
 from pianogenie.engine.constants import DEFAULT_TEMPERATURE
 
-from ..sound import synths
 from ..sound.render import RenderConfig
 from ..sound.voices import DEFAULT_SAMPLE_RATE, SynthParams
+from .options import add_synth_arguments
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("events", type=Path, help="recording or events JSON (pianogenie serve/play --record)")
-    parser.add_argument("out", type=Path, help="output file: .wav (16-bit mono audio) or .mid/.midi (the notes)")
-    parser.add_argument("--synth", choices=synths.names(), default=synths.DEFAULT_SYNTH, help=synths.help_text())
+    parser.add_argument("out", type=Path, help="output file: .wav (16-bit audio: mono, or stereo from pyo and plugins) or .mid/.midi (the notes)")
+    add_synth_arguments(parser)
     parser.add_argument("--soundfont", type=Path, default=None, metavar="FILE",
                         help="--synth piano: the .sf2/.sf3 SoundFont (default: the best General MIDI one installed)")
     parser.add_argument("--sample-rate", type=int, default=DEFAULT_SAMPLE_RATE)
@@ -42,11 +42,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"pianogenie render: {problem}", file=sys.stderr)
         return 2
     config = RenderConfig(args.sample_rate, SynthParams(voices=args.voices), args.synth, args.model, args.temperature, args.seed,
-                          args.soundfont)
+                          args.soundfont, plugin_params=tuple(args.plugin_param))
     try:
         count, seconds = render_file(args.events, args.out, config)
     except (ValueError, ModelError) as exc:
         print(f"pianogenie render: {exc}", file=sys.stderr)
         return 2
-    print(f"rendered {count} notes -> {args.out} ({seconds:.2f} s at {args.sample_rate} Hz)", file=sys.stderr)
+    audio = "" if args.out.suffix.lower() in (".mid", ".midi") else f" at {args.sample_rate} Hz"
+    print(f"rendered {count} notes -> {args.out} ({seconds:.2f} s{audio})", file=sys.stderr)
     return 0

@@ -8,7 +8,9 @@ path, "module:Class", so that the child process can build it too."""
 
 from __future__ import annotations
 
+import functools
 import importlib
+import json
 from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterable, Protocol
 
 from pianogenie.engine.takes import NOTE_ON, Note, timeline
@@ -30,11 +32,14 @@ class BlockRenderer(Protocol):
 
 
 def load_renderer(path: str) -> Callable[[SynthParams, int], BlockRenderer]:
-    """The class that "module:Class" names."""
+    """The class that "module:Class" names; "module:Class#{json}" binds the JSON object's keys as keyword
+    arguments (a plugin's name, which the child process must be told)."""
+    path, _, bound = path.partition("#")
     module, _, name = path.partition(":")
     if not name:
         raise ValueError(f"a block renderer is named module:Class, got {path!r}")
-    return getattr(importlib.import_module(module), name)
+    renderer = getattr(importlib.import_module(module), name)
+    return functools.partial(renderer, **json.loads(bound)) if bound else renderer
 
 
 def render_blocks(bank: Any, notes: Iterable[Note], sample_rate: int, tail_frames: int) -> "np.ndarray":

@@ -104,6 +104,20 @@ def list_plugins() -> list[PluginInfo]:
         world.close()
 
 
+def check_instrument(uri: str) -> None:
+    """PluginError unless `uri` is an installed LV2 instrument this host can play; loads no plugin code."""
+    world = lilv.World()
+    try:
+        plugin = world.plugin(uri)
+        if plugin is None:
+            raise PluginError(f"lv2:{uri}: no such LV2 plugin installed (`pianogenie plugins` lists them)")
+        why = _unusable(_ports(world, plugin), world.required_features(plugin))
+        if why:
+            raise PluginError(f"lv2:{uri}: {why}")
+    finally:
+        world.close()
+
+
 class _Urids:
     """urid:map and unmap: URIs to small integers, kept for the instance's life (plugins cache them)."""
 

@@ -31,6 +31,7 @@ class RenderConfig:
     seed: int | None = None
     soundfont: Path | None = None              # --synth piano: None = the best installed
     engine: str | None = None                  # what computes the synth (--synth pyo|numpy); None = its default
+    plugin_params: tuple[tuple[str, float], ...] = ()  # --plugin-param, for lv2:/vst3: synths
 
 
 def notes_of(take: Take, config: RenderConfig) -> list[Note]:

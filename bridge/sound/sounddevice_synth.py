@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..timing import now as monotonic
 from .blocks import BlockRenderer, load_renderer
 from .fm import FmVoiceBank
 from .sink import Sink, SynthUnavailable
@@ -30,6 +31,7 @@ class SoundDeviceSynth(Sink):
         self.bank = renderer(params, self.sample_rate)
         self.lock = threading.Lock()
         self.on_sound = on_sound
+        self.rendering_since: float | None = None
         self._struck = False  # a note-on since the last block: the next non-silent block is its onset
         # Stereo where the device has it: a mono stream reaches the left speaker only (under JACK, PortAudio
         # connects a one-channel stream to system:playback_1 alone).
@@ -38,12 +40,17 @@ class SoundDeviceSynth(Sink):
             samplerate=self.sample_rate, blocksize=buffer_size, device=device, channels=self.channels, dtype="float32",
             latency="low", callback=self._callback,
         )
-        self.description = f"sounddevice ({info['name']}), {buffer_size} frames @ {self.sample_rate} Hz, {params.voices} voices"
+        # A plugin names itself; the FM voice bank has its voices.
+        sound = f"{self.bank.name}, " if getattr(self.bank, "name", None) else ""
+        voices = "" if sound else f", {params.voices} voices"
+        self.description = f"{sound}sounddevice ({info['name']}), {buffer_size} frames @ {self.sample_rate} Hz{voices}"
 
     def _callback(self, outdata, frames, time_info, status) -> None:
+        self.rendering_since = monotonic()  # the synth child's watchdog reads it (a plugin that hangs)
         with self.lock:
             block = np.asarray(self.bank.render(frames)).reshape(frames, -1)
             struck, self._struck = self._struck, False
+        self.rendering_since = None
         # A mono renderer on both channels; a stereo one as it is (or its mix on a one-channel device).
         outdata[:] = block if block.shape[1] == self.channels else block.mean(axis=1, keepdims=True)
         if struck and self.on_sound is not None and np.abs(block).max() > ONSET_LEVEL:

@@ -20,8 +20,10 @@ import signal
 import struct
 import subprocess
 import sys
+import threading
+import time
 
-from ..system import SYNTH_RT_PRIORITY, quiet_stderr, request_realtime
+from ..system import STOP_SIGNALS, SYNTH_RT_PRIORITY, quiet_stderr, request_realtime
 from ..timing import now as clock
 from .devices import pyo_output_problem
 from .sink import Sink, SynthUnavailable
@@ -34,6 +36,9 @@ START_TIMEOUT = 60.0
 MIN_NOTE = 0.03
 # A child whose pipe stays full this long is hung (a stopped process, a stuck audio stack): it is declared dead.
 STALL_DEADLINE = 2.0
+# A block renderer (a plugin) inside one block this long is hung: the child exits, and the bridge plays on.
+RENDER_DEADLINE = 1.0
+HUNG_EXIT = 3
 
 
 class SynthProcess(Sink):
@@ -79,6 +84,24 @@ class SynthProcess(Sink):
         self.description = line[len("ready "):]
         self.fd = self.proc.stdin.fileno()
         self.alive = True
+        self._closing = False
+        threading.Thread(target=self._watch, name="synth-child", daemon=True).start()
+
+    def _watch(self) -> None:
+        """Says at once, in one line, when the child dies on its own (a plugin that crashed or hung); the
+        bridge's OSC and MIDI play on, and nothing is sent to the child any more."""
+        code = self.proc.wait()
+        if self._closing:
+            return
+        self.alive = False
+        if code == HUNG_EXIT:
+            why = f"its synth hung in a block for over {RENDER_DEADLINE:g} s"
+        elif code < 0:
+            why = f"it was killed by {signal.Signals(-code).name}"
+        else:
+            why = f"it exited with status {code}"
+        print(f"pianogenie: the synth process stopped ({why}); audio is off, OSC and MIDI play on",
+              file=sys.stderr, flush=True)
 
     def _send(self, kind: int, performer: int, pitch: int, velocity: int, time: float, sender: object = None) -> None:
         """One record to the child, never blocking: a full pipe drops a note-on (counted) and keeps a note-off
@@ -113,12 +136,12 @@ class SynthProcess(Sink):
                 self._stalled_since = now
             elif now - self._stalled_since > STALL_DEADLINE:
                 self.alive = False
+                self._closing = True  # this line says why; _watch need not
                 self.proc.kill()  # a child that resumed later would play stale notes with none to stop them
                 print(f"pianogenie: the synth process has not read a note for {STALL_DEADLINE:g} s; audio is off "
                       f"({self.dropped} notes dropped)", file=sys.stderr, flush=True)
         except OSError:
-            self.alive = False  # the synth died; the bridge plays on without sound
-            print("pianogenie: the synth process has stopped; audio is off", file=sys.stderr)
+            self.alive = False  # the synth died; the bridge plays on without sound (_watch says why)
 
     def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float, sender: object = None) -> None:
         self._send(NOTE_ON, performer, pitch, velocity, time)
@@ -131,6 +154,8 @@ class SynthProcess(Sink):
 
     def close(self) -> None:
         self.all_off()
+        self._closing = True
+        self.alive = False  # closed: anything sent after this (a late all-off at shutdown) goes nowhere, quietly
         self._reap()
 
     def _reap(self) -> None:
@@ -232,8 +257,20 @@ def _open_blocks(args: argparse.Namespace, onsets: OnsetLog | None) -> Sink:
     """Any block renderer ("module:Class"), pulled by a PortAudio stream in this process."""
     from .sounddevice_synth import open_block_stream
 
-    return open_block_stream(args.renderer, SynthParams(voices=args.voices), args.device, args.buffer_size,
-                             args.sample_rate, onsets.heard if onsets else None)
+    synth = open_block_stream(args.renderer, SynthParams(voices=args.voices), args.device, args.buffer_size,
+                              args.sample_rate, onsets.heard if onsets else None)
+    threading.Thread(target=_render_watchdog, args=(synth,), name="render-watchdog", daemon=True).start()
+    return synth
+
+
+def _render_watchdog(synth) -> None:
+    """A renderer stuck inside one block (a plugin's run() that never returns) cannot be interrupted: the child
+    exits with HUNG_EXIT, which the bridge reports, rather than hold a silent stream for ever."""
+    while True:
+        time.sleep(RENDER_DEADLINE / 10)
+        started = synth.rendering_since
+        if started is not None and clock() - started > RENDER_DEADLINE:
+            os._exit(HUNG_EXIT)
 
 
 def _play_pipe(fd: int, gate: NoteGate, onsets: OnsetLog | None) -> None:
@@ -266,9 +303,11 @@ ENGINES = {"pyo": _open_pyo, "blocks": _open_blocks}
 
 
 def _child(args: argparse.Namespace) -> int:
-    # The bridge decides when to stop: Ctrl-C in the terminal reaches the whole process group, and the child
-    # must keep sounding until the bridge has sent its note-offs and closed the pipe.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The bridge decides when to stop: Ctrl-C in the terminal, a closed terminal's SIGHUP and a supervisor's
+    # SIGTERM reach the whole process group, and the child must keep sounding until the bridge has sent its
+    # note-offs and closed the pipe (its end of stdin is what stops the child, whatever killed the bridge).
+    for name in STOP_SIGNALS:
+        signal.signal(getattr(signal, name), signal.SIG_IGN)
     scheduling = ", " + request_realtime(SYNTH_RT_PRIORITY) if args.realtime else ""
     onsets = OnsetLog(args.onset_log) if args.onset_log else None
     try:

@@ -32,19 +32,33 @@ def register(name: str, module: str, help: str = "") -> None:
     _loaded.pop(name, None)
 
 
+PLUGIN_HELP = "lv2:URI or vst3:PATH: an instrument plugin (`pianogenie plugins` lists them)"
+
+
 def names() -> list[str]:
     """Every name --synth accepts: the synths, then the old spellings."""
     return [*SYNTHS, *ALIASES]
 
 
 def help_text() -> str:
-    return "; ".join(f"{name}: {text}" for name, (_, text) in SYNTHS.items()) + \
+    return "; ".join(f"{name}: {text}" for name, (_, text) in SYNTHS.items()) + f"; {PLUGIN_HELP}" + \
         "; " + ", ".join(f"{alias} = {name} on {engine}" for alias, (name, engine) in ALIASES.items())
+
+
+def known(name: str) -> bool:
+    """A registered name, an old spelling, or a plugin's (lv2:..., vst3:...)."""
+    from .plugin_synth import is_plugin_name
+
+    return name in SYNTHS or name in ALIASES or is_plugin_name(name)
 
 
 def lookup(name: str) -> tuple[Any, str | None]:
     """The synth of a --synth name and the engine an old spelling asked for (None: the synth's own choice).
     ValueError for a name nobody registered."""
+    from .plugin_synth import PluginSynth, is_plugin_name
+
+    if is_plugin_name(name):
+        return PluginSynth(name), None
     name, engine = ALIASES.get(name, (name, None))
     if name not in SYNTHS:
         raise ValueError(f"--synth {name}: unknown synth (one of {', '.join(names())})")

@@ -57,6 +57,7 @@ class SynthConfig:
     realtime: bool = False
     synth: str = "fm"              # a name in bridge/sound/synths.py
     soundfont: str | None = None   # --soundfont; None = the best installed (bridge/sound/soundfont.py)
+    plugin_params: tuple[tuple[str, float], ...] = ()  # --plugin-param, for lv2:/vst3: synths
 
 
 def midi_to_hz(pitch: int) -> float:

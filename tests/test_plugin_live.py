@@ -1,0 +1,115 @@
+"""Instrument plugins live in `pianogenie serve` on a JACK dummy server (issue 19): MDA Piano (Debian's mda-lv2)
+recorded from JACK and analysed, and the test instrument built from source (tests/instrument/) crashing and
+hanging in its run(), which must cost the bridge its sound only: one line, and OSC plays on."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from pianogenie.bridge import protocol as p
+from pianogenie.bridge.osc.client import OscClient
+from tests.conftest import jack_dummy
+from tests.jack_helpers import RECORDER, connect, connections, jack_recorder, read_stereo
+from tests.plugin_helpers import CRASH_VELOCITY, HANG_VELOCITY, URI, build_problem, build_test_instrument, lv2_env
+from tests.serve_helpers import free_udp_port, running_serve
+from tests.sound_metrics import dominant_hz
+
+lv2 = pytest.importorskip("pianogenie.bridge.sound.lv2")
+PIANO = "http://drobilla.net/plugins/mda/Piano"
+pytest.importorskip("sounddevice")
+
+
+def _plugin_outputs(env) -> list[str]:
+    """The synth child's PortAudio ports (what is connected to system:playback)."""
+    table = connections(env)
+    return sorted(port for port, peers in table.items()
+                  if peers & {"system:playback_1", "system:playback_2"} and not port.startswith(("system:", RECORDER)))
+
+
+def _stderr_line(proc, words: str, timeout: float) -> str:
+    """The first line serve prints on stderr holding `words` (read on a thread, so the wait can time out)."""
+    found: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [found.put(line) for line in proc.stderr if words in line], daemon=True).start()
+    try:
+        return found.get(timeout=timeout)
+    except queue.Empty:
+        raise AssertionError(f"serve said nothing with {words!r} within {timeout} s") from None
+
+
+def _press(client: OscClient, button: int, velocity: int, hold: float) -> int | None:
+    client.send(p.IN_PRESS, button, velocity)
+    message, _ = client.wait_for(lambda m: m[0] == p.OUT_NOTEON, 2.0)
+    time.sleep(hold)
+    client.send(p.IN_RELEASE, button)
+    client.wait_for(lambda m: m[0] == p.OUT_NOTEOFF, 2.0)
+    return None if message is None else message[1][0]
+
+
+def test_mda_piano_plays_live_in_serve_on_jack(tmp_path, monkeypatch) -> None:
+    if PIANO not in {info.uri for info in lv2.list_plugins()}:
+        pytest.skip("mda-lv2 is not installed (make system-test installs it)")
+    wav = tmp_path / "heard.wav"
+    with jack_dummy(64) as env:
+        for name in ("JACK_NO_START_SERVER", "JACK_DEFAULT_SERVER"):
+            monkeypatch.setenv(name, env[name])
+        with jack_recorder(env, wav) as inputs:
+            with running_serve(["--audio", "sounddevice", "--buffer-size", "64", "--synth", f"lv2:{PIANO}"],
+                               free_udp_port()) as (port, proc):
+                assert "MDA Piano, sounddevice" in proc.banner, proc.banner
+                outputs = _plugin_outputs(env)
+                assert len(outputs) == 2, outputs
+                for output, recorder_in in zip(outputs, inputs):
+                    connect(env, output, recorder_in)
+                client = OscClient(("127.0.0.1", port))
+                try:
+                    time.sleep(0.3)
+                    pitches = [_press(client, button, 100, 0.6) for button in (0, 4, 7)]
+                    time.sleep(0.5)
+                finally:
+                    client.close()
+    audio, rate = read_stereo(wav)
+    assert all(pitches), pitches
+    loud = np.abs(audio).max(axis=1) > 0.01
+    starts = np.flatnonzero(loud[1:] & ~loud[:-1]) + 1
+    assert len(starts) >= 1 and np.abs(audio).max() > 0.05, "nothing was heard"
+    assert not np.allclose(audio[:, 0], audio[:, 1]), "the piano reached JACK in mono"
+    # Each played pitch is the strongest near its own frequency in the half second after the notes began.
+    heard = audio[starts[0]:, 0]
+    segments = [heard[i * int(0.6 * rate) + 2000:i * int(0.6 * rate) + int(0.45 * rate)] for i in range(3)]
+    for pitch, segment in zip(pitches, segments):
+        expected = 440.0 * 2 ** ((pitch - 69) / 12)
+        found = dominant_hz(segment, rate, expected * 0.94, expected * 1.06)
+        assert abs(found / expected - 1) < 0.01, (pitch, found)
+
+
+@pytest.mark.skipif(build_problem() is not None, reason=str(build_problem()))
+@pytest.mark.parametrize("velocity, words", [(CRASH_VELOCITY, "killed by SIGSEGV"),
+                                             (HANG_VELOCITY, "hung in a block")])
+def test_a_plugin_that_crashes_or_hangs_costs_the_sound_only(velocity, words, monkeypatch) -> None:
+    built = build_test_instrument()
+    with jack_dummy(64) as env:
+        for name in ("JACK_NO_START_SERVER", "JACK_DEFAULT_SERVER"):
+            monkeypatch.setenv(name, env[name])
+        monkeypatch.setenv("LV2_PATH", lv2_env(built)["LV2_PATH"])
+        with running_serve(["--audio", "sounddevice", "--buffer-size", "64", "--synth", f"lv2:{URI}"],
+                           free_udp_port()) as (port, proc):
+            assert "PG Test Sine, sounddevice" in proc.banner, proc.banner
+            client = OscClient(("127.0.0.1", port))
+            try:
+                assert _press(client, 2, 100, 0.1) is not None
+                t0 = time.monotonic()
+                assert _press(client, 3, velocity, 0.1) is not None  # the bridge answers; the child dies
+                line = _stderr_line(proc, "synth process stopped", 10)
+                noticed = time.monotonic() - t0
+                assert words in line and "OSC and MIDI play on" in line, line
+                for button in range(8):  # and it plays on
+                    assert _press(client, button, 90, 0.01) is not None
+            finally:
+                client.close()
+    print(f"\nplugin failure ({words}) reported {noticed:.2f} s after the press")
+    assert noticed < 5.0
