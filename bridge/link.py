@@ -25,6 +25,30 @@ class LinkMissing(RuntimeError):
 
 
 @dataclass(frozen=True)
+class LinkConfig:
+    """serve --link [--tempo BPM] [--quantum BEATS] [--snap GRID:WINDOW]."""
+
+    tempo: float = DEFAULT_TEMPO
+    quantum: float = DEFAULT_QUANTUM
+    snap_beats: float | None = None   # the grid, in beats (a quarter note is one beat): 1/16 is 0.25
+    snap_window: float = 0.0          # seconds before a grid point within which a press waits for it
+
+
+def parse_snap(text: str) -> tuple[float, float]:
+    """--snap 1/16:25ms -> (0.25 beats, 0.025 s); the window may be in ms or s. ValueError names the flag."""
+    grid, sep, window = text.partition(":")
+    try:
+        numerator, slash, denominator = grid.partition("/")
+        note = float(numerator) / float(denominator) if slash else float(numerator)
+        seconds = float(window[:-2]) / 1000 if window.endswith("ms") else float(window.rstrip("s"))
+    except (ValueError, ZeroDivisionError):
+        note, seconds = math.nan, math.nan
+    if not sep or not (note > 0 and math.isfinite(note)) or not (0 < seconds <= 0.25):
+        raise ValueError(f"--snap {text}: expected GRID:WINDOW, e.g. 1/16:25ms (a window of at most 250 ms)")
+    return 4.0 * note, seconds
+
+
+@dataclass(frozen=True)
 class LinkState:
     """What /genie/status, the banner and the OSCQuery tree show."""
 

@@ -76,6 +76,10 @@ STATUS_FIELDS = (
     "uptime_s",         # f: seconds since the server started
     "model",            # s: the name of the model playing (last, so older clients' field positions hold)
     "model_errors",     # i: /genie/model requests refused or failed (counted in errors too)
+    "link_peers",       # i: Ableton Link peers (serve --link); -1 when Link is off
+    "link_tempo",       # f: the Link session's tempo, BPM; NaN when Link is off
+    "link_beat",        # f: the session's beat now (at the output, latency included); NaN when off
+    "link_phase",       # f: the beat's phase in the quantum, 0..quantum; NaN when off
 )
 
 

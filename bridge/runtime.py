@@ -13,7 +13,7 @@ import secrets
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from pianogenie.engine import ModelError, PianoGenie
 from pianogenie.engine.constants import DEFAULT_TEMPERATURE
@@ -27,6 +27,9 @@ from .sound.devices import output_devices
 from .sound.voices import SynthConfig
 from .system import BRIDGE_RT_PRIORITY, request_realtime
 from .timing import Scheduler, now
+
+if TYPE_CHECKING:
+    from .link import LinkConfig
 
 T = TypeVar("T")
 
@@ -67,6 +70,7 @@ class RunConfig:
     synth: SynthConfig = field(default_factory=SynthConfig)
     realtime: bool = False
     latency: float = 0.0            # seconds from a press's arrival to its notes (bridge/timing.py); 0 = at once
+    link: LinkConfig | None = None  # serve --link: Ableton Link's tempo and phase (bridge/link.py)
 
 
 def check_record_path(path: Path) -> None:
@@ -145,13 +149,38 @@ class Run:
         self.config = config
         self.lines: list[tuple[str, str]] = []  # the banner's (name, line) pairs, in the order opened
         self.turned_off = 0                     # notes the stop step turned off
-        self.scheduler = Scheduler(config.latency)
         self._stack = contextlib.ExitStack()
+        self.link = self._join_link(config)
+        snap = None
+        if self.link is not None and config.link.snap_beats is not None:
+            link, beats, window = self.link, config.link.snap_beats, config.link.snap_window
+            snap = lambda t: link.snap(t, beats, window)  # noqa: E731 - the scheduler's one placement question
+        self.scheduler = Scheduler(config.latency, snap=snap)
         genie, error = load_genie(config.model)
         if genie is None:
+            self._stack.close()
             raise CommandError(error)
         self.genie = genie
         self.bridge = Bridge(genie, config.temperature, config.seed, config.idle_timeout, clock=now, **bridge_options)
+        self.bridge.stats.link = self.link
+
+    def _join_link(self, config: RunConfig) -> Any:
+        """The Link session (joined after a moment, bridge/link.py), closed when the run ends; its banner line."""
+        if config.link is None:
+            return None
+        from .link import LinkClock, LinkMissing
+
+        try:
+            link = LinkClock(config.link.tempo, config.link.quantum, output_latency_s=config.latency)
+        except (LinkMissing, ValueError) as exc:
+            raise CommandError(str(exc)) from None
+        link.start()
+        self.enter(link)
+        snap = config.link.snap_beats
+        grid = f"; presses snap to 1/{4 / snap:g} notes {config.link.snap_window * 1000:g} ms ahead" if snap else ""
+        self.lines.append(("link", f"Ableton Link, {config.link.tempo:g} BPM until the session says otherwise, "
+                                   f"quantum {config.link.quantum:g}{grid}"))
+        return link
 
     def __enter__(self) -> "Run":
         return self

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -23,6 +23,7 @@ class Stats:
         self.started = clock()
         self._latency = np.zeros(LATENCY_WINDOW)
         self._count = 0
+        self.link: Any = None  # bridge.link.LinkClock under serve --link: its tempo, beat and phase in the status
 
     def pressed(self, seconds: float) -> None:
         """One press's arrival -> note sent."""
@@ -36,6 +37,13 @@ class Stats:
             return math.nan, math.nan
         p50, p99 = np.percentile(self._latency[:n], [50, 99]) * 1e6
         return float(p50), float(p99)
+
+    def _link_fields(self) -> dict[str, object]:
+        link = self.link
+        if link is None:
+            return {"link_peers": -1, "link_tempo": math.nan, "link_beat": math.nan, "link_phase": math.nan}
+        state = link.state()
+        return {"link_peers": state.peers, "link_tempo": state.tempo, "link_beat": state.beat, "link_phase": state.phase}
 
     def status(self, ensemble: Ensemble, number: int, udp_drops: int) -> dict[str, object]:
         """The status fields, about performer `number` (whom asking does not create)."""
@@ -65,6 +73,7 @@ class Stats:
             "uptime_s": self.clock() - self.started,
             "model": model_name(ensemble.genie),
             "model_errors": c.model_errors,
+            **self._link_fields(),
         }
         assert tuple(values) == p.STATUS_FIELDS
         return values

@@ -37,11 +37,14 @@ now: Callable[[], float] = _time.monotonic
 class Scheduler:
     """Places notes at arrival + latency. latency 0: `place` hands each sink back as it is, and nothing runs."""
 
-    def __init__(self, latency: float = 0.0, clock: Callable[[], float] = now):
+    def __init__(self, latency: float = 0.0, clock: Callable[[], float] = now,
+                 snap: Callable[[float], float] | None = None):
+        """snap: when a note-on struck at a time should sound (Link's grid, bridge/link.py): never earlier."""
         if not 0.0 <= latency <= MAX_LATENCY_MS / 1000.0:
             raise ValueError(f"latency must be 0..{MAX_LATENCY_MS / 1000.0:g} s, got {latency}")
         self.latency = latency
         self.clock = clock
+        self.snap = snap
         self._heap: list[tuple[float, int, Callable[..., None], tuple]] = []
         self._order = itertools.count()
         self._last_due = -math.inf
@@ -53,7 +56,7 @@ class Scheduler:
 
     @property
     def immediate(self) -> bool:
-        return self.latency == 0.0
+        return self.latency == 0.0 and self.snap is None
 
     def place(self, sink: Any) -> Any:
         """The sink as the router should call it: the sink itself when immediate, else one that queues."""
@@ -71,8 +74,11 @@ class Scheduler:
             self._thread.start()
         return kind(sink, self)
 
-    def at(self, time: float, call: Callable[..., None], args: tuple) -> None:
-        """call(*args) at `time` + latency, or later: right after the note placed before it."""
+    def at(self, time: float, call: Callable[..., None], args: tuple, snapped: bool = False) -> None:
+        """call(*args) at `time` + latency (a snapped note-on: its grid point + latency), or later: right after
+        the note placed before it."""
+        if snapped and self.snap is not None:
+            time = max(time, self.snap(time))
         with self._wake:
             # Never before an earlier note: a sweep's note-off stamped "now" must not overtake the note-on of a
             # datagram that waited in the socket and carries an older arrival stamp.
@@ -132,7 +138,7 @@ class Delayed(Sink):
         self.description = getattr(sink, "description", "")
 
     def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float, sender: Any = None) -> None:
-        self.scheduler.at(time, self.sink.note_on, (performer, pitch, velocity, button, time, sender))
+        self.scheduler.at(time, self.sink.note_on, (performer, pitch, velocity, button, time, sender), snapped=True)
 
     def note_off(self, performer: int, pitch: int, button: int, time: float, sender: Any = None) -> None:
         self.scheduler.at(time, self.sink.note_off, (performer, pitch, button, time, sender))

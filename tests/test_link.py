@@ -108,3 +108,28 @@ def test_two_peers_in_two_namespaces_share_tempo_and_phase() -> None:
     worst = max(abs(((x - y + 2.0) % 4.0) - 2.0) for x, y in zip(leader["phases"], follower["phases"]))
     print(f"\nLink: two peers at {follower['tempo']:.1f} BPM, phase difference at most {worst:.5f} beat")
     assert worst < 0.01, results
+
+
+def test_serve_joins_link_and_snaps_presses_to_the_beat() -> None:
+    """serve --link --snap 1/4:100ms and a Link peer in a namespace of the test's own (loopback only): a press 50 ms
+    before a beat sounds on it, one 200 ms before sounds at once; status carries the session's values."""
+    if shutil.which("unshare") is None or shutil.which("ip") is None:
+        pytest.skip("needs unshare and ip")
+    setup = ("ip link set lo up && ip link set lo multicast on && ip route add 224.0.0.0/4 dev lo && "
+             f"exec {sys.executable} tests/link_serve_probe.py")
+    proc = subprocess.run(["unshare", "-n", "sh", "-c", setup], cwd=REPO, capture_output=True, text=True, timeout=120)
+    if proc.returncode != 0 and "unshare" in proc.stderr and not proc.stdout:
+        pytest.skip(f"cannot make a network namespace here ({proc.stderr.strip()[:200]})")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert "Ableton Link, 120 BPM" in seen["banner"] and "snap to 1/4 notes 100 ms ahead" in seen["banner"], seen
+    assert all(n["answered"] for n in seen["snapped"] + seen["at_once"]), seen
+    on_beat = [n["after_beat"] * 1000 for n in seen["snapped"]]
+    at_once = [n["after_press"] * 1000 for n in seen["at_once"]]
+    print(f"\nsnapped: {[round(x, 2) for x in on_beat]} ms after the beat; "
+          f"outside the window: {[round(x, 2) for x in at_once]} ms after the press")
+    assert all(-0.5 < x < 5.0 for x in on_beat), on_beat      # on the beat: never before it, a few ms after
+    assert all(x < 20.0 for x in at_once), at_once              # not held back to the beat 200 ms later
+    status = seen["status"]
+    assert status["link_peers"] >= 1 and status["link_tempo"] == pytest.approx(120.0), status
+    assert 0.0 <= status["link_phase"] < 4.0, status

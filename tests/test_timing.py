@@ -172,3 +172,23 @@ def test_constant_latency_over_real_osc(random_model_dir):
     assert min(trips.ms) >= LATENCY_MS - 0.5, trips.describe()  # never early (the stamp precedes the reply)
     assert abs(statistics.median(trips.ms) - LATENCY_MS) <= 1.0, trips.describe()
     assert trips.p(0.99) <= LATENCY_MS + 3.0 + at_once.p(0.99), (at_once.describe(), trips.describe())
+
+
+def test_a_snap_moves_note_ons_to_their_grid_point_and_nothing_earlier() -> None:
+    """The scheduler's snap (serve --link --snap): a note-on goes where snap says, never before its own time,
+    and the note-off after it keeps its order behind it."""
+    from pianogenie.bridge.timing import Scheduler
+
+    grid = 0.5
+    clock = [0.0]
+    sched = Scheduler(0.0, clock=lambda: clock[0], snap=lambda t: -(-t // grid) * grid if (-t % grid) <= 0.1 else t)
+    assert not sched.immediate
+    delivered: list[tuple[str, float]] = []
+    sched.at(0.45, lambda: delivered.append(("on", 0.45)), (), snapped=True)     # 50 ms before 0.5: snapped
+    sched.at(0.46, lambda: delivered.append(("off", 0.46)), ())                  # its note-off: after it
+    sched.at(0.70, lambda: delivered.append(("on", 0.70)), (), snapped=True)     # 300 ms before 1.0: at once
+    dues = [due for due, *_ in sorted(sched._heap)]
+    assert dues == [0.5, 0.5, 0.70]
+    sched.flush()
+    assert delivered == [("on", 0.45), ("off", 0.46), ("on", 0.70)]
+    sched.close()

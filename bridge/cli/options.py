@@ -12,6 +12,7 @@ from pianogenie.engine.constants import DEFAULT_TEMPERATURE
 from pianogenie.errors import CommandError
 
 from ..core import DEFAULT_IDLE_TIMEOUT
+from ..link import DEFAULT_QUANTUM, DEFAULT_TEMPO
 from ..midi import DEFAULT_BASE_NOTE, MAPPINGS
 from ..sound import synths
 from ..timing import MAX_LATENCY_MS
@@ -19,6 +20,7 @@ from ..sound.voices import (AUDIO_CHOICES, BACKEND_CHOICES, DEFAULT_BUFFER_SIZE,
                             SynthParams)
 
 if TYPE_CHECKING:
+    from ..link import LinkConfig
     from ..runtime import RunConfig
 
 # Polyphony beyond this buys nothing audible and costs the synth's buffer deadline.
@@ -57,6 +59,16 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     audio.add_argument("--voices", type=int, default=SynthParams.voices, help="synth polyphony")
     parser.add_argument("--latency-ms", type=float, default=0.0, metavar="N",
                         help="every note leaves exactly N ms after its press arrives (0 = at once, the default)")
+    link = parser.add_argument_group("Ableton Link (the [link] extra)")
+    link.add_argument("--link", action="store_true", help="join the Ableton Link session: tempo and phase shared "
+                                                          "with the band (status, banner, OSCQuery show them)")
+    link.add_argument("--tempo", type=float, default=DEFAULT_TEMPO, metavar="BPM",
+                      help=f"--link: the tempo if this bridge starts the session (default {DEFAULT_TEMPO:g})")
+    link.add_argument("--quantum", type=float, default=DEFAULT_QUANTUM, metavar="BEATS",
+                      help=f"--link: beats per bar, for phase and quantised starts (default {DEFAULT_QUANTUM:g})")
+    link.add_argument("--snap", default=None, metavar="GRID:WINDOW",
+                      help="--link: a press at most WINDOW before a GRID point sounds on it (e.g. 1/16:25ms); "
+                           "any other press sounds at once; never earlier, never later than the window")
     parser.add_argument("--realtime", action="store_true",
                         help="ask for real-time (SCHED_FIFO) scheduling for the bridge and synth (needs the privilege)")
     # For `pianogenie bench osc`: the synth logs arrival -> onset of every note to this file.
@@ -83,7 +95,18 @@ def check_common(args: argparse.Namespace) -> str | None:
         return f"--sample-rate must be {SAMPLE_RATES[0]}..{SAMPLE_RATES[1]} Hz, got {args.sample_rate}"
     if not (math.isfinite(args.latency_ms) and 0 <= args.latency_ms <= MAX_LATENCY_MS):
         return f"--latency-ms must be 0..{MAX_LATENCY_MS:g}, got {args.latency_ms}"
+    if (args.snap is not None or args.tempo != DEFAULT_TEMPO or args.quantum != DEFAULT_QUANTUM) and not args.link:
+        return "--tempo, --quantum and --snap need --link"
     return None
+
+
+def link_config(args: argparse.Namespace) -> "LinkConfig | None":
+    from ..link import LinkConfig, parse_snap
+
+    if not args.link:
+        return None
+    beats, window = parse_snap(args.snap) if args.snap is not None else (None, 0.0)  # ValueError: one line
+    return LinkConfig(args.tempo, args.quantum, beats, window)
 
 
 def run_config(args: argparse.Namespace, midi_in: str | None = None, midi_in_flag: str = "--midi-in") -> "RunConfig":
@@ -96,8 +119,12 @@ def run_config(args: argparse.Namespace, midi_in: str | None = None, midi_in_fla
         raise CommandError(problem)
     midi = MidiConfig(args.midi_out, args.midi_in if midi_in is None else midi_in, midi_in_flag, args.midi_api,
                       args.midi_channel, args.midi_map, args.base_note)
+    try:
+        link = link_config(args)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
     return RunConfig(args.model, args.temperature, args.seed, args.idle_timeout, args.record, midi,
-                     synth_config(args), args.realtime, args.latency_ms / 1000.0)
+                     synth_config(args), args.realtime, args.latency_ms / 1000.0, link)
 
 
 def synth_config(args: argparse.Namespace) -> SynthConfig:

@@ -1,0 +1,63 @@
+"""Run by tests/test_link.py inside a network namespace of its own (loopback only, multicast routed on it): a
+`pianogenie serve --link --snap 1/4:100ms` and a Link peer of this probe's. Presses 50 ms before a beat must
+sound on the beat; presses 200 ms before it sound at once. Prints one JSON line."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+
+from pianogenie.bridge import protocol as p
+from pianogenie.bridge.link import LinkClock
+from pianogenie.bridge.osc.client import OscClient
+
+
+def main() -> None:
+    serve = subprocess.Popen([sys.executable, "-m", "pianogenie", "serve", "--port", "0", "--audio", "none",
+                              "--midi-out", "none", "--no-zeroconf", "--oscquery-port", "none", "--seed", "1",
+                              "--link", "--tempo", "120", "--snap", "1/4:100ms"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    banner = []
+    for line in serve.stdout:
+        banner.append(line)
+        if line.strip() == "pianogenie serve: ready":
+            break
+    port = int(re.findall(r"udp [\w.:-]+:(\d+)", "".join(banner))[0])
+    peer = LinkClock(tempo=120.0, quantum=4.0)
+    peer.start()
+    deadline = time.monotonic() + 10
+    while peer.peers < 1 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    client = OscClient(("127.0.0.1", port))
+    snapped, at_once = [], []
+    try:
+        time.sleep(0.5)
+        for n in range(8):
+            lead = 0.05 if n % 2 == 0 else 0.2
+            beat = peer.next_boundary(time.monotonic() + 0.3, 1.0)
+            time.sleep(max(0.0, beat - lead - time.monotonic()))
+            pressed = time.monotonic()
+            client.send(p.IN_PRESS, n % 8, 90)
+            message, _ = client.wait_for(lambda m: m[0] == p.OUT_NOTEON, 2.0)
+            heard = time.monotonic()
+            client.send(p.IN_RELEASE, n % 8)
+            client.wait_for(lambda m: m[0] == p.OUT_NOTEOFF, 2.0)
+            (snapped if lead == 0.05 else at_once).append({"after_beat": heard - beat, "after_press": heard - pressed,
+                                                          "answered": message is not None})
+        client.send(p.IN_STATUS)
+        status, _ = client.wait_for(lambda m: m[0] == p.OUT_STATUS, 2.0)
+    finally:
+        client.close()
+        peer.close()
+        serve.terminate()
+        serve.wait(10)
+    fields = dict(zip(status[1][0::2], status[1][1::2])) if status else {}
+    print(json.dumps({"banner": "".join(banner), "peers_seen": peer.peers, "snapped": snapped, "at_once": at_once,
+                      "status": {k: v for k, v in fields.items() if k.startswith("link_")}}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
