@@ -31,7 +31,7 @@ define apt_install
 endef
 
 # setuptools warns at every editable install that folders named like the package may shadow it; ours are mapped
-# by package_dir to pianogenie.<name>, and a test checks that nothing is shadowed (tests/test_package.py).
+# by package_dir to pianogenie.<name>, and a test checks that nothing is shadowed (tests/package/test_package.py).
 EDITABLE := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip install -q -e
 
 $(BIN)/python:
@@ -40,7 +40,7 @@ $(BIN)/python:
 
 # What README's Play section uses: OSC, MIDI, the FM synth, the piano, Zeroconf for OSCQuery clients, and the
 # certificate maker of `web --https` for phones, the OSCQuery websocket
-# (tests/test_package.py checks the two agree).
+# (tests/package/test_package.py checks the two agree).
 SERVE_EXTRAS := fast,osc,midi,audio,piano,discovery,web,stream
 
 $(VENV)/.serve-installed: setup.cfg pyproject.toml | $(BIN)/python

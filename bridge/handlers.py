@@ -1,5 +1,5 @@
 """The bridge's OSC address space: each input address declared once, atop its handler (verb, argument schema,
-OSCQuery value, doc line: docs/osc.md's row must say the same, tests/test_bridge_docs.py checks), and the output
+OSCQuery value, doc line: docs/osc.md's row must say the same, tests/bridge/test_bridge_docs.py checks), and the output
 addresses the bridge sends.
 
 A handler gets the values its schema produced, already checked: it raises ProtocolError only for what no single

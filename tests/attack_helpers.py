@@ -1,4 +1,4 @@
-"""What the attack tests (tests/test_attacks.py) share: another performer's press round trip, measured over
+"""What the attack tests (tests/bridge/test_attacks.py) share: another performer's press round trip, measured over
 real OSC against a running `pianogenie serve`, and the server's resident memory."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Run by tests/test_daw_plugin.py in a child process: load the VST3 build with pedalboard (a JUCE host we did not
+"""Run by tests/maxpatch/test_daw_plugin.py in a child process: load the VST3 build with pedalboard (a JUCE host we did not
 write), set its parameters as a host's automation would, process audio through it for `seconds` in real time, and
 print one JSON line. The child keeps a crash in the plugin or in pedalboard out of the test process; the server
 address comes from PIANOGENIE_SERVER, which pedalboard has no other way to set."""

@@ -1,4 +1,4 @@
-"""Run by tests/test_link.py inside a network namespace: one Ableton Link peer (bridge/link.py). The leader sets
+"""Run by tests/bridge/test_link.py inside a network namespace: one Ableton Link peer (bridge/link.py). The leader sets
 the tempo to 133 once it sees a peer; both wait until they agree on it, then print one JSON line with the phase
 they compute for the same instants on the shared monotonic clock (namespaces do not virtualise time)."""
 

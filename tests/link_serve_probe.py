@@ -1,4 +1,4 @@
-"""Run by tests/test_link.py inside a network namespace of its own (loopback only, multicast routed on it): a
+"""Run by tests/bridge/test_link.py inside a network namespace of its own (loopback only, multicast routed on it): a
 `pianogenie serve --link --snap 1/4:100ms` and a Link peer of this probe's. Presses 50 ms before a beat must
 sound on the beat; presses 200 ms before it sound at once. Prints one JSON line."""
 

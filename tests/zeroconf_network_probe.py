@@ -1,4 +1,4 @@
-"""Run inside a network namespace of the test's own (tests/test_zeroconf_network.py sets up its interfaces):
+"""Run inside a network namespace of the test's own (tests/bridge/test_zeroconf_network.py sets up its interfaces):
 what the Advertiser puts on the network under --host 0.0.0.0, after an address change, and after a name
 conflict, read back with python-zeroconf. Prints one JSON line."""
 

@@ -1,4 +1,4 @@
-"""Run by tests/test_bridge_oscquery.py inside a network namespace of its own (multicast on its loopback): starts
+"""Run by tests/bridge/test_bridge_oscquery.py inside a network namespace of its own (multicast on its loopback): starts
 `pianogenie serve` with Zeroconf on, finds its services with python-zeroconf's ServiceBrowser, reads it with
 python-oscquery's client where that installs, stops it, and prints what it saw as one JSON line."""
 

@@ -171,7 +171,7 @@ class OscTransport:
         except Exception as exc:  # a bug must cost one datagram, never the server
             self._internal_error(exc)
 
-    # The name older callers use (tests/test_bridge_robustness.py); the same single entry.
+    # The name older callers use (tests/bridge/test_bridge_robustness.py); the same single entry.
     handle_datagram = receive
 
     def _internal_error(self, exc: Exception) -> None:

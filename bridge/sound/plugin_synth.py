@@ -20,13 +20,6 @@ from .voices import SynthConfig, SynthParams
 if TYPE_CHECKING:
     from .render import RenderConfig
 
-SCHEMES = ("lv2:", "vst3:")
-
-
-def is_plugin_name(name: str) -> bool:
-    return name.startswith(SCHEMES)
-
-
 def parse_param(text: str) -> tuple[str, float]:
     """--plugin-param NAME=VALUE (LV2: in the control's own range; VST3: normalised 0..1)."""
     name, sep, value = text.partition("=")

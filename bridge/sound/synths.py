@@ -33,6 +33,9 @@ def register(name: str, module: str, help: str = "") -> None:
 
 
 PLUGIN_HELP = "lv2:URI or vst3:PATH: an instrument plugin (`pianogenie plugins` lists them)"
+# Synths named by a plugin: the scheme, then the plugin (bridge/sound/plugin_synth.py, loaded by name like the rest).
+PLUGIN_SCHEMES = ("lv2:", "vst3:")
+PLUGIN_MODULE = ".plugin_synth"
 
 
 def names() -> list[str]:
@@ -47,18 +50,14 @@ def help_text() -> str:
 
 def known(name: str) -> bool:
     """A registered name, an old spelling, or a plugin's (lv2:..., vst3:...)."""
-    from .plugin_synth import is_plugin_name
-
-    return name in SYNTHS or name in ALIASES or is_plugin_name(name)
+    return name in SYNTHS or name in ALIASES or name.startswith(PLUGIN_SCHEMES)
 
 
 def lookup(name: str) -> tuple[Any, str | None]:
     """The synth of a --synth name and the engine an old spelling asked for (None: the synth's own choice).
     ValueError for a name nobody registered."""
-    from .plugin_synth import PluginSynth, is_plugin_name
-
-    if is_plugin_name(name):
-        return PluginSynth(name), None
+    if name.startswith(PLUGIN_SCHEMES):
+        return importlib.import_module(PLUGIN_MODULE, __package__).PluginSynth(name), None
     name, engine = ALIASES.get(name, (name, None))
     if name not in SYNTHS:
         raise ValueError(f"--synth {name}: unknown synth (one of {', '.join(names())})")

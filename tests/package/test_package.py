@@ -34,7 +34,7 @@ import pytest
 
 from tests.serve_helpers import interrupt, read_until, reader
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 WEB = REPO / "web"
 NODE = shutil.which("node")
 CHROMIUM = Path("/usr/bin/chromium")

@@ -13,7 +13,7 @@ import pytest
 
 from pianogenie.training import config as C
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CHECKPOINT = REPO / "engine" / "models" / "default" / "checkpoint.pt"
 
 

@@ -15,7 +15,7 @@ import urllib.request
 from tests.attack_helpers import press_round_trips, rss_mb, within_bound
 from tests.conftest import REPO
 from tests.serve_helpers import free_udp_port, running_serve
-from tests.test_bridge_oscquery import free_tcp_port
+from tests.bridge.test_bridge_oscquery import free_tcp_port
 
 
 def _attack_while_playing(port: int, attacker: list[str]):

@@ -22,7 +22,7 @@ from pianogenie.engine.model_format import write_model  # noqa: E402
 from tests.attack_helpers import press_round_trips, within_bound  # noqa: E402
 from tests.conftest import CONFIG, random_tensors  # noqa: E402
 from tests.serve_helpers import free_udp_port, running_serve  # noqa: E402
-from tests.test_bridge_oscquery import free_tcp_port  # noqa: E402
+from tests.bridge.test_bridge_oscquery import free_tcp_port  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -47,7 +47,7 @@ from pianogenie.bridge.protocol import (
 from pianogenie.engine.constants import HIGHEST_PITCH, LOWEST_PITCH
 from tests.serve_helpers import free_udp_port, model_arguments, running_serve
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 HARNESS = REPO / "maxpatch" / "pianogenie-harness.pd"
 
 # What the harness score sends, in order (its /genie/status polls aside): the computer keys 1-8 (key 1 twice

@@ -16,7 +16,7 @@ import pytest
 
 from pianogenie.bridge.web.server import WebAppError, WebServer, check_web_root, resolve_model_dir, resolve_soundfont
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 WEB = REPO / "web"
 UPSTREAM = REPO.parent / "shared" / "upstream"
 DEFAULT_MODEL = REPO / "engine" / "models" / "default"

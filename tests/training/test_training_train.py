@@ -21,7 +21,7 @@ from pianogenie.training.train import BEST, LAST, train  # noqa: E402
 
 from tests.midi_helpers import write_midi  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 TINY = dict(batch_size=4, seq_len=128, eval_every=3, eval_windows=4, log_every=1, threads=1, progress=False,
             live_seeds=1)
 

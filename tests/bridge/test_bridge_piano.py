@@ -19,7 +19,7 @@ import pytest
 from pianogenie.bridge.sound.voices import SynthParams
 from pianogenie.bridge.sound.wav import read_wav
 from tests.conftest import REPO, jack_dummy
-from tests.test_bridge_audio import cents, fundamental, onsets
+from tests.bridge.test_bridge_audio import cents, fundamental, onsets
 
 PIANOGENIE = [sys.executable, "-m", "pianogenie"]
 SOUNDFONT = Path("/usr/share/sounds/sf2/TimGM6mb.sf2")  # Debian timgm6mb-soundfont (Makefile APT_TEST)

@@ -30,7 +30,7 @@ def _module_name(path: Path) -> str:
 def _package(name: str) -> str:
     """Which of the four packages a module belongs to: pianogenie.engine.decoder is in engine."""
     parts = name.split(".")
-    return parts[1] if len(parts) > 1 and parts[1] in SUBPACKAGES else parts[0]
+    return parts[1] if len(parts) > 1 and parts[0] == "pianogenie" and parts[1] in SUBPACKAGES else parts[0]
 
 
 def _modules() -> dict[str, Path]:

@@ -37,7 +37,7 @@ from pianogenie.engine.constants import HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
 from tests.serve_helpers import free_udp_port, model_arguments, running_serve
 
 PROBE = "/liblo/probe"
-REAPER_PATTERNS = Path(__file__).resolve().parents[1] / "maxpatch" / "PianoGenie.ReaperOSC"
+REAPER_PATTERNS = Path(__file__).resolve().parents[2] / "maxpatch" / "PianoGenie.ReaperOSC"
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from pianogenie.training.model import (  # noqa: E402
     IntegerQuantizer, PianoGenie, compute_losses, load_model, load_state_dict, shift_keys,
 )
 
-UPSTREAM = Path(__file__).resolve().parents[1].parent / "shared" / "upstream"
+UPSTREAM = Path(__file__).resolve().parents[2].parent / "shared" / "upstream"
 needs_upstream = pytest.mark.skipif(not (UPSTREAM / "model.pt").exists(),
                                     reason=f"reference files not found in {UPSTREAM}")
 
@@ -150,7 +150,7 @@ def test_export_fixture_matches_the_engine_contract(tmp_path):
     assert check_fixture(out) <= 1e-3
 
 
-DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "engine" / "models" / "default"
+DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "engine" / "models" / "default"
 
 
 @pytest.mark.skipif(not (DEFAULT_MODEL / "weights_manifest.json").exists(), reason="no embedded default model exported yet")
@@ -178,7 +178,7 @@ def test_embedded_default_model_loads_and_reproduces_its_fixture():
 # Decoder.generate: the free-running loop that training.live, training.evaluate and `pianogenie bench engine`
 # each used to write out, checked against those loops as they were, bit for bit.
 
-DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "engine" / "models" / "default"
+DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "engine" / "models" / "default"
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from pianogenie.training.person import contour_buttons  # noqa: E402
 
 from tests.midi_helpers import write_midi  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_contour_buttons_rank_in_eighths():

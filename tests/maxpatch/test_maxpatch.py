@@ -39,7 +39,7 @@ from pianogenie.bridge.protocol import (
 )
 from pianogenie.engine.constants import HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
 
-MAXPATCH = Path(__file__).resolve().parents[1] / "maxpatch"
+MAXPATCH = Path(__file__).resolve().parents[2] / "maxpatch"
 PATCH = MAXPATCH / "pianogenie.maxpat"
 # The abstraction: a patcher used as an object, [pianogenie-osc], with [inlet]/[outlet] boxes; Max opens its help
 # file, named after it, on Alt-click.

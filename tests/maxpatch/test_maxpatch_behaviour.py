@@ -46,7 +46,7 @@ from pianogenie.bridge.protocol import (
 )
 from pianogenie.engine.constants import HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
 
-MAXPATCH = Path(__file__).resolve().parents[1] / "maxpatch"
+MAXPATCH = Path(__file__).resolve().parents[2] / "maxpatch"
 PATCH = MAXPATCH / "pianogenie.maxpat"
 HELP = MAXPATCH / "pianogenie-osc.maxhelp"
 
