@@ -318,7 +318,14 @@ class OscQueryServer:
         """The request's head as far as it has come, left in the socket for whoever reads it; waits (within the
         header deadline, which the watchdog enforces by shutting the socket) until the blank line."""
         head = b""
+        deadline = time.monotonic() + HEADER_DEADLINE_S
         while b"\r\n\r\n" not in head and len(head) < PEEK_BYTES:
+            # Cut by the watchdog (it forgets the socket), or past the deadline: a socket shut for reading still
+            # peeks the bytes it holds, so the peek alone would never end.
+            with self._deadlines_lock:
+                cut = sock not in self._deadlines
+            if cut or time.monotonic() > deadline:
+                return b""
             before = len(head)
             head = sock.recv(PEEK_BYTES, socket.MSG_PEEK)
             if not head:
