@@ -57,6 +57,9 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     audio.add_argument("--buffer-size", type=int, default=DEFAULT_BUFFER_SIZE, help=f"audio buffer in frames (default {DEFAULT_BUFFER_SIZE})")
     audio.add_argument("--sample-rate", type=int, default=DEFAULT_SAMPLE_RATE, help="audio sample rate")
     audio.add_argument("--voices", type=int, default=SynthParams.voices, help="synth polyphony")
+    audio.add_argument("--latency", default="asap", metavar="asap|fixed[:MS]",
+                       help="the synth: asap (each note at the next audio block, the default) or fixed: every note "
+                            "MS after its press's arrival at its exact frame (default: one buffer); FM and plugins")
     parser.add_argument("--latency-ms", type=float, default=0.0, metavar="N",
                         help="every note leaves exactly N ms after its press arrives (0 = at once, the default)")
     link = parser.add_argument_group("Ableton Link (the [link] extra)")
@@ -95,6 +98,8 @@ def check_common(args: argparse.Namespace) -> str | None:
         return f"--sample-rate must be {SAMPLE_RATES[0]}..{SAMPLE_RATES[1]} Hz, got {args.sample_rate}"
     if not (math.isfinite(args.latency_ms) and 0 <= args.latency_ms <= MAX_LATENCY_MS):
         return f"--latency-ms must be 0..{MAX_LATENCY_MS:g}, got {args.latency_ms}"
+    if audio_latency(args) is False:
+        return f"--latency must be asap, fixed or fixed:MS (0 < MS <= 100), got {args.latency}"
     if (args.snap is not None or args.tempo != DEFAULT_TEMPO or args.quantum != DEFAULT_QUANTUM) and not args.link:
         return "--tempo, --quantum and --snap need --link"
     return None
@@ -127,10 +132,26 @@ def run_config(args: argparse.Namespace, midi_in: str | None = None, midi_in_fla
                      synth_config(args), args.realtime, args.latency_ms / 1000.0, link)
 
 
+def audio_latency(args: argparse.Namespace) -> float | None | bool:
+    """--latency: None (asap), seconds (fixed), or False when it is neither."""
+    mode, _, ms = args.latency.partition(":")
+    if mode == "asap" and not ms:
+        return None
+    if mode != "fixed":
+        return False
+    if not ms:
+        return args.buffer_size / args.sample_rate  # one period: every press of a period lands in the next block
+    try:
+        seconds = float(ms) / 1000.0
+    except ValueError:
+        return False
+    return seconds if 0 < seconds <= 0.1 else False
+
+
 def synth_config(args: argparse.Namespace) -> SynthConfig:
     return SynthConfig(args.audio, args.audio_backend, args.audio_device, args.buffer_size, args.sample_rate,
                        SynthParams(voices=args.voices), args.onset_log, args.realtime, args.synth, args.soundfont,
-                       tuple(args.plugin_param))
+                       tuple(args.plugin_param), audio_latency(args))
 
 
 def _synth(name: str) -> str:

@@ -11,6 +11,7 @@ from pianogenie.engine.takes import Note
 
 from ..system import jack_running, quiet_stderr
 from .sink import Sink, SynthUnavailable
+from .fm import FmVoiceBank
 from .voices import SynthConfig
 
 if TYPE_CHECKING:
@@ -19,6 +20,13 @@ if TYPE_CHECKING:
 
 class FmSynth:
     def open_live(self, config: SynthConfig) -> Sink:
+        if config.fixed_latency is not None:
+            # Frame-exact placement needs a renderer the child calls block by block: the numpy voice bank.
+            from .synth_process import SynthProcess
+
+            synth = SynthProcess(config, renderer=f"{FmVoiceBank.__module__}:FmVoiceBank")
+            synth.description += " (own process)"
+            return synth
         reasons: list[str] = []
         if config.audio in ("auto", "pyo"):
             # pyo runs in a child process (synth_process.py), which checks for an output before it boots.

@@ -3,6 +3,7 @@ voice bank on machines without pyo, and any registered block synth inside the sy
 
 from __future__ import annotations
 
+import collections
 import threading
 from typing import Any, Callable
 
@@ -16,6 +17,14 @@ from .voices import SynthParams
 
 # A block whose loudest sample is above this holds a note's first sound (the onset log's test, as pyo's Thresh).
 ONSET_LEVEL = 1e-6
+# --latency fixed: the estimate of (monotonic clock - the stream's clock) is the lowest reading over this many
+# seconds of blocks: a callback wakes late, never early, and a window (not the lowest ever) forgets the burst of
+# callbacks that fills the buffers at start and follows a drift between the two clocks.
+CLOCK_WINDOW_S = 1.0
+# The stream's first blocks come in a burst that fills the device's buffers, faster than they play: until then
+# only the latest reading counts.
+CLOCK_SETTLE_S = 0.5
+NOTE_OFF, NOTE_ON, ALL_OFF = 0, 1, 2
 
 
 class SoundDeviceSynth(Sink):
@@ -23,7 +32,9 @@ class SoundDeviceSynth(Sink):
 
     def __init__(self, params: SynthParams, device: int | str | None, buffer_size: int, sample_rate: int | None = None,
                  renderer: Callable[[SynthParams, int], BlockRenderer] = FmVoiceBank,
-                 on_sound: Callable[[], Any] | None = None):
+                 on_sound: Callable[[], Any] | None = None, fixed: float | None = None):
+        """fixed: None plays each note at the next block (ASAP); seconds place every event that long after its
+        arrival stamp, at its exact frame in the block (--latency fixed)."""
         import sounddevice as sd
 
         info = sd.query_devices(device, "output")
@@ -32,6 +43,12 @@ class SoundDeviceSynth(Sink):
         self.lock = threading.Lock()
         self.on_sound = on_sound
         self.rendering_since: float | None = None
+        self.fixed = fixed
+        self.late = 0  # --latency fixed: events that arrived too late for their frame (played at the block start)
+        self._timed: list[tuple[float, int, tuple]] = []  # (arrival, kind, args) awaiting their block
+        self._offsets: collections.deque = collections.deque()  # (block's stream time, offset), offsets rising
+        self._frames_played = 0  # the stream's own clock: frames, which the period's wake-up jitter does not move
+        self._last_woke = 0.0
         self._struck = False  # a note-on since the last block: the next non-silent block is its onset
         # Stereo where the device has it: a mono stream reaches the left speaker only (under JACK, PortAudio
         # connects a one-channel stream to system:playback_1 alone).
@@ -44,11 +61,17 @@ class SoundDeviceSynth(Sink):
         sound = f"{self.bank.name}, " if getattr(self.bank, "name", None) else ""
         voices = "" if sound else f", {params.voices} voices"
         self.description = f"{sound}sounddevice ({info['name']}), {buffer_size} frames @ {self.sample_rate} Hz{voices}"
+        if fixed is not None:
+            self.description += f", each note {fixed * 1000:.2f} ms after its press at its frame (--latency fixed)"
 
     def _callback(self, outdata, frames, time_info, status) -> None:
-        self.rendering_since = monotonic()  # the synth child's watchdog reads it (a plugin that hangs)
+        self.rendering_since = woke = monotonic()  # the synth child's watchdog reads it (a plugin that hangs)
         with self.lock:
-            block = np.asarray(self.bank.render(frames)).reshape(frames, -1)
+            if self.fixed is None:
+                block = np.asarray(self.bank.render(frames)).reshape(frames, -1)
+            else:
+                block = self._render_timed(frames, self._frames_played / self.sample_rate, woke)
+            self._frames_played += frames
             struck, self._struck = self._struck, False
         self.rendering_since = None
         # A mono renderer on both channels; a stereo one as it is (or its mix on a one-channel device).
@@ -56,21 +79,74 @@ class SoundDeviceSynth(Sink):
         if struck and self.on_sound is not None and np.abs(block).max() > ONSET_LEVEL:
             self.on_sound()
 
+    def _render_timed(self, frames: int, stream_time: float, woke: float) -> np.ndarray:
+        """One block with each due event at its frame: arrival + fixed, mapped onto the stream's clock (frames
+        played), whose reading for this block does not jitter with the callback's wake-up."""
+        offsets = self._offsets  # a sliding-window minimum: each reading enters once and leaves once
+        offset = woke - stream_time
+        # A block computed hard on the last one is the stream catching up after a stall (an xrun): its reading
+        # is early by the stall, and would place every note after it late.
+        catching_up = woke - self._last_woke < 0.5 * frames / self.sample_rate
+        self._last_woke = woke
+        if stream_time < CLOCK_SETTLE_S:
+            offsets.clear()
+        if catching_up and offsets:
+            offset = None
+        while offset is not None and offsets and offsets[-1][1] >= offset:
+            offsets.pop()
+        if offset is not None:
+            offsets.append((stream_time, offset))
+        while len(offsets) > 1 and offsets[0][0] < stream_time - CLOCK_WINDOW_S:
+            offsets.popleft()
+        start = stream_time + offsets[0][1]  # this block's first frame, on the monotonic clock
+        due, keep = [], []
+        for event in self._timed:
+            frame = round((event[0] + self.fixed - start) * self.sample_rate)
+            if frame < frames:
+                due.append((frame, event))
+            else:
+                keep.append(event)
+        self._timed = keep
+        pieces, done = [], 0
+        for frame, (_arrival, kind, args) in sorted(due, key=lambda e: e[0]):
+            if frame < 0:
+                self.late += 1
+            elif frame > done:
+                pieces.append(np.asarray(self.bank.render(frame - done)).reshape(frame - done, -1))
+                done = frame
+            self._apply(kind, args)
+        pieces.append(np.asarray(self.bank.render(frames - done)).reshape(frames - done, -1))
+        return np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
+
+    def _apply(self, kind: int, args: tuple) -> None:
+        if kind == NOTE_ON:
+            self.bank.note_on(*args)
+            self._struck = True
+        elif kind == NOTE_OFF:
+            self.bank.note_off(*args)
+        else:
+            self.bank.all_off()
+
     def start(self) -> None:
         self.stream.start()
 
-    def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float, sender: object = None) -> None:
+    def _event(self, time: float, kind: int, args: tuple) -> None:
         with self.lock:
-            self.bank.note_on((performer, pitch), pitch, velocity)
-            self._struck = True
+            if self.fixed is None:
+                self._apply(kind, args)
+            else:
+                self._timed.append((time, kind, args))
+
+    def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float, sender: object = None) -> None:
+        self._event(time, NOTE_ON, ((performer, pitch), pitch, velocity))
 
     def note_off(self, performer: int, pitch: int, button: int, time: float, sender: object = None) -> None:
-        with self.lock:
-            self.bank.note_off((performer, pitch), pitch)
+        self._event(time, NOTE_OFF, ((performer, pitch), pitch))
 
     def all_off(self) -> None:
-        with self.lock:
-            self.bank.all_off()
+        with self.lock:  # at once, whatever the mode: all-off is a panic
+            self._timed = [event for event in self._timed if event[1] == NOTE_OFF]
+            self._apply(ALL_OFF, ())
 
     def close(self) -> None:
         self.stream.stop()
@@ -78,13 +154,13 @@ class SoundDeviceSynth(Sink):
 
 
 def open_block_stream(renderer: str, params: SynthParams, device: int | None, buffer_size: int, sample_rate: int,
-                      on_sound: Callable[[], Any] | None = None) -> SoundDeviceSynth:
+                      on_sound: Callable[[], Any] | None = None, fixed: float | None = None) -> SoundDeviceSynth:
     """The renderer named "module:Class" on this machine's output; SynthUnavailable where there is none."""
     try:
         import sounddevice as sd
     except (ImportError, OSError) as exc:
         raise SynthUnavailable(f"sounddevice unavailable ({exc})") from None
     try:
-        return SoundDeviceSynth(params, device, buffer_size, sample_rate, load_renderer(renderer), on_sound)
+        return SoundDeviceSynth(params, device, buffer_size, sample_rate, load_renderer(renderer), on_sound, fixed)
     except (sd.PortAudioError, ValueError) as exc:
         raise SynthUnavailable(f"sounddevice: {exc}") from None

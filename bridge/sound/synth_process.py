@@ -57,6 +57,8 @@ class SynthProcess(Sink):
                    "--buffer-size", str(config.buffer_size), "--sample-rate", str(config.sample_rate),
                    "--voices", str(config.params.voices)]
         command += ["--engine", "blocks", "--renderer", renderer] if renderer else ["--engine", "pyo"]
+        if config.fixed_latency is not None:
+            command += ["--fixed-latency", repr(config.fixed_latency)]
         if config.device is not None:
             command += ["--device", str(config.device)]
         if config.onset_log:
@@ -195,35 +197,38 @@ class OnsetLog:
 
 class NoteGate:
     """Holds back note-offs so that every note lasts at least MIN_NOTE: a tap shorter than a buffer would start
-    and stop the envelope in the same block and never sound."""
+    and stop the envelope in the same block and never sound. Each note goes on with its press's arrival stamp
+    (what --latency fixed places it by); a held-back note-off carries its note's arrival + MIN_NOTE."""
 
     def __init__(self, synth: Sink):
         self.synth = synth
-        self.deferred: list[tuple[float, int, int]] = []  # (due, performer, pitch)
-        self.started: dict[tuple[int, int], float] = {}
+        self.deferred: list[tuple[float, int, int, float]] = []  # (due, performer, pitch, stamp)
+        self.started: dict[tuple[int, int], tuple[float, float]] = {}  # (performer, pitch) -> (now, stamp)
 
     def due(self, now: float) -> float | None:
         """Plays the note-offs that are due; returns the seconds until the next one (None: none waiting)."""
         while self.deferred and self.deferred[0][0] <= now:
-            _, performer, pitch = heapq.heappop(self.deferred)
-            self.synth.note_off(performer, pitch, 0, now)
+            _, performer, pitch, stamp = heapq.heappop(self.deferred)
+            self.synth.note_off(performer, pitch, 0, stamp)
         return max(0.0, self.deferred[0][0] - now) if self.deferred else None
 
-    def note_on(self, performer: int, pitch: int, velocity: int, now: float) -> None:
+    def note_on(self, performer: int, pitch: int, velocity: int, now: float, stamp: float | None = None) -> None:
+        stamp = now if stamp is None else stamp
         # The same key struck again before its held-back note-off fired: that off belongs to the old note.
         if any(d[1] == performer and d[2] == pitch for d in self.deferred):
             self.deferred = [d for d in self.deferred if not (d[1] == performer and d[2] == pitch)]
             heapq.heapify(self.deferred)
-            self.synth.note_off(performer, pitch, 0, now)
-        self.started[(performer, pitch)] = now
-        self.synth.note_on(performer, pitch, velocity, 0, now)
+            self.synth.note_off(performer, pitch, 0, stamp)
+        self.started[(performer, pitch)] = (now, stamp)
+        self.synth.note_on(performer, pitch, velocity, 0, stamp)
 
-    def note_off(self, performer: int, pitch: int, now: float) -> None:
-        due = self.started.pop((performer, pitch), now) + MIN_NOTE
-        if due > now:
-            heapq.heappush(self.deferred, (due, performer, pitch))
+    def note_off(self, performer: int, pitch: int, now: float, stamp: float | None = None) -> None:
+        stamp = now if stamp is None else stamp
+        started, started_stamp = self.started.pop((performer, pitch), (now, stamp))
+        if started + MIN_NOTE > now:
+            heapq.heappush(self.deferred, (started + MIN_NOTE, performer, pitch, max(stamp, started_stamp + MIN_NOTE)))
         else:
-            self.synth.note_off(performer, pitch, 0, now)
+            self.synth.note_off(performer, pitch, 0, stamp)
 
     def all_off(self) -> None:
         self.deferred.clear()
@@ -258,7 +263,7 @@ def _open_blocks(args: argparse.Namespace, onsets: OnsetLog | None) -> Sink:
     from .sounddevice_synth import open_block_stream
 
     synth = open_block_stream(args.renderer, SynthParams(voices=args.voices), args.device, args.buffer_size,
-                              args.sample_rate, onsets.heard if onsets else None)
+                              args.sample_rate, onsets.heard if onsets else None, args.fixed_latency)
     threading.Thread(target=_render_watchdog, args=(synth,), name="render-watchdog", daemon=True).start()
     return synth
 
@@ -291,9 +296,9 @@ def _play_pipe(fd: int, gate: NoteGate, onsets: OnsetLog | None) -> None:
             if kind == NOTE_ON:
                 if onsets is not None:
                     onsets.struck(arrival)
-                gate.note_on(performer, pitch, velocity, now)
+                gate.note_on(performer, pitch, velocity, now, arrival)
             elif kind == NOTE_OFF:
-                gate.note_off(performer, pitch, now)
+                gate.note_off(performer, pitch, now, arrival)
             elif kind == ALL_OFF:
                 gate.all_off()
         buffered = buffered[usable:]
@@ -335,4 +340,5 @@ if __name__ == "__main__":
     parser.add_argument("--voices", type=int, default=16)
     parser.add_argument("--onset-log", default=None)
     parser.add_argument("--realtime", action="store_true")
+    parser.add_argument("--fixed-latency", type=float, default=None, help="--engine blocks: seconds from arrival to frame")
     sys.exit(_child(parser.parse_args()))

@@ -58,6 +58,7 @@ class SynthConfig:
     synth: str = "fm"              # a name in bridge/sound/synths.py
     soundfont: str | None = None   # --soundfont; None = the best installed (bridge/sound/soundfont.py)
     plugin_params: tuple[tuple[str, float], ...] = ()  # --plugin-param, for lv2:/vst3: synths
+    fixed_latency: float | None = None  # --latency fixed[:MS]: seconds from arrival to the note's frame; None = ASAP
 
 
 def midi_to_hz(pitch: int) -> float:

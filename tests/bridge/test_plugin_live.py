@@ -4,7 +4,10 @@ hanging in its run(), which must cost the bridge its sound only: one line, and O
 
 from __future__ import annotations
 
+import contextlib
 import queue
+import subprocess
+import sys
 import threading
 import time
 
@@ -13,7 +16,7 @@ import pytest
 
 from pianogenie.bridge import protocol as p
 from pianogenie.bridge.osc.client import OscClient
-from tests.conftest import jack_dummy
+from tests.conftest import REPO, jack_dummy
 from tests.jack_helpers import RECORDER, connect, connections, jack_recorder, read_stereo
 from tests.plugin_helpers import CRASH_VELOCITY, HANG_VELOCITY, URI, build_problem, build_test_instrument, lv2_env
 from tests.serve_helpers import free_udp_port, running_serve
@@ -24,11 +27,11 @@ PIANO = "http://drobilla.net/plugins/mda/Piano"
 pytest.importorskip("sounddevice")
 
 
-def _plugin_outputs(env) -> list[str]:
+def _plugin_outputs(env, exclude: str = RECORDER) -> list[str]:
     """The synth child's PortAudio ports (what is connected to system:playback)."""
     table = connections(env)
     return sorted(port for port, peers in table.items()
-                  if peers & {"system:playback_1", "system:playback_2"} and not port.startswith(("system:", RECORDER)))
+                  if peers & {"system:playback_1", "system:playback_2"} and not port.startswith(("system:", exclude)))
 
 
 def _stderr_line(proc, words: str, timeout: float) -> str:
@@ -113,3 +116,73 @@ def test_a_plugin_that_crashes_or_hangs_costs_the_sound_only(velocity, words, mo
                 client.close()
     print(f"\nplugin failure ({words}) reported {noticed:.2f} s after the press")
     assert noticed < 5.0
+
+
+@contextlib.contextmanager
+def _frame_meter(env):
+    proc = subprocess.Popen([sys.executable, "tests/jack_frame_meter.py"], cwd=REPO, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    onsets: list[float] = []
+    try:
+        assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
+        yield ("pgframes:input_1", "pgframes:input_2"), onsets
+    finally:
+        proc.stdin.close()
+        onsets.extend(float(line.split()[1]) for line in proc.stdout.read().splitlines() if line.startswith("onset "))
+        proc.wait(30)
+
+
+def _arrival_to_onset(env, latency: str, presses: int = 30) -> list[float]:
+    """Seconds from each press's send to its first sound at JACK, measured at the frame by a JACK client."""
+    sent: list[float] = []
+    with _frame_meter(env) as (inputs, onsets):
+        with running_serve(["--audio", "sounddevice", "--buffer-size", "64", "--synth", f"lv2:{URI}",
+                            "--latency", latency, "--realtime"], free_udp_port()) as (port, proc):
+            for output, meter_in in zip(_plugin_outputs(env, exclude="pgframes"), inputs):
+                connect(env, output, meter_in)
+            client = OscClient(("127.0.0.1", port))
+            try:
+                time.sleep(0.3)
+                for n in range(presses):
+                    sent.append(time.monotonic())
+                    client.send(p.IN_PRESS, n % 8, 100)
+                    client.wait_for(lambda m: m[0] == p.OUT_NOTEON, 2.0)
+                    time.sleep(0.05)
+                    client.send(p.IN_RELEASE, n % 8)
+                    client.wait_for(lambda m: m[0] == p.OUT_NOTEOFF, 2.0)
+                    time.sleep(0.25 + 0.0137 * (n % 7))  # presses fall anywhere in a period
+            finally:
+                client.close()
+    assert len(onsets) == presses, (len(onsets), presses)
+    return [heard - press for press, heard in zip(sent, onsets)]
+
+
+@pytest.mark.skipif(build_problem() is not None, reason=str(build_problem()))
+def test_fixed_latency_places_each_note_at_its_frame(monkeypatch) -> None:
+    """--latency fixed against asap, in one run on one JACK dummy server at 64 frames: press -> sound, measured
+    at the frame by a JACK client of the test's. The issue's goal is jitter (p99 - p1) of at most 0.1 ms for at most
+    a period more latency. It is not met through serve (docs/benchmarks.md): a synth called in-process places notes
+    within 0.02 ms of each other, but through serve and the synth child the spread stays about 1 ms. Asserted is
+    what holds: every note sounds, none before its fixed time, and the latency stays within two periods of it."""
+    pytest.importorskip("jack")
+    built = build_test_instrument()
+    with jack_dummy(64) as env:
+        for name in ("JACK_NO_START_SERVER", "JACK_DEFAULT_SERVER"):
+            monkeypatch.setenv(name, env[name])
+        monkeypatch.setenv("LV2_PATH", lv2_env(built)["LV2_PATH"])
+        env = dict(env, LV2_PATH=lv2_env(built)["LV2_PATH"])
+        asap = np.array(_arrival_to_onset(env, "asap")) * 1000
+        fixed = np.array(_arrival_to_onset(env, "fixed")) * 1000
+
+    def spread(x):
+        return np.percentile(x, 99) - np.percentile(x, 1)
+
+    def iqr(x):
+        return np.percentile(x, 75) - np.percentile(x, 25)
+
+    print(f"\narrival -> onset at 64 frames: asap p50 {np.median(asap):.3f} ms, p99-p1 {spread(asap):.3f} ms, "
+          f"IQR {iqr(asap):.3f} ms; fixed p50 {np.median(fixed):.3f} ms, p99-p1 {spread(fixed):.3f} ms, "
+          f"IQR {iqr(fixed):.3f} ms")
+    period = 64 / 48  # ms
+    assert np.all(fixed >= period - 0.1), fixed  # never before arrival + the fixed delay (0.1 ms: the meter's own error)
+    assert np.median(fixed) <= period + 2 * period, fixed
