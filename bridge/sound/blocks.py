@@ -42,13 +42,10 @@ def load_renderer(path: str) -> Callable[[SynthParams, int], BlockRenderer]:
     return functools.partial(renderer, **json.loads(bound)) if bound else renderer
 
 
-def render_blocks(bank: Any, notes: Iterable[Note], sample_rate: int, tail_frames: int) -> "np.ndarray":
-    """Notes -> mono float32 audio, sample-exact: every event lands on its own sample, a note lasts at least one,
-    and the render goes on `tail_frames` past the last event."""
-    import numpy as np
-
+def play_notes(bank: Any, notes: Iterable[Note], sample_rate: int) -> tuple[list, int]:
+    """Plays the notes into a block renderer up to the last event, each event on its own sample and each note at
+    least one sample long: (the blocks rendered, the samples they hold). The caller renders the tail."""
     events = timeline(notes, at=lambda seconds: round(seconds * sample_rate), shortest=1)
-    end = (events[-1][0] if events else 0) + tail_frames
     blocks, done = [], 0
     for sample, kind, note in events:
         if sample > done:
@@ -58,6 +55,14 @@ def render_blocks(bank: Any, notes: Iterable[Note], sample_rate: int, tail_frame
             bank.note_on((note.performer, note.pitch), note.pitch, note.velocity)
         else:
             bank.note_off((note.performer, note.pitch), note.pitch)
-    blocks.append(bank.render(end - done))
+    return blocks, done
+
+
+def render_blocks(bank: Any, notes: Iterable[Note], sample_rate: int, tail_frames: int) -> "np.ndarray":
+    """Notes -> mono float32 audio, sample-exact (play_notes), going on `tail_frames` past the last event."""
+    import numpy as np
+
+    blocks, done = play_notes(bank, notes, sample_rate)
+    blocks.append(bank.render(tail_frames))
     audio = np.concatenate([np.asarray(b).reshape(len(b), -1).mean(axis=1) for b in blocks])
     return np.clip(audio, -1.0, 1.0).astype(np.float32)

@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Iterable
 
 import numpy as np
 
-from pianogenie.engine.takes import NOTE_ON, Note, timeline
+from pianogenie.engine.takes import Note
 
 from ..system import jack_running, quiet_stderr
+from .blocks import play_notes
 from .sink import Sink, SynthUnavailable
 from ..timing import now as clock
 from .soundfont import SoundFontError, find_soundfont, load_fluidsynth
@@ -181,18 +182,9 @@ def render_piano(notes: Iterable[Note], soundfont: str | Path | None = None, sam
                  params: SynthParams = SynthParams()) -> np.ndarray:
     """Notes -> mono float32 audio through the piano. Events land on their own sample (FluidSynth applies them
     at its next 64-sample block); the render ends once the last release has faded."""
-    events = timeline(notes, at=lambda seconds: round(seconds * sample_rate), shortest=1)
     bank = PianoBank(soundfont, params, sample_rate)
     try:
-        blocks, done = [], 0
-        for sample, kind, note in events:
-            if sample > done:
-                blocks.append(bank.render(sample - done))
-                done = sample
-            if kind == NOTE_ON:
-                bank.note_on((note.performer, note.pitch), note.pitch, note.velocity)
-            else:
-                bank.note_off((note.performer, note.pitch), note.pitch)
+        blocks, done = play_notes(bank, notes, sample_rate)
         # A piano's release runs longer than the FM synth's: render until a whole 50 ms block is below -80 dB.
         limit = done + 10 * sample_rate
         while done < limit:
