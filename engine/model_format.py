@@ -165,6 +165,76 @@ def _shard_path(model_dir: Path, manifest_path: Path, name: Any) -> Path:
     return model_dir / name
 
 
+def _group_specs(group: Any, g: int, manifest_path: Path, tensors: Mapping[str, Any]) -> list[tuple[str, tuple[int, ...], Any]]:
+    """A manifest group's (name, shape, dtype) list, each entry checked."""
+    if not isinstance(group, dict) or not isinstance(group.get("paths"), list) or not isinstance(group.get("weights"), list):
+        raise _fail(manifest_path, f"group {g} must be an object with 'paths' and 'weights' lists")
+    specs: list[tuple[str, tuple[int, ...], Any]] = []
+    for entry in group["weights"]:
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise _fail(manifest_path, f"group {g} has a weight entry without a name: {entry!r}")
+        name = entry["name"]
+        if "quantization" in entry:
+            raise _fail(manifest_path, "quantized weights are not supported; export float32", name)
+        dtype = _DTYPES.get(entry.get("dtype"))
+        if dtype is None:
+            raise _fail(manifest_path, f"dtype {entry.get('dtype')!r} is not supported (float32 only)", name)
+        shape = entry.get("shape")
+        if not isinstance(shape, list) or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape):
+            raise _fail(manifest_path, f"shape {shape!r} is not a list of non-negative integers", name)
+        if name in tensors or any(name == s[0] for s in specs):
+            raise _fail(manifest_path, "appears twice", name)
+        specs.append((name, tuple(shape), dtype))
+    return specs
+
+
+def _group_shards(group: dict, g: int, model_dir: Path, manifest_path: Path, seen_shards: set[Path],
+                  expected: int) -> tuple[list[Path], list[int]]:
+    """The group's shard paths and sizes, by stat (a manifest may not make the loader read more than its tensors
+    need): each listed once, a regular file, together exactly the group's bytes."""
+    paths, sizes = [], []
+    for shard in group["paths"]:
+        path = _shard_path(model_dir, manifest_path, shard)
+        key = path.resolve() if path.exists() else path
+        if key in seen_shards:
+            raise _fail(manifest_path, f"shard {shard!r} is listed twice")
+        seen_shards.add(key)
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            raise _fail(path, f"shard listed in {MANIFEST_NAME} is missing") from None
+        except OSError as exc:
+            raise _fail(path, f"cannot be read ({exc.strerror or exc})") from None
+        paths.append(path)
+        sizes.append(info.st_size if stat.S_ISREG(info.st_mode) else -1)
+    if sum(sizes) != expected or min(sizes, default=0) < 0:
+        if min(sizes, default=0) < 0:
+            raise _fail(paths[sizes.index(-1)], "is not a regular file")
+        shards = ", ".join(group["paths"]) or "(no shards)"
+        raise _fail(model_dir / shards, f"shards hold {sum(sizes)} bytes but {MANIFEST_NAME} group {g} describes {expected}")
+    return paths, sizes
+
+
+def _read_group(specs: list, paths: list[Path], sizes: list[int], model_dir: Path,
+                wanted: Mapping[str, tuple[int, ...]] | None, tensors: dict[str, np.ndarray]) -> None:
+    """The wanted tensors of one group (all, without `wanted`) into `tensors`, read span by span."""
+    shards: list[tuple[Path, int, int]] = []
+    try:
+        for path, size in zip(paths, sizes):
+            fd, _ = _open_checked(path, model_dir, MAX_SHARD_BYTES, size)
+            shards.append((path, fd, size))
+        offset = 0
+        for name, shape, dtype in specs:
+            size = math.prod(shape) * dtype.itemsize
+            if wanted is None or name in wanted:
+                data = _read_span(shards, offset, size)
+                tensors[name] = np.frombuffer(data, dtype=dtype, count=math.prod(shape)).reshape(shape).astype(np.float32)
+            offset += size
+    finally:
+        for _, fd, _ in shards:
+            os.close(fd)
+
+
 def read_weights(model_dir: str | os.PathLike, wanted: Mapping[str, tuple[int, ...]] | None = None) -> dict[str, np.ndarray]:
     """Read the tensors of a tfjs weights manifest, checking the manifest against its shards, at most
     MAX_MODEL_BYTES of them in all. With `wanted` (name -> shape) only those tensors are read, each shape checked
@@ -180,46 +250,9 @@ def read_weights(model_dir: str | os.PathLike, wanted: Mapping[str, tuple[int, .
     seen_shards: set[Path] = set()
     budget = MAX_MODEL_BYTES
     for g, group in enumerate(manifest):
-        if not isinstance(group, dict) or not isinstance(group.get("paths"), list) or not isinstance(group.get("weights"), list):
-            raise _fail(manifest_path, f"group {g} must be an object with 'paths' and 'weights' lists")
-        specs = []
-        for entry in group["weights"]:
-            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
-                raise _fail(manifest_path, f"group {g} has a weight entry without a name: {entry!r}")
-            name = entry["name"]
-            if "quantization" in entry:
-                raise _fail(manifest_path, "quantized weights are not supported; export float32", name)
-            dtype = _DTYPES.get(entry.get("dtype"))
-            if dtype is None:
-                raise _fail(manifest_path, f"dtype {entry.get('dtype')!r} is not supported (float32 only)", name)
-            shape = entry.get("shape")
-            if not isinstance(shape, list) or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape):
-                raise _fail(manifest_path, f"shape {shape!r} is not a list of non-negative integers", name)
-            if name in tensors or any(name == s[0] for s in specs):
-                raise _fail(manifest_path, "appears twice", name)
-            specs.append((name, tuple(shape), dtype))
+        specs = _group_specs(group, g, manifest_path, tensors)
         expected = sum(math.prod(shape) * dtype.itemsize for _, shape, dtype in specs)
-        # Sizes first, by stat: a manifest may not make the loader read more than its tensors need.
-        paths, sizes = [], []
-        for shard in group["paths"]:
-            path = _shard_path(model_dir, manifest_path, shard)
-            key = path.resolve() if path.exists() else path
-            if key in seen_shards:
-                raise _fail(manifest_path, f"shard {shard!r} is listed twice")
-            seen_shards.add(key)
-            try:
-                info = path.stat()
-            except FileNotFoundError:
-                raise _fail(path, f"shard listed in {MANIFEST_NAME} is missing") from None
-            except OSError as exc:
-                raise _fail(path, f"cannot be read ({exc.strerror or exc})") from None
-            paths.append(path)
-            sizes.append(info.st_size if stat.S_ISREG(info.st_mode) else -1)
-        if sum(sizes) != expected or min(sizes, default=0) < 0:
-            if min(sizes, default=0) < 0:
-                raise _fail(paths[sizes.index(-1)], "is not a regular file")
-            shards = ", ".join(group["paths"]) or "(no shards)"
-            raise _fail(model_dir / shards, f"shards hold {sum(sizes)} bytes but {MANIFEST_NAME} group {g} describes {expected}")
+        paths, sizes = _group_shards(group, g, model_dir, manifest_path, seen_shards, expected)
         picked = specs if wanted is None else [spec for spec in specs if spec[0] in wanted]
         if not picked:
             raise _fail(manifest_path, f"group {g} names none of the decoder's tensors (only "
@@ -232,21 +265,7 @@ def read_weights(model_dir: str | os.PathLike, wanted: Mapping[str, tuple[int, .
         if need > budget:
             raise _fail(manifest_path, f"declares more than the {MAX_MODEL_BYTES} bytes of tensors a model may have")
         budget -= need
-        shards: list[tuple[Path, int, int]] = []
-        try:
-            for path, size in zip(paths, sizes):
-                fd, _ = _open_checked(path, model_dir, MAX_SHARD_BYTES, size)
-                shards.append((path, fd, size))
-            offset = 0
-            for name, shape, dtype in specs:
-                size = math.prod(shape) * dtype.itemsize
-                if wanted is None or name in wanted:
-                    data = _read_span(shards, offset, size)
-                    tensors[name] = np.frombuffer(data, dtype=dtype, count=math.prod(shape)).reshape(shape).astype(np.float32)
-                offset += size
-        finally:
-            for _, fd, _ in shards:
-                os.close(fd)
+        _read_group(specs, paths, sizes, model_dir, wanted, tensors)
     return tensors
 
 
