@@ -13,6 +13,7 @@ import gc
 import heapq
 import os
 import select
+import stat
 import sys
 import time as _time
 from contextlib import contextmanager
@@ -152,6 +153,20 @@ def _play_keys(player: KeyboardPlayer, stop: list) -> None:
                 break
 
 
+def _no_keys(stream) -> str | None:
+    """Why `play` would get no keys from stdin, or None: a terminal, a pipe and a file give keys; a device such as
+    /dev/null (a service, `< /dev/null`) gives none, and play would start and end at once."""
+    try:
+        if stream is None or stream.isatty():
+            return None if stream is not None else "no standard input to read keys from"
+        mode = os.fstat(stream.fileno()).st_mode
+    except (OSError, ValueError):
+        return "standard input cannot be read (closed?): play reads its keys from a terminal or a pipe"
+    if stat.S_ISFIFO(mode) or stat.S_ISREG(mode) or stat.S_ISSOCK(mode):
+        return None
+    return "standard input is not a terminal, a pipe or a file: play reads its keys there (or use --controller PORT)"
+
+
 def run(args: argparse.Namespace) -> int:
     from pianogenie.errors import CommandError
 
@@ -162,6 +177,9 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(check_common(args) or problem)
     config = run_config(args, midi_in=args.controller, midi_in_flag="--controller") if args.controller is not None \
         else run_config(args)
+    problem = _no_keys(sys.stdin)
+    if problem and args.controller is None:
+        raise CommandError(problem)
     stop: list[bool] = []
     with Run(config) as run, contextlib.suppress(KeyboardInterrupt):
         bridge = run.bridge

@@ -38,6 +38,9 @@ def run(args: argparse.Namespace) -> int:
         problem = f"--sample-rate must be {SAMPLE_RATES[0]}..{SAMPLE_RATES[1]} Hz, got {args.sample_rate}"
     elif not 1 <= args.voices <= MAX_VOICES:
         problem = f"--voices must be 1..{MAX_VOICES}, got {args.voices}"
+    if problem is None and not args.out.parent.is_dir():
+        # No folder is made that the user did not ask for: a typo in a path is one line, not a new tree.
+        problem = f"{args.out}: the folder {args.out.parent} does not exist"
     if problem:
         print(f"pianogenie render: {problem}", file=sys.stderr)
         return 2
@@ -47,6 +50,9 @@ def run(args: argparse.Namespace) -> int:
         count, seconds = render_file(args.events, args.out, config)
     except (ValueError, ModelError) as exc:
         print(f"pianogenie render: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # the folder is there but cannot be written (permissions, /proc, a full disk)
+        print(f"pianogenie render: cannot write {args.out} ({exc.strerror or exc})", file=sys.stderr)
         return 2
     audio = "" if args.out.suffix.lower() in (".mid", ".midi") else f" at {args.sample_rate} Hz"
     print(f"rendered {count} notes -> {args.out} ({seconds:.2f} s{audio})", file=sys.stderr)

@@ -13,7 +13,9 @@ from .voices import DEFAULT_SAMPLE_RATE
 def write_wav(path: str | Path, audio: np.ndarray, sample_rate: int = DEFAULT_SAMPLE_RATE) -> None:
     """16-bit PCM: mono from a 1-D array, one channel per column from (frames, channels)."""
     pcm = np.round(np.clip(audio, -1.0, 1.0) * 32767.0).astype("<i2")
-    with wave.open(str(path), "wb") as out:
+    # The file opened here, not by wave: a path that cannot be opened is an OSError, without wave's own
+    # half-built writer complaining from its __del__.
+    with open(path, "wb") as file, wave.open(file, "wb") as out:
         out.setnchannels(1 if pcm.ndim == 1 else pcm.shape[1])
         out.setsampwidth(2)
         out.setframerate(sample_rate)
