@@ -80,7 +80,8 @@ def check_record_path(path: Path) -> None:
     try:
         if path.is_dir():
             raise IsADirectoryError(21, "is a directory")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.is_dir():  # no folder is made that the user did not ask for: a typo is one line
+            raise FileNotFoundError(2, f"the folder {path.parent} does not exist")
         with open(probe, "w", encoding="utf-8"):
             pass
         probe.unlink()

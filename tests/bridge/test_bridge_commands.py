@@ -59,3 +59,11 @@ def test_play_without_keys_refuses_in_one_line_and_a_pipe_still_plays(tmp_path):
     piped = subprocess.run([*PIANOGENIE, "play", *quiet], input="1", capture_output=True, text=True, cwd=REPO,
                            timeout=120)
     assert piped.returncode == 0 and "1 presses, 1 notes on, 1 notes off" in piped.stdout, (piped.stdout, piped.stderr)
+
+
+def test_serve_record_into_a_folder_that_is_not_there_is_one_line(tmp_path, random_model_dir):
+    result = subprocess.run([*PIANOGENIE, "serve", "--model", str(random_model_dir), "--port", "0", "--audio", "none",
+                             "--midi-out", "none", "--no-zeroconf", "--record", str(tmp_path / "typo" / "t.json")],
+                            capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert result.returncode == 2 and "does not exist" in result.stderr, result.stderr
+    assert not (tmp_path / "typo").exists()
