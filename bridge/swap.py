@@ -3,7 +3,9 @@ load at a time), then swapped in under the dispatcher's lock, every performer st
 
 from __future__ import annotations
 
+import sys
 import threading
+from pathlib import Path
 from typing import Any, Callable
 
 from pianogenie.engine import PianoGenie
@@ -45,16 +47,22 @@ class ModelSwap:
         self.loading = name
         # Loading, validating and warming up take milliseconds to seconds: off this thread, so presses go on
         # with the current model until the new one is ready.
-        self.loader.start(path, lambda genie, error: self._loaded(name, genie, error, sender))
+        self.loader.start(path, lambda genie, error: self._loaded(name, genie, error, sender, path))
 
-    def _loaded(self, name: str, genie: PianoGenie | None, error: str | None, sender: Any) -> None:
+    def _loaded(self, name: str, genie: PianoGenie | None, error: str | None, sender: Any, path: Any = None) -> None:
         with self.lock:
             self.loading = None  # cleared before any reply goes out, so the next request is welcome
             if genie is None:
                 self.counters.model_errors += 1
+                if error and path is not None:  # a peer sees the model's name, never where the server keeps it
+                    error = error.replace(str(Path(path).resolve()), name).replace(str(path), name)
+                said = f"model {name} refused ({error}); still playing {model_name(self.ensemble.genie)}"
                 self.outbox.reject(f"{p.IN_MODEL}: {name}: {error}; still playing {model_name(self.ensemble.genie)}", sender)
-                return
-            self.swap(genie, sender)
+            else:
+                said = f"now playing model {name}"
+                self.swap(genie, sender)
+        # The console hears it too (outside the lock: a console that is slow to read must not hold a press up).
+        print(f"pianogenie: {said}", file=sys.stderr, flush=True)
 
     def swap(self, genie: PianoGenie, sender: Any = None) -> None:
         """Play `genie` from now on (Ensemble.rebase), and tell the swap's sender, every performer's last sender

@@ -149,6 +149,8 @@ def test_hot_swap_over_osc(models, tmp_path):
             client.send(p.IN_MODEL, "broken")
             reason, _ = _replies(client, p.OUT_ERROR)
             assert "broken" in reason[0] and "still playing beta" in reason[0], reason
+            # The peer hears the model's name, never the server's folders.
+            assert str(models) not in reason[0] and str(models.resolve()) not in reason[0], reason
             for button in (1, 4, 6, 2):
                 client.send(p.IN_PRESS, button)
                 _replies(client, p.OUT_NOTEON)
@@ -157,6 +159,8 @@ def test_hot_swap_over_osc(models, tmp_path):
             assert status["errors"] == len(bad) + 2
         finally:
             client.close()
+    console = proc.stderr.read()
+    assert "pianogenie: now playing model beta" in console and "pianogenie: model broken refused" in console, console
     document = json.loads(take.read_text())
     assert document["model"] == str(models / "alpha")
     assert [(c["name"], c["model"]) for c in document["model_changes"]] == [("beta", str((models / "beta").resolve()))]
