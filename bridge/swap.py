@@ -18,6 +18,9 @@ from .performer import Counters, Senders
 from .protocol import ProtocolError
 
 
+CONSOLE_INTERVAL_S = 1.0
+
+
 class ModelSwap:
     """Idle, or loading one model (`loading` names it). `recorder()` is the take being recorded, if any
     (bridge.recorder.Recorder), which hears each swap: read at the swap, since a run may start one later."""
@@ -33,6 +36,8 @@ class ModelSwap:
         self.loader = Loader()
         self.loading: str | None = None
         self.recorder = recorder
+        self._said_at = -CONSOLE_INTERVAL_S
+        self._unsaid = 0
 
     def request(self, address: str, name: str, sender: Any) -> None:
         """Start loading the model `name`; ProtocolError (nothing started) when it cannot be."""
@@ -61,8 +66,18 @@ class ModelSwap:
             else:
                 said = f"now playing model {name}"
                 self.swap(genie, sender)
-        # The console hears it too (outside the lock: a console that is slow to read must not hold a press up).
-        print(f"pianogenie: {said}", file=sys.stderr, flush=True)
+        self._say(said)
+
+    def _say(self, line: str) -> None:
+        """The console hears each swap, at most one line a second: a peer that asks again and again must not grow
+        the log (issue 23.9); outside the lock, so a console that is slow to read holds up no press."""
+        now = self.clock()
+        if now - self._said_at < CONSOLE_INTERVAL_S:
+            self._unsaid += 1
+            return
+        more = f" ({self._unsaid} more swap lines held back)" if self._unsaid else ""
+        self._said_at, self._unsaid = now, 0
+        print(f"pianogenie: {line}{more}", file=sys.stderr, flush=True)
 
     def swap(self, genie: PianoGenie, sender: Any = None) -> None:
         """Play `genie` from now on (Ensemble.rebase), and tell the swap's sender, every performer's last sender
