@@ -18,22 +18,14 @@ from websockets.sync.client import connect  # noqa: E402
 
 from pianogenie.bridge import protocol as p  # noqa: E402
 from pianogenie.bridge.osc.send import Encoder  # noqa: E402
-from pianogenie.engine.model_format import write_model  # noqa: E402
 from tests.attack_helpers import press_round_trips, within_bound  # noqa: E402
-from tests.conftest import CONFIG, random_tensors  # noqa: E402
-from tests.serve_helpers import free_udp_port, running_serve  # noqa: E402
-from tests.bridge.test_bridge_oscquery import free_tcp_port  # noqa: E402
+from tests.bridge.test_bridge_oscquery import server  # noqa: E402,F401 - the fixture
 
 
 @pytest.fixture(scope="module")
-def serving(tmp_path_factory):
-    models = tmp_path_factory.mktemp("models")
-    write_model(models / "alpha", random_tensors(0), CONFIG)
-    write_model(models / "beta", random_tensors(1), CONFIG)
-    http = free_tcp_port()
-    with running_serve(["--model", str(models / "alpha"), "--models", str(models), "--oscquery-port", str(http)],
-                       free_udp_port()) as (port, proc):
-        yield port, http, proc
+def serving(server):
+    """test_bridge_oscquery's bridge with two models (alpha, beta): (osc port, http port)."""
+    return server
 
 
 def subscribe(ws, *paths: str) -> None:
@@ -43,7 +35,7 @@ def subscribe(ws, *paths: str) -> None:
 
 
 def test_a_listener_gets_every_note_as_the_udp_peer_does(serving) -> None:
-    port, http, _proc = serving
+    port, http = serving
     encoder = Encoder()
     peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     peer.bind(("127.0.0.1", 0))
@@ -83,7 +75,7 @@ def test_a_listener_gets_every_note_as_the_udp_peer_does(serving) -> None:
 
 
 def test_a_model_swap_reaches_listeners_with_path_changed(serving) -> None:
-    port, http, _proc = serving
+    port, http = serving
     with connect(f"ws://127.0.0.1:{http}/") as ws:
         subscribe(ws, p.OUT_MODEL)
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -98,17 +90,17 @@ def test_a_model_swap_reaches_listeners_with_path_changed(serving) -> None:
 
 
 def test_bad_commands_are_answered_and_serve_lives(serving) -> None:
-    port, http, proc = serving
+    port, http = serving
     with connect(f"ws://127.0.0.1:{http}/") as ws:
         ws.send("{nope")
         assert json.loads(ws.recv(timeout=5))["COMMAND"] == "ERROR"
         ws.send(json.dumps({"COMMAND": "LISTEN", "DATA": "/genie/0/noteon"}))  # performer 0 has no /0/ outputs
         assert "no such path" in json.loads(ws.recv(timeout=5))["DATA"]
-    assert press_round_trips(port, count=5).lost == 0 and proc.poll() is None
+    assert press_round_trips(port, count=5).lost == 0  # serve lives
 
 
 def test_fifty_listeners_that_never_read_cost_another_performer_little(serving) -> None:
-    port, http, _proc = serving
+    port, http = serving
     press_round_trips(port, count=20)
     baseline = press_round_trips(port, count=150)
     performer = p.output_address(p.OUT_NOTEON, 5)
