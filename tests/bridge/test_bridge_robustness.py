@@ -334,6 +334,7 @@ def test_play_with_a_misspelt_controller_exits_2(random_model_dir):
 
 def test_a_take_whose_folder_vanishes_is_rescued_not_lost(random_model_dir, tmp_path):
     folder = tmp_path / "takes"
+    folder.mkdir()  # serve makes no folder the user did not ask for (issue 22.5)
     record = folder / "take.json"
     proc = subprocess.Popen([*PIANOGENIE, *SERVE, "--port", "0", "--reply-to", "none", "--model", str(random_model_dir),
                              "--record", str(record)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
