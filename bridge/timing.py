@@ -45,6 +45,7 @@ class Scheduler:
         self.latency = latency
         self.clock = clock
         self.snap = snap
+        self._snapped_from, self._snapped_to = math.nan, math.nan
         self._heap: list[tuple[float, int, Callable[..., None], tuple]] = []
         self._order = itertools.count()
         self._last_due = -math.inf
@@ -78,7 +79,10 @@ class Scheduler:
         """call(*args) at `time` + latency (a snapped note-on: its grid point + latency), or later: right after
         the note placed before it."""
         if snapped and self.snap is not None:
-            time = max(time, self.snap(time))
+            # Every placed sink asks for the same note-on: the grid point is worked out once per press.
+            if time != self._snapped_from:
+                self._snapped_from, self._snapped_to = time, max(time, self.snap(time))
+            time = self._snapped_to
         with self._wake:
             # Never before an earlier note: a sweep's note-off stamped "now" must not overtake the note-on of a
             # datagram that waited in the socket and carries an older arrival stamp.

@@ -104,16 +104,23 @@ def list_plugins() -> list[PluginInfo]:
         world.close()
 
 
+def _instrument(world: lilv.World, uri: str) -> tuple[int, list[Port]]:
+    """The installed plugin at `uri` and its ports; PluginError unless this host can play it as an instrument."""
+    plugin = world.plugin(uri)
+    if plugin is None:
+        raise PluginError(f"lv2:{uri}: no such LV2 plugin installed (`pianogenie plugins` lists them)")
+    ports = _ports(world, plugin)
+    why = _unusable(ports, world.required_features(plugin))
+    if why:
+        raise PluginError(f"lv2:{uri}: {why}")
+    return plugin, ports
+
+
 def check_instrument(uri: str) -> None:
     """PluginError unless `uri` is an installed LV2 instrument this host can play; loads no plugin code."""
     world = lilv.World()
     try:
-        plugin = world.plugin(uri)
-        if plugin is None:
-            raise PluginError(f"lv2:{uri}: no such LV2 plugin installed (`pianogenie plugins` lists them)")
-        why = _unusable(_ports(world, plugin), world.required_features(plugin))
-        if why:
-            raise PluginError(f"lv2:{uri}: {why}")
+        _instrument(world, uri)
     finally:
         world.close()
 
@@ -159,14 +166,8 @@ class Lv2Instrument(MidiInstrument):
             raise
 
     def _open(self, uri: str, block: int, params: dict[str, float]) -> None:
-        plugin = self.world.plugin(uri)
-        if plugin is None:
-            raise PluginError(f"lv2:{uri}: no such LV2 plugin installed (`pianogenie plugins` lists them)")
+        plugin, self.ports = _instrument(self.world, uri)
         self.name = self.world.owned_string(self.world.lib.lilv_plugin_get_name(plugin))
-        self.ports = _ports(self.world, plugin)
-        why = _unusable(self.ports, self.world.required_features(plugin))
-        if why:
-            raise PluginError(f"lv2:{uri}: {why}")
         self.urid = _Urids()
         self._features = self._make_features(block)
         self.instance = self.world.lib.lilv_plugin_instantiate(plugin, float(self.sample_rate), self._features)
