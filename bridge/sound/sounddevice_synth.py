@@ -3,7 +3,6 @@ voice bank on machines without pyo, and any registered block synth inside the sy
 
 from __future__ import annotations
 
-import collections
 import threading
 from typing import Any, Callable
 
@@ -13,17 +12,11 @@ from ..timing import now as monotonic
 from .blocks import BlockRenderer, load_renderer
 from .fm import FmVoiceBank
 from .sink import Sink, SynthUnavailable
+from .stream_clock import StreamClock
 from .voices import SynthParams
 
 # A block whose loudest sample is above this holds a note's first sound (the onset log's test, as pyo's Thresh).
 ONSET_LEVEL = 1e-6
-# --latency fixed: the estimate of (monotonic clock - the stream's clock) is the lowest reading over this many
-# seconds of blocks: a callback wakes late, never early, and a window (not the lowest ever) forgets the burst of
-# callbacks that fills the buffers at start and follows a drift between the two clocks.
-CLOCK_WINDOW_S = 1.0
-# The stream's first blocks come in a burst that fills the device's buffers, faster than they play: until then
-# only the latest reading counts.
-CLOCK_SETTLE_S = 0.5
 NOTE_OFF, NOTE_ON, ALL_OFF = 0, 1, 2
 
 
@@ -46,9 +39,8 @@ class SoundDeviceSynth(Sink):
         self.fixed = fixed
         self.late = 0  # --latency fixed: events that arrived too late for their frame (played at the block start)
         self._timed: list[tuple[float, int, tuple]] = []  # (arrival, kind, args) awaiting their block
-        self._offsets: collections.deque = collections.deque()  # (block's stream time, offset), offsets rising
+        self._clock = StreamClock(buffer_size / self.sample_rate)
         self._frames_played = 0  # the stream's own clock: frames, which the period's wake-up jitter does not move
-        self._last_woke = 0.0
         self._struck = False  # a note-on since the last block: the next non-silent block is its onset
         # Stereo where the device has it: a mono stream reaches the left speaker only (under JACK, PortAudio
         # connects a one-channel stream to system:playback_1 alone).
@@ -82,23 +74,7 @@ class SoundDeviceSynth(Sink):
     def _render_timed(self, frames: int, stream_time: float, woke: float) -> np.ndarray:
         """One block with each due event at its frame: arrival + fixed, mapped onto the stream's clock (frames
         played), whose reading for this block does not jitter with the callback's wake-up."""
-        offsets = self._offsets  # a sliding-window minimum: each reading enters once and leaves once
-        offset = woke - stream_time
-        # A block computed hard on the last one is the stream catching up after a stall (an xrun): its reading
-        # is early by the stall, and would place every note after it late.
-        catching_up = woke - self._last_woke < 0.5 * frames / self.sample_rate
-        self._last_woke = woke
-        if stream_time < CLOCK_SETTLE_S:
-            offsets.clear()
-        if catching_up and offsets:
-            offset = None
-        while offset is not None and offsets and offsets[-1][1] >= offset:
-            offsets.pop()
-        if offset is not None:
-            offsets.append((stream_time, offset))
-        while len(offsets) > 1 and offsets[0][0] < stream_time - CLOCK_WINDOW_S:
-            offsets.popleft()
-        start = stream_time + offsets[0][1]  # this block's first frame, on the monotonic clock
+        start = self._clock.block_start(stream_time, woke)  # this block's first frame, on the monotonic clock
         due, keep = [], []
         for event in self._timed:
             frame = round((event[0] + self.fixed - start) * self.sample_rate)
