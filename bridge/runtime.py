@@ -25,7 +25,7 @@ from .recorder import Recorder, recover
 from .sound.choose import open_synth
 from .sound.devices import output_devices
 from .sound.voices import SynthConfig
-from .system import BRIDGE_RT_PRIORITY, request_realtime
+from .system import BRIDGE_RT_PRIORITY, prompt_thread_handoff, request_realtime
 from .timing import Scheduler, now
 
 if TYPE_CHECKING:
@@ -198,6 +198,7 @@ class Run:
         """Scheduler, synth, MIDI out and in, recorder, each with its banner line. FlagError, before anything
         opens, for a named port, device or file that cannot be used."""
         config, bridge = self.config, self.bridge
+        prompt_thread_handoff()
         if config.realtime:
             self.lines.append(("scheduling", request_realtime(BRIDGE_RT_PRIORITY)))
         recovered = None

@@ -16,6 +16,10 @@ SOUND_BUDGET_P99_MS = 3
 # would starve them; SCHED_FIFO 5..9 still preempts every normal process.
 BRIDGE_RT_PRIORITY = 8
 SYNTH_RT_PRIORITY = 9
+# How long a thread holding the GIL runs before one that is waiting (the scheduler waking for a placed note, a
+# reply sender) may take it. Python's 5 ms is a whole note's lateness on a loaded machine; the bridge's threads
+# each hold it for microseconds, so a short interval costs nothing.
+GIL_SWITCH_INTERVAL_S = 0.0005
 # What ends serve, play and web cleanly (every note off, the take written): Ctrl-C, kill, a closed terminal or
 # ssh session (SIGHUP) and Ctrl-\\ (SIGQUIT, whose default would dump core and skip the note-offs).
 STOP_SIGNALS = ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT")
@@ -57,6 +61,11 @@ def jack_running() -> bool:
         return any(name.startswith(f"jack_{server}_") for name in os.listdir("/dev/shm"))
     except OSError:
         return False
+
+
+def prompt_thread_handoff() -> None:
+    """Let a woken thread take the GIL within GIL_SWITCH_INTERVAL_S (serve and play: several threads per note)."""
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
 
 
 def request_realtime(priority: int) -> str:
