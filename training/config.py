@@ -80,6 +80,9 @@ class TrainConfig:
     # The decoder must understand the buttons people actually press, not only the encoder's.
     person_buttons: float = knob(0.3, "share of crops whose decoder input is a person's contour buttons "
                                       "(training.person) instead of the encoder's")
+    person_local: float = knob(0.0, "share of those crops read as a player reads a passage: each note in its local "
+                                    "range or rank, chords on distinct buttons (training.person), not by the "
+                                    "whole crop's contour")
     # Which pieces: music21's corpus is 60 % Palestrina by notes; weights tilt it toward keyboard textures.
     exclude: str = knob("", "comma-separated piece-name prefixes to leave out (music21 groups: folk, keyboard)")
     holdout: str = knob("auto", "prefixes kept out of training for the live validation (auto: music21's keyboard "

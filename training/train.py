@@ -25,7 +25,7 @@ from .live import PENALTY_VERSION, live_penalty, live_suite
 from .metrics import performer_metrics, window_metrics
 from .model import ModelConfig, PianoGenie, compute_losses, load_for_evaluation
 from .music.play import MIN_NOTES, combined_distance, play_pieces, playable
-from .person import contour_buttons
+from .person import contour_buttons, local_person_buttons
 
 LAST = "ckpt_last.pt"
 BEST = "ckpt_best.pt"
@@ -215,6 +215,17 @@ def evaluate_and_checkpoint(model: PianoGenie, opt, data: Data, cfg: TrainConfig
     return val, best
 
 
+def person_buttons(keys: np.ndarray, dts: np.ndarray, cfg: TrainConfig, rng: np.random.Generator) -> np.ndarray:
+    """A person's buttons for every crop of the batch: a share `person_local` read locally, the rest by contour.
+    A run without local readings draws nothing more from `rng`, so its batches stay what they were."""
+    contour = contour_buttons(keys)
+    if cfg.person_local <= 0:
+        return contour
+    local = np.flatnonzero(rng.random(len(keys)) < cfg.person_local)
+    contour[local] = local_person_buttons(keys[local], dts[local], rng)
+    return contour
+
+
 def train_step(model: torch.nn.Module, opt, sampler: CropSampler, cfg: TrainConfig, rank: int, step: int,
                device: torch.device) -> dict[str, torch.Tensor]:
     """One optimiser step on the batch that (seed, rank, step) draws."""
@@ -224,7 +235,7 @@ def train_step(model: torch.nn.Module, opt, sampler: CropSampler, cfg: TrainConf
     t = torch.from_numpy(t_np).to(device, non_blocking=True)
     forced = None
     if cfg.person_buttons > 0:
-        person = np.where(rng.random((cfg.batch_size, 1)) < cfg.person_buttons, contour_buttons(k_np), -1)
+        person = np.where(rng.random((cfg.batch_size, 1)) < cfg.person_buttons, person_buttons(k_np, t_np, cfg, rng), -1)
         forced = torch.from_numpy(person).to(device, non_blocking=True)
     logits, e = model(k, t, forced)
     losses = compute_losses(logits, e, k, cfg.loss)

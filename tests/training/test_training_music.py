@@ -204,3 +204,38 @@ def test_evaluate_play_end_to_end(tmp_path, capsys, monkeypatch):
         assert cli(args + extra) == 2
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err
+
+
+def test_local_person_buttons_read_the_passage_and_give_a_chord_distinct_fingers():
+    """training.person's local reading (train --person-local): a passage high in the crop still spans the buttons
+    (the whole crop's contour puts it all on the top ones), a chord's notes get distinct buttons, and the same
+    rng gives the same buttons."""
+    from pianogenie.training.person import contour_buttons, local_person_buttons
+
+    low = np.tile([40, 42, 44, 45, 47, 49, 51, 52], 8)  # a low scale, then the same scale two octaves up
+    keys = np.concatenate([low, low + 24])[None, :]
+    dts = np.full(keys.shape, 0.25, dtype=np.float32)
+    dts[0, 21:24] = 0.0  # notes 20..23 struck together
+    keys[0, 20:24] = [40, 44, 47, 52]
+    local = local_person_buttons(keys, dts, np.random.default_rng(0))
+    contour = contour_buttons(keys)
+    assert set(contour[0, 96:]) <= set(range(4, 8))  # the contour reads the high scale as high buttons only
+    assert set(local[0, 96:]) == set(range(NUM_BUTTONS))  # a player reads it across the buttons
+    assert len(set(local[0, 20:24])) == 4 and list(local[0, 20:24]) == sorted(local[0, 20:24])
+    again = local_person_buttons(keys, dts, np.random.default_rng(0))
+    assert np.array_equal(local, again) and local.min() >= 0 and local.max() < NUM_BUTTONS
+
+
+def test_a_run_without_local_readings_draws_the_batches_it_drew_before():
+    """--person-local 0 (the default) leaves every batch as it was, so checkpoints resume bit for bit."""
+    from pianogenie.training.config import TrainConfig
+    from pianogenie.training.person import contour_buttons
+    from pianogenie.training.train import person_buttons
+
+    keys = np.random.default_rng(1).integers(30, 80, (4, 128))
+    dts = np.full(keys.shape, 0.2, dtype=np.float32)
+    rng, untouched = np.random.default_rng(2), np.random.default_rng(2)
+    assert np.array_equal(person_buttons(keys, dts, TrainConfig(), rng), contour_buttons(keys))
+    assert rng.random() == untouched.random()
+    mixed = person_buttons(keys, dts, TrainConfig(person_local=0.5), np.random.default_rng(3))
+    assert not np.array_equal(mixed, contour_buttons(keys))

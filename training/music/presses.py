@@ -49,15 +49,15 @@ def chord_ids(onsets: np.ndarray) -> np.ndarray:
     return np.cumsum(np.concatenate([[True], np.diff(onsets) > CHORD_S])) - 1
 
 
-def _windows(n: int) -> tuple[np.ndarray, np.ndarray]:
+def _windows(n: int, context: int) -> tuple[np.ndarray, np.ndarray]:
     i = np.arange(n)
-    return np.maximum(i - CONTEXT_NOTES, 0), np.minimum(i + CONTEXT_NOTES + 1, n)
+    return np.maximum(i - context, 0), np.minimum(i + context + 1, n)
 
 
-def local_buttons(keys: np.ndarray, mapping: str) -> np.ndarray:
-    """Each note's button from its place among the nearby notes (before chords are spread)."""
+def local_buttons(keys: np.ndarray, mapping: str, context: int = CONTEXT_NOTES) -> np.ndarray:
+    """Each note's button from its place among the `context` notes either side (before chords are spread)."""
     keys = np.asarray(keys, dtype=np.int64)
-    lo_i, hi_i = _windows(len(keys))
+    lo_i, hi_i = _windows(len(keys), context)
     out = np.empty(len(keys), dtype=np.int64)
     for i, (a, b) in enumerate(zip(lo_i, hi_i)):
         near = keys[a:b]
