@@ -162,7 +162,8 @@ class Run:
             self._stack.close()
             raise CommandError(error)
         self.genie = genie
-        self.bridge = Bridge(genie, config.temperature, config.seed, config.idle_timeout, clock=now, **bridge_options)
+        self.bridge = Bridge(genie, config.temperature, config.seed, config.idle_timeout, clock=now,
+                             gain_db=config.synth.gain_db, **bridge_options)
         self.bridge.stats.link = self.link
 
     def _join_link(self, config: RunConfig) -> Any:
@@ -243,6 +244,7 @@ class Run:
         self.lines.append(("audio", choice.description))
         if choice.synth is not None:
             self.bridge.sinks.append(self.scheduler.place(self.enter(choice.synth)))
+            self.bridge.volume.join(choice.synth)
 
     def _open_midi_out(self, backend: Any, api: str | None, problem: str | None) -> None:
         midi = self.config.midi
