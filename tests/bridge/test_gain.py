@@ -112,14 +112,14 @@ def _note(client: OscClient, hold: float, midway: float | None = None) -> None:
         client.send(p.IN_VOLUME, midway)
         time.sleep(hold / 2)
     client.send(p.IN_RELEASE, 3)
-    time.sleep(0.6)  # the release's tail, then silence before the next onset
+    time.sleep(1.2)  # the release's tail (the FM synth's is below -80 dB after 1.1 s), then the next onset
 
 
 LIVE_SYNTHS = {
     "fm in the bridge (sounddevice)": ["--audio", "sounddevice"],
     "fm in the child (blocks)": ["--audio", "sounddevice", "--latency", "fixed"],
     "fm in the child (pyo)": ["--audio", "pyo", "--audio-backend", "jack"],
-    "piano (FluidSynth)": ["--synth", "piano"],
+    "piano (FluidSynth)": ["--audio", "auto", "--synth", "piano"],
     "MDA Piano in the child": ["--audio", "sounddevice", "--synth", MDA_PIANO],
 }
 
@@ -132,8 +132,9 @@ def test_volume_changes_the_heard_level_live(tmp_path, monkeypatch, name) -> Non
             monkeypatch.setenv(variable, env[variable])
         with jack_recorder(env, wav) as inputs:
             with running_serve([*LIVE_SYNTHS[name], "--buffer-size", "64"], free_udp_port()) as (port, proc):
-                if "audio       off" in proc.banner:
-                    pytest.skip(proc.banner)
+                audio_line = next(line for line in proc.banner.splitlines() if line.strip().startswith("audio "))
+                if "audio       off" in audio_line:
+                    pytest.skip(audio_line.strip())
                 outputs = _outputs(env)
                 assert len(outputs) == 2, (outputs, proc.banner)
                 for output, recorder_in in zip(outputs, inputs):
@@ -156,10 +157,14 @@ def test_volume_changes_the_heard_level_live(tmp_path, monkeypatch, name) -> Non
     window = int(0.4 * rate)
     first, second = (audio[s:s + window] for s in starts[:2])
     assert abs(_rms_db(second) - _rms_db(first) + 12.0) < LIVE_TOLERANCE_DB, (name, _rms_db(second) - _rms_db(first))
-    # The third note: 0.4 s at -12 dB, then up to 0 dB. No sample-to-sample jump beyond what the note itself
-    # makes at full level (a step would add about half the note's amplitude at once).
+    # The third note: 0.4 s at -12 dB, then up to 0 dB. A step in level is a click: a jump in the signal or in
+    # its slope, so its second difference spikes. The first note, at 0 dB all along, bounds what the note
+    # itself makes over the same span.
     third = audio[starts[2]:starts[2] + int(0.8 * rate)]
-    before, after = third[int(0.1 * rate):int(0.35 * rate)], third[int(0.45 * rate):int(0.75 * rate)]
-    assert _rms_db(after) - _rms_db(before) > 6.0, (name, "the level did not come back up")
-    jump = np.abs(np.diff(third[int(0.1 * rate):]))
-    assert jump.max() <= 1.5 * np.abs(np.diff(after)).max(), (name, "a click where the level changed")
+    before, after = third[int(0.25 * rate):int(0.37 * rate)], third[int(0.45 * rate):int(0.6 * rate)]
+    # The change lands about 0.4 s in; a piano's own decay takes 2 to 3 dB of the 12 over these windows.
+    assert _rms_db(after) - _rms_db(before) > 7.0, (name, "the level did not come back up")
+    span = slice(int(0.1 * rate), int(0.75 * rate))
+    own = np.abs(np.diff(audio[starts[0]:starts[0] + int(0.8 * rate)][span], 2)).max()
+    click = np.abs(np.diff(third[span], 2)).max()
+    assert click <= 1.25 * own, (name, "a click where the level changed", click / own)
