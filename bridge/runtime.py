@@ -110,6 +110,10 @@ def check_midi(midi: MidiConfig) -> tuple[Any, str | None, str | None]:
             backend, api = open_backend(midi.api)
         except MidiUnavailable as exc:
             problem = str(exc)
+    if problem and midi.wants_in:
+        # An input is never on by default: the user asked for this one, "virtual" included, and a run without
+        # it would ignore their controller in silence.
+        raise FlagError(f"{midi.input_flag} {midi.input}: {problem}")
     named = {flag: name for flag, name in (("--midi-out", midi.out), (midi.input_flag, midi.input))
              if name not in (None, "none", "virtual")}
     for flag, name in named.items():
