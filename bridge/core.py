@@ -23,6 +23,7 @@ from .models import ModelLibrary
 from .performer import Counters, NoteSink, Performer, Router
 from .rate import RateLimit
 from .routes import RouteTable
+from .sound.gain import DEFAULT_GAIN_DB, Volume
 from .stats import Stats
 from .swap import ModelSwap
 
@@ -42,6 +43,7 @@ class Bridge:
         clock: Callable[[], float] = _time.monotonic,
         library: ModelLibrary | None = None,
         routes: RouteTable = ROUTES,
+        gain_db: float = DEFAULT_GAIN_DB,
     ):
         self.clock = clock
         self.library = library
@@ -50,6 +52,9 @@ class Bridge:
         self.ensemble = Ensemble(genie, self.router, temperature, seed)
         self.outbox = Outbox(self.counters)
         self.stats = Stats(self.counters, clock)
+        # The synths' level: /genie/volume sets it, every synth the run opens joins it (bridge/runtime.py).
+        self.volume = Volume(gain_db)
+        self.stats.volume = self.volume
         self.routes = routes
         self.dispatcher = Dispatcher(routes, self, self.ensemble.performers, self.counters, self.outbox, clock,
                                      recorder=lambda: self.recorder)

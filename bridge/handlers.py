@@ -22,6 +22,7 @@ from .protocol import ProtocolError
 from .rate import RateLimit
 from .routes import Output, RouteTable
 from .schema import Flag, Float, Int, Many, Text, Velocity
+from .sound.gain import MAX_GAIN_DB, MIN_GAIN_DB, Volume
 from .stats import Stats
 from .swap import ModelSwap
 
@@ -37,6 +38,7 @@ class Host(Protocol):
     models_rate: RateLimit
     recorder: Any  # bridge.recorder.Recorder or None
     library: ModelLibrary | None
+    volume: Volume
 
     def status(self, number: int = 0) -> dict[str, Any]: ...
 
@@ -159,6 +161,13 @@ def model(host: Host, number: int, address: str, values: list, time: float, send
 def models(host: Host, number: int, address: str, values: list, time: float, sender: Any) -> None:
     if host.models_rate.allow(sender):
         host.reply(sender, p.OUT_MODELS, tuple(_model_names(host)))
+
+
+@ROUTES.route("volume", Float("db", MIN_GAIN_DB, MAX_GAIN_DB), per_performer=False,
+              value=lambda host, number: [host.volume.db],
+              doc="every synth's level in dB from now on, as `--gain` sets it at start; a short ramp, no click")
+def volume(host: Host, number: int, address: str, values: list, time: float, sender: Any) -> None:
+    host.volume.set(values[0])
 
 
 _VELOCITY = Int("velocity", 1, 127)

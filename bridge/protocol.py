@@ -32,6 +32,7 @@ IN_RANGE = "/genie/range"
 IN_STATUS = "/genie/status"
 IN_MODEL = "/genie/model"
 IN_MODELS = "/genie/models"
+IN_VOLUME = "/genie/volume"
 
 # Output: what the bridge sends back.
 OUT_NOTEON = "/genie/noteon"    # i:pitch i:velocity i:button
@@ -42,7 +43,7 @@ OUT_MODEL = "/genie/model"      # s:name: the model now playing (after a swap, t
 OUT_MODELS = "/genie/models"    # s:name ...: the models /genie/model accepts
 
 INPUT_ADDRESSES = (IN_PRESS, IN_RELEASE, IN_PEDAL, IN_RESET, IN_PANIC, IN_TEMPERATURE, IN_KEYS, IN_RANGE, IN_STATUS,
-                   IN_MODEL, IN_MODELS)
+                   IN_MODEL, IN_MODELS, IN_VOLUME)
 OUTPUT_ADDRESSES = (OUT_NOTEON, OUT_NOTEOFF, OUT_STATUS, OUT_ERROR, OUT_MODEL, OUT_MODELS)
 
 # A model's name as /genie/model takes it: a plain directory name, so no peer can name a path (no `/`, no `..`,
@@ -80,6 +81,7 @@ STATUS_FIELDS = (
     "link_tempo",       # f: the Link session's tempo, BPM; NaN when Link is off
     "link_beat",        # f: the session's beat now (at the output, latency included); NaN when off
     "link_phase",       # f: the beat's phase in the quantum, 0..quantum; NaN when off
+    "volume_db",        # f: the synths' level, dB (--gain, /genie/volume)
 )
 
 

@@ -110,6 +110,10 @@ def check_midi(midi: MidiConfig) -> tuple[Any, str | None, str | None]:
             backend, api = open_backend(midi.api)
         except MidiUnavailable as exc:
             problem = str(exc)
+    if problem and midi.wants_in:
+        # An input is never on by default: the user asked for this one, "virtual" included, and a run without
+        # it would ignore their controller in silence.
+        raise FlagError(f"{midi.input_flag} {midi.input}: {problem}")
     named = {flag: name for flag, name in (("--midi-out", midi.out), (midi.input_flag, midi.input))
              if name not in (None, "none", "virtual")}
     for flag, name in named.items():
@@ -162,7 +166,8 @@ class Run:
             self._stack.close()
             raise CommandError(error)
         self.genie = genie
-        self.bridge = Bridge(genie, config.temperature, config.seed, config.idle_timeout, clock=now, **bridge_options)
+        self.bridge = Bridge(genie, config.temperature, config.seed, config.idle_timeout, clock=now,
+                             gain_db=config.synth.gain_db, **bridge_options)
         self.bridge.stats.link = self.link
 
     def _join_link(self, config: RunConfig) -> Any:
@@ -243,6 +248,7 @@ class Run:
         self.lines.append(("audio", choice.description))
         if choice.synth is not None:
             self.bridge.sinks.append(self.scheduler.place(self.enter(choice.synth)))
+            self.bridge.volume.join(choice.synth)
 
     def _open_midi_out(self, backend: Any, api: str | None, problem: str | None) -> None:
         midi = self.config.midi

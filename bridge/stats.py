@@ -24,6 +24,7 @@ class Stats:
         self._latency = np.zeros(LATENCY_WINDOW)
         self._count = 0
         self.link: Any = None  # bridge.link.LinkClock under serve --link: its tempo, beat and phase in the status
+        self.volume: Any = None  # bridge.sound.gain.Volume: the synths' level in the status
 
     def pressed(self, seconds: float) -> None:
         """One press's arrival -> note sent."""
@@ -74,6 +75,7 @@ class Stats:
             "model": model_name(ensemble.genie),
             "model_errors": c.model_errors,
             **self._link_fields(),
+            "volume_db": self.volume.db if self.volume is not None else math.nan,
         }
         assert tuple(values) == p.STATUS_FIELDS
         return values

@@ -15,6 +15,7 @@ from ..core import DEFAULT_IDLE_TIMEOUT
 from ..link import DEFAULT_QUANTUM, DEFAULT_TEMPO
 from ..midi import DEFAULT_BASE_NOTE, MAPPINGS
 from ..sound import synths
+from ..sound.gain import DEFAULT_GAIN_DB, MAX_GAIN_DB, MIN_GAIN_DB, gain_problem
 from ..timing import MAX_LATENCY_MS
 from ..sound.voices import (AUDIO_CHOICES, BACKEND_CHOICES, DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE, SynthConfig,
                             SynthParams)
@@ -100,6 +101,9 @@ def check_common(args: argparse.Namespace) -> str | None:
         return f"--latency-ms must be 0..{MAX_LATENCY_MS:g}, got {args.latency_ms}"
     if audio_latency(args) is False:
         return f"--latency must be asap, fixed or fixed:MS (0 < MS <= 100), got {args.latency}"
+    problem = gain_problem(args.gain)
+    if problem:
+        return problem
     if (args.snap is not None or args.tempo != DEFAULT_TEMPO or args.quantum != DEFAULT_QUANTUM) and not args.link:
         return "--tempo, --quantum and --snap need --link"
     return None
@@ -151,7 +155,7 @@ def audio_latency(args: argparse.Namespace) -> float | None | bool:
 def synth_config(args: argparse.Namespace) -> SynthConfig:
     return SynthConfig(args.audio, args.audio_backend, args.audio_device, args.buffer_size, args.sample_rate,
                        SynthParams(voices=args.voices), args.onset_log, args.realtime, args.synth, args.soundfont,
-                       tuple(args.plugin_param), audio_latency(args))
+                       tuple(args.plugin_param), audio_latency(args), args.gain)
 
 
 def _synth(name: str) -> str:
@@ -176,3 +180,6 @@ def add_synth_arguments(group) -> None:
     group.add_argument("--plugin-param", type=_plugin_param, action="append", default=[], metavar="NAME=VALUE",
                        help="a plugin synth's parameter, by its symbol or name (LV2: in its own range; VST3: "
                             "normalised 0..1); repeat for more")
+    group.add_argument("--gain", type=float, default=DEFAULT_GAIN_DB, metavar="DB",
+                       help=f"the synth's level in dB, {MIN_GAIN_DB:g}..{MAX_GAIN_DB:g} (default {DEFAULT_GAIN_DB:g}); "
+                            "live, /genie/volume changes it")

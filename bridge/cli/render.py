@@ -29,6 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pianogenie.engine import ModelError
 
+    from ..sound.gain import gain_problem
     from ..sound.render import render_file
 
     from .options import MAX_VOICES, SAMPLE_RATES
@@ -38,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
         problem = f"--sample-rate must be {SAMPLE_RATES[0]}..{SAMPLE_RATES[1]} Hz, got {args.sample_rate}"
     elif not 1 <= args.voices <= MAX_VOICES:
         problem = f"--voices must be 1..{MAX_VOICES}, got {args.voices}"
+    else:
+        problem = gain_problem(args.gain)
     if problem is None and not args.out.parent.is_dir():
         # No folder is made that the user did not ask for: a typo in a path is one line, not a new tree.
         problem = f"{args.out}: the folder {args.out.parent} does not exist"
@@ -45,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"pianogenie render: {problem}", file=sys.stderr)
         return 2
     config = RenderConfig(args.sample_rate, SynthParams(voices=args.voices), args.synth, args.model, args.temperature, args.seed,
-                          args.soundfont, plugin_params=tuple(args.plugin_param))
+                          args.soundfont, plugin_params=tuple(args.plugin_param), gain_db=args.gain)
     try:
         count, seconds = render_file(args.events, args.out, config)
     except (ValueError, ModelError) as exc:

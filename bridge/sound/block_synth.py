@@ -31,9 +31,10 @@ class BlockSynth:
         return synth
 
     def render(self, notes: list[Note], out: Path, config: "RenderConfig") -> float:
+        from .gain import db_to_linear
         from .wav import write_wav
 
         bank = load_renderer(self.renderer)(config.params, config.sample_rate)
         audio = render_blocks(bank, notes, config.sample_rate, round(self.tail * config.sample_rate))
-        write_wav(out, audio, config.sample_rate)
+        write_wav(out, audio * db_to_linear(config.gain_db), config.sample_rate)
         return len(audio) / config.sample_rate

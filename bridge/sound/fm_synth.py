@@ -53,12 +53,13 @@ class FmSynth:
                 from .pyo_synth import render_offline
             except ImportError:
                 raise ValueError("--synth pyo needs pyo (pip install 'pianogenie-bridge[audio]')") from None
-            return render_offline(notes, str(out), config.sample_rate, config.params)
+            return render_offline(notes, str(out), config.sample_rate, config.params, gain_db=config.gain_db)
         from .fm import render_notes
+        from .gain import db_to_linear
         from .wav import write_wav
 
         audio = render_notes(notes, config.sample_rate, config.params)
-        write_wav(out, audio, config.sample_rate)
+        write_wav(out, audio * db_to_linear(config.gain_db), config.sample_rate)
         return len(audio) / config.sample_rate
 
 
@@ -75,7 +76,8 @@ def _sounddevice(config: SynthConfig) -> Sink:
             if config.device is None and sd.default.device[1] < 0 and not any(d["max_output_channels"] for d in sd.query_devices()):
                 raise ValueError("PortAudio finds no audio output device")
         with quiet_stderr():
-            synth = SoundDeviceSynth(config.params, config.device, config.buffer_size, config.sample_rate)
+            synth = SoundDeviceSynth(config.params, config.device, config.buffer_size, config.sample_rate,
+                                     gain_db=config.gain_db)
             synth.start()
         return synth
     except (sd.PortAudioError, ValueError) as exc:

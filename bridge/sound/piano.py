@@ -22,6 +22,7 @@ from pianogenie.engine.takes import Note
 
 from ..system import jack_running, quiet_stderr
 from .blocks import play_notes
+from .gain import DEFAULT_GAIN_DB, db_to_linear
 from .sink import Sink, SynthUnavailable
 from ..timing import now as clock
 from .soundfont import SoundFontError, find_soundfont, load_fluidsynth
@@ -53,7 +54,7 @@ class PianoBank:
     """A FluidSynth synth with one SoundFont's piano on every channel, driven by the shared voice model."""
 
     def __init__(self, soundfont: str | Path | None = None, params: SynthParams = SynthParams(),
-                 sample_rate: int = DEFAULT_SAMPLE_RATE, **settings: object):
+                 sample_rate: int = DEFAULT_SAMPLE_RATE, gain_db: float = DEFAULT_GAIN_DB, **settings: object):
         fluidsynth = load_fluidsynth()
         self.fluidsynth = fluidsynth
         self.soundfont = find_soundfont(soundfont)
@@ -61,7 +62,7 @@ class PianoBank:
         self.sample_rate = int(sample_rate)
         self.alloc = VoiceAllocator(params)
         self.lock = threading.Lock()
-        self.fs = fluidsynth.Synth(gain=GAIN, samplerate=float(sample_rate), channels=16,
+        self.fs = fluidsynth.Synth(gain=GAIN * db_to_linear(gain_db), samplerate=float(sample_rate), channels=16,
                                    **{"synth.polyphony": min(65535, max(64, SAMPLES_PER_NOTE * params.voices)),
                                       # Dry: a note-off ends the sound within the sample's release, and renders
                                       # stay comparable with the FM synth's.
@@ -117,6 +118,17 @@ class PianoBank:
                 self.fs.cc(channel, SUSTAIN, 0)
                 self.fs.cc(channel, ALL_NOTES_OFF, 0)
 
+    def set_gain(self, db: float) -> None:
+        """The level from now on; FluidSynth moves each voice's amplitude to it over its next 64-sample block."""
+        set_gain = getattr(self.fluidsynth, "fluid_synth_set_gain", None)
+        if set_gain is None:  # pyfluidsynth does not bind it: bound here, once, by its own prototype helper
+            from ctypes import c_float, c_void_p
+
+            set_gain = self.fluidsynth.cfunc("fluid_synth_set_gain", None, ("synth", c_void_p, 1), ("gain", c_float, 1))
+            self.fluidsynth.fluid_synth_set_gain = set_gain
+        with self.lock:
+            set_gain(self.fs.synth, GAIN * db_to_linear(db))
+
     # --- audio ---------------------------------------------------------------------------------------------------
 
     def render(self, frames: int) -> np.ndarray:
@@ -134,8 +146,8 @@ class LivePiano(Sink):
     """The piano as a note sink, sounding through FluidSynth's own audio driver."""
 
     def __init__(self, soundfont: str | Path | None, params: SynthParams, buffer_size: int, sample_rate: int,
-                 jack_name: str = "pianogenie"):
-        self.bank = PianoBank(soundfont, params, sample_rate, **{
+                 jack_name: str = "pianogenie", gain_db: float = DEFAULT_GAIN_DB):
+        self.bank = PianoBank(soundfont, params, sample_rate, gain_db, **{
             "audio.period-size": int(buffer_size), "audio.periods": 2,
             "audio.jack.id": jack_name, "audio.jack.autoconnect": 1})
         problems = []
@@ -170,6 +182,9 @@ class LivePiano(Sink):
 
     def all_off(self) -> None:
         self.bank.all_off(clock())
+
+    def set_gain(self, db: float) -> None:
+        self.bank.set_gain(db)
 
     def close(self) -> None:
         self.bank.all_off(clock())
@@ -206,13 +221,14 @@ class PianoSynth:
     def open_live(self, config: "SynthConfig") -> Sink:
         load_fluidsynth()
         find_soundfont(config.soundfont)
-        return LivePiano(config.soundfont, config.params, config.buffer_size, config.sample_rate)
+        return LivePiano(config.soundfont, config.params, config.buffer_size, config.sample_rate,
+                         gain_db=config.gain_db)
 
     def render(self, notes: list[Note], out: Path, config: "RenderConfig") -> float:
         from .wav import write_wav
 
         audio = render_piano(notes, config.soundfont, config.sample_rate, config.params)
-        write_wav(out, audio, config.sample_rate)
+        write_wav(out, audio * db_to_linear(config.gain_db), config.sample_rate)
         return len(audio) / config.sample_rate
 
 

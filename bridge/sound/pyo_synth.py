@@ -19,6 +19,7 @@ import pyo  # noqa: E402
 
 from pianogenie.engine.takes import NOTE_ON, Note, timeline  # noqa: E402
 
+from .gain import DEFAULT_GAIN_DB, RAMP_SECONDS, db_to_linear  # noqa: E402
 from .sink import Sink  # noqa: E402
 from ..timing import now as clock  # noqa: E402
 from .voices import BACKENDS, DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE, SynthParams, VoiceAllocator, midi_to_hz  # noqa: E402
@@ -39,6 +40,7 @@ class PyoSynth(Sink):
         buffer_size: int = DEFAULT_BUFFER_SIZE,
         sample_rate: int = DEFAULT_SAMPLE_RATE,
         jack_name: str = "pianogenie",
+        gain_db: float = DEFAULT_GAIN_DB,
     ):
         if backend not in BACKENDS + (OFFLINE,):
             raise ValueError(f"audio backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
@@ -70,7 +72,9 @@ class PyoSynth(Sink):
         self.voices = [self._voice(v) for v in range(params.voices)]
         # One mono mix on both channels: Mix(voices, voices=2) would deal the voices out alternately, putting
         # each note in one ear only.
-        self.mix = pyo.Mix(self.voices, voices=1)
+        # The level glides to each new value (set_gain): a step under a sounding note would click.
+        self.level = pyo.SigTo(db_to_linear(gain_db), time=RAMP_SECONDS, init=db_to_linear(gain_db))
+        self.mix = pyo.Mix(self.voices, voices=1, mul=self.level)
         self.output = pyo.Mix([self.mix, self.mix], voices=2).out()
         self.description = (
             f"pyo {backend}, {buffer_size} frames @ {sample_rate} Hz "
@@ -109,6 +113,10 @@ class PyoSynth(Sink):
             self.gate[v].value = 1.0
             self.since_on[v].play()
 
+    def set_gain(self, db: float) -> None:
+        with self.lock:
+            self.level.value = db_to_linear(db)
+
     def note_off(self, performer: int, pitch: int, button: int, time: float, sender: object = None) -> None:
         with self.lock:
             v = self.alloc.note_off((performer, pitch), time)
@@ -131,10 +139,11 @@ class PyoSynth(Sink):
 
 
 def render_offline(notes: list[Note], path: str, sample_rate: int = DEFAULT_SAMPLE_RATE,
-                   params: SynthParams = SynthParams(), buffer_size: int = DEFAULT_BUFFER_SIZE) -> float:
+                   params: SynthParams = SynthParams(), buffer_size: int = DEFAULT_BUFFER_SIZE,
+                   gain_db: float = DEFAULT_GAIN_DB) -> float:
     """Render notes with this synth, offline, into a 16-bit WAV. Note events land on buffer boundaries (64 frames
     = 1.3 ms at 48 kHz), and every note sounds at least two buffers. Returns the seconds rendered."""
-    synth = PyoSynth(params, OFFLINE, None, buffer_size, sample_rate)
+    synth = PyoSynth(params, OFFLINE, None, buffer_size, sample_rate, gain_db=gain_db)
     events = timeline(notes, shortest=2.0 * buffer_size / sample_rate)
     end = max((note.offset for note in notes), default=0.0) + params.release_tail + 0.05
     synth.server.recordOptions(dur=end, filename=str(path), fileformat=0, sampletype=0)

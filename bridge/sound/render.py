@@ -14,6 +14,7 @@ from pathlib import Path
 from pianogenie.engine.constants import DEFAULT_TEMPERATURE
 from pianogenie.engine.takes import Note, Take, replay_take
 
+from .gain import DEFAULT_GAIN_DB
 from .synths import DEFAULT_SYNTH, lookup
 from .voices import DEFAULT_SAMPLE_RATE, SynthParams
 
@@ -32,6 +33,7 @@ class RenderConfig:
     soundfont: Path | None = None              # --synth piano: None = the best installed
     engine: str | None = None                  # what computes the synth (--synth pyo|numpy); None = its default
     plugin_params: tuple[tuple[str, float], ...] = ()  # --plugin-param, for lv2:/vst3: synths
+    gain_db: float = DEFAULT_GAIN_DB           # --gain: the level of the whole render
 
 
 def notes_of(take: Take, config: RenderConfig) -> list[Note]:

@@ -25,6 +25,10 @@ class Sink:
     def note_off(self, performer: int, pitch: int, button: int, time: float, sender: Any = None) -> None:
         raise NotImplementedError(f"{type(self).__name__} plays no notes")
 
+    def set_gain(self, db: float) -> None:
+        """The output's level from now on, in dB (bridge/sound/gain.py), reached by a short ramp. An output
+        that makes no sound of its own (MIDI, a printer) has no level and ignores it."""
+
     def all_off(self) -> None:
         """Silence every note this output still sounds (the bridge sends each note-off too; this is the backstop
         for an output that must be quiet at once: a panic, a close)."""

@@ -11,6 +11,7 @@ import numpy as np
 from ..timing import now as monotonic
 from .blocks import BlockRenderer, load_renderer
 from .fm import FmVoiceBank
+from .gain import DEFAULT_GAIN_DB, GainRamp
 from .sink import Sink, SynthUnavailable
 from .stream_clock import StreamClock
 from .voices import SynthParams
@@ -25,7 +26,8 @@ class SoundDeviceSynth(Sink):
 
     def __init__(self, params: SynthParams, device: int | str | None, buffer_size: int, sample_rate: int | None = None,
                  renderer: Callable[[SynthParams, int], BlockRenderer] = FmVoiceBank,
-                 on_sound: Callable[[], Any] | None = None, fixed: float | None = None):
+                 on_sound: Callable[[], Any] | None = None, fixed: float | None = None,
+                 gain_db: float = DEFAULT_GAIN_DB):
         """fixed: None plays each note at the next block (ASAP); seconds place every event that long after its
         arrival stamp, at its exact frame in the block (--latency fixed)."""
         import sounddevice as sd
@@ -33,6 +35,7 @@ class SoundDeviceSynth(Sink):
         info = sd.query_devices(device, "output")
         self.sample_rate = int(sample_rate or info["default_samplerate"])
         self.bank = renderer(params, self.sample_rate)
+        self.gain = GainRamp(gain_db, self.sample_rate)
         self.lock = threading.Lock()
         self.on_sound = on_sound
         self.rendering_since: float | None = None
@@ -63,6 +66,7 @@ class SoundDeviceSynth(Sink):
                 block = np.asarray(self.bank.render(frames)).reshape(frames, -1)
             else:
                 block = self._render_timed(frames, self._frames_played / self.sample_rate, woke)
+            block = self.gain.apply(block)
             self._frames_played += frames
             struck, self._struck = self._struck, False
         self.rendering_since = None
@@ -106,6 +110,10 @@ class SoundDeviceSynth(Sink):
     def start(self) -> None:
         self.stream.start()
 
+    def set_gain(self, db: float) -> None:
+        with self.lock:  # the callback reads the ramp under the same lock
+            self.gain.set(db)
+
     def _event(self, time: float, kind: int, args: tuple) -> None:
         with self.lock:
             if self.fixed is None:
@@ -130,13 +138,15 @@ class SoundDeviceSynth(Sink):
 
 
 def open_block_stream(renderer: str, params: SynthParams, device: int | None, buffer_size: int, sample_rate: int,
-                      on_sound: Callable[[], Any] | None = None, fixed: float | None = None) -> SoundDeviceSynth:
+                      on_sound: Callable[[], Any] | None = None, fixed: float | None = None,
+                      gain_db: float = DEFAULT_GAIN_DB) -> SoundDeviceSynth:
     """The renderer named "module:Class" on this machine's output; SynthUnavailable where there is none."""
     try:
         import sounddevice as sd
     except (ImportError, OSError) as exc:
         raise SynthUnavailable(f"sounddevice unavailable ({exc})") from None
     try:
-        return SoundDeviceSynth(params, device, buffer_size, sample_rate, load_renderer(renderer), on_sound, fixed)
+        return SoundDeviceSynth(params, device, buffer_size, sample_rate, load_renderer(renderer), on_sound, fixed,
+                                gain_db)
     except (sd.PortAudioError, ValueError) as exc:
         raise SynthUnavailable(f"sounddevice: {exc}") from None

@@ -7,8 +7,9 @@ buffers on JACK). In its own process the synth costs the bridge one pipe write p
 stack (pyo's PortAudio backend segfaults when there is no output) cannot take the bridge down, and the child
 exits as soon as the bridge is gone (its stdin closes), so no note outlives the bridge.
 
-Protocol on the child's stdin: fixed-size records (kind, performer, pitch, velocity, arrival time). The child
-answers one line on stdout at start: "ready <description>" or "error <reason>"."""
+Protocol on the child's stdin: fixed-size records (kind, performer, pitch, velocity, arrival time); a GAIN record
+carries the new level in dB where the others carry the time. The child answers one line on stdout at start:
+"ready <description>" or "error <reason>"."""
 
 from __future__ import annotations
 
@@ -26,11 +27,12 @@ import time
 from ..system import STOP_SIGNALS, SYNTH_RT_PRIORITY, quiet_stderr, request_realtime
 from ..timing import now as clock
 from .devices import pyo_output_problem
+from .gain import DEFAULT_GAIN_DB
 from .sink import Sink, SynthUnavailable
 from .voices import DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE, SynthConfig, SynthParams
 
 RECORD = struct.Struct("<BBBBd")  # kind, performer, pitch, velocity, arrival (monotonic seconds)
-NOTE_OFF, NOTE_ON, ALL_OFF = 0, 1, 2
+NOTE_OFF, NOTE_ON, ALL_OFF, GAIN = 0, 1, 2, 3
 START_TIMEOUT = 60.0
 # Shortest note the synth plays (seconds): a few buffers, so the attack is heard.
 MIN_NOTE = 0.03
@@ -50,12 +52,13 @@ class SynthProcess(Sink):
     _stalled_since: float | None = None
     _pending_offs: "set[tuple[int, int]] | None" = None  # note-offs to deliver once the pipe has room
     _pending_all_off = False
+    _pending_gain: float | None = None  # the latest level a full pipe could not take (only the latest matters)
 
     def __init__(self, config: SynthConfig, renderer: str | None = None):
         """renderer: a block renderer ("module:Class", bridge/sound/blocks.py) to host; None: the pyo synth."""
         command = [sys.executable, "-m", "pianogenie.bridge.sound.synth_process", "--backend", config.backend,
                    "--buffer-size", str(config.buffer_size), "--sample-rate", str(config.sample_rate),
-                   "--voices", str(config.params.voices)]
+                   "--voices", str(config.params.voices), "--gain", repr(config.gain_db)]
         command += ["--engine", "blocks", "--renderer", renderer] if renderer else ["--engine", "pyo"]
         if config.fixed_latency is not None:
             command += ["--fixed-latency", repr(config.fixed_latency)]
@@ -119,6 +122,9 @@ class SynthProcess(Sink):
             if self._pending_all_off:
                 os.write(self.fd, RECORD.pack(ALL_OFF, 0, 0, 0, time))
                 self._pending_all_off = False
+            if self._pending_gain is not None:
+                os.write(self.fd, RECORD.pack(GAIN, 0, 0, 0, self._pending_gain))
+                self._pending_gain = None
             while pending:
                 off_performer, off_pitch = next(iter(pending))
                 os.write(self.fd, RECORD.pack(NOTE_OFF, off_performer, off_pitch, 0, time))
@@ -130,6 +136,8 @@ class SynthProcess(Sink):
                 self.dropped += 1
             elif kind == NOTE_OFF:
                 pending.add((performer & 0xFF, pitch))
+            elif kind == GAIN:
+                self._pending_gain = time
             else:
                 self._pending_all_off = True
                 pending.clear()
@@ -153,6 +161,9 @@ class SynthProcess(Sink):
 
     def all_off(self) -> None:
         self._send(ALL_OFF, 0, 0, 0, clock())
+
+    def set_gain(self, db: float) -> None:
+        self._send(GAIN, 0, 0, 0, db)
 
     def close(self) -> None:
         self.all_off()
@@ -247,7 +258,8 @@ def _open_pyo(args: argparse.Namespace, onsets: OnsetLog | None) -> Sink:
 
     try:
         with quiet_stderr():
-            synth = PyoSynth(SynthParams(voices=args.voices), args.backend, args.device, args.buffer_size, args.sample_rate)
+            synth = PyoSynth(SynthParams(voices=args.voices), args.backend, args.device, args.buffer_size, args.sample_rate,
+                             gain_db=args.gain)
     except (RuntimeError, ValueError) as exc:
         raise SynthUnavailable(str(exc)) from None
     if onsets is not None:
@@ -263,7 +275,7 @@ def _open_blocks(args: argparse.Namespace, onsets: OnsetLog | None) -> Sink:
     from .sounddevice_synth import open_block_stream
 
     synth = open_block_stream(args.renderer, SynthParams(voices=args.voices), args.device, args.buffer_size,
-                              args.sample_rate, onsets.heard if onsets else None, args.fixed_latency)
+                              args.sample_rate, onsets.heard if onsets else None, args.fixed_latency, args.gain)
     threading.Thread(target=_render_watchdog, args=(synth,), name="render-watchdog", daemon=True).start()
     return synth
 
@@ -301,6 +313,8 @@ def _play_pipe(fd: int, gate: NoteGate, onsets: OnsetLog | None) -> None:
                 gate.note_off(performer, pitch, now, arrival)
             elif kind == ALL_OFF:
                 gate.all_off()
+            elif kind == GAIN:
+                gate.synth.set_gain(arrival)  # the record's time field holds the level, in dB
         buffered = buffered[usable:]
 
 
@@ -339,6 +353,7 @@ if __name__ == "__main__":
     parser.add_argument("--sample-rate", type=int, default=DEFAULT_SAMPLE_RATE)
     parser.add_argument("--voices", type=int, default=16)
     parser.add_argument("--onset-log", default=None)
+    parser.add_argument("--gain", type=float, default=DEFAULT_GAIN_DB, help="the level at start, dB")
     parser.add_argument("--realtime", action="store_true")
     parser.add_argument("--fixed-latency", type=float, default=None, help="--engine blocks: seconds from arrival to frame")
     sys.exit(_child(parser.parse_args()))

@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Hashable
 
+from .gain import DEFAULT_GAIN_DB
+
 NoteId = Hashable  # (performer, pitch)
 
 DEFAULT_SAMPLE_RATE = 48000
@@ -59,6 +61,7 @@ class SynthConfig:
     soundfont: str | None = None   # --soundfont; None = the best installed (bridge/sound/soundfont.py)
     plugin_params: tuple[tuple[str, float], ...] = ()  # --plugin-param, for lv2:/vst3: synths
     fixed_latency: float | None = None  # --latency fixed[:MS]: seconds from arrival to the note's frame; None = ASAP
+    gain_db: float = DEFAULT_GAIN_DB    # --gain: the synth's level at start; /genie/volume changes it live
 
 
 def midi_to_hz(pitch: int) -> float:

@@ -514,3 +514,17 @@ def test_a_nul_in_a_web_path_is_a_400_not_a_traceback(random_model_dir, tmp_path
             assert response.status == 400, path
             connection.close()
     assert "Traceback" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("command", [SERVE + ["--port", "0", "--midi-in", "virtual"],
+                                     ["play", "--audio", "none", "--midi-out", "none", "--controller", "virtual"]])
+def test_a_midi_input_without_mido_is_refused_in_one_line(random_model_dir, command):
+    # mido made unimportable in the child, as on an install without the [midi] extra.
+    run = ("import runpy, sys; sys.modules['mido'] = None; sys.argv = ['pianogenie', *sys.argv[1:]]; "
+           "runpy.run_module('pianogenie', run_name='__main__')")
+    result = subprocess.run([sys.executable, "-c", run, *command, "--model", str(random_model_dir)], cwd=REPO,
+                            capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "virtual" in lines[0] and "mido is not installed" in lines[0], result.stderr
+    assert "ready" not in result.stdout
