@@ -54,12 +54,12 @@ class FmSynth:
             except ImportError:
                 raise ValueError("--synth pyo needs pyo (pip install 'pianogenie-bridge[audio]')") from None
             return render_offline(notes, str(out), config.sample_rate, config.params)
-        from .fm import render_notes
-        from .wav import write_wav
+        from .fm import stream_notes
+        from .wav import WavWriter
 
-        audio = render_notes(notes, config.sample_rate, config.params)
-        write_wav(out, audio, config.sample_rate)
-        return len(audio) / config.sample_rate
+        with WavWriter(out, 1, config.sample_rate) as wav:  # block by block: an hour's take in one block's memory
+            frames = stream_notes(notes, wav.write, config.sample_rate, config.params)
+        return frames / config.sample_rate
 
 
 def _sounddevice(config: SynthConfig) -> Sink:
