@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from pianogenie.engine.takes import Note
 
-from .blocks import load_renderer, render_blocks
+from .blocks import load_renderer, stream_blocks
 from .sink import Sink
 from .voices import SynthConfig
 
@@ -32,9 +32,11 @@ class BlockSynth:
 
     def render(self, notes: list[Note], out: Path, config: "RenderConfig") -> float:
         from .gain import db_to_linear
-        from .wav import write_wav
+        from .wav import WavWriter
 
         bank = load_renderer(self.renderer)(config.params, config.sample_rate)
-        audio = render_blocks(bank, notes, config.sample_rate, round(self.tail * config.sample_rate))
-        write_wav(out, audio * db_to_linear(config.gain_db), config.sample_rate)
-        return len(audio) / config.sample_rate
+        gain = db_to_linear(config.gain_db)
+        with WavWriter(out, 1, config.sample_rate) as wav:  # block by block: an hour's take in one block's memory
+            frames = stream_blocks(bank, notes, config.sample_rate, round(self.tail * config.sample_rate),
+                                   lambda block: wav.write(block * gain))
+        return frames / config.sample_rate

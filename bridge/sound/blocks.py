@@ -58,11 +58,41 @@ def play_notes(bank: Any, notes: Iterable[Note], sample_rate: int) -> tuple[list
     return blocks, done
 
 
+# The longest block asked of a renderer at once: a 20-minute pause is rendered as many of these, never as one array.
+STREAM_BLOCK_FRAMES = 1 << 16
+
+
+def stream_blocks(bank: Any, notes: Iterable[Note], sample_rate: int, tail_frames: int,
+                  write: Callable[["np.ndarray"], None]) -> int:
+    """Like render_blocks, but each block (mono float32, clipped) goes to `write` as it is made: memory is one
+    block's, whatever the take's length. Returns the frames written."""
+    import numpy as np
+
+    done = 0
+
+    def advance(frames: int) -> None:
+        nonlocal done
+        while frames > 0:
+            size = min(frames, STREAM_BLOCK_FRAMES)
+            block = np.asarray(bank.render(size))
+            write(np.clip(block.reshape(len(block), -1).mean(axis=1), -1.0, 1.0).astype(np.float32))
+            frames -= size
+            done += size
+
+    for sample, kind, note in timeline(notes, at=lambda seconds: round(seconds * sample_rate), shortest=1):
+        advance(sample - done)
+        if kind == NOTE_ON:
+            bank.note_on((note.performer, note.pitch), note.pitch, note.velocity)
+        else:
+            bank.note_off((note.performer, note.pitch), note.pitch)
+    advance(tail_frames)
+    return done
+
+
 def render_blocks(bank: Any, notes: Iterable[Note], sample_rate: int, tail_frames: int) -> "np.ndarray":
     """Notes -> mono float32 audio, sample-exact (play_notes), going on `tail_frames` past the last event."""
     import numpy as np
 
-    blocks, done = play_notes(bank, notes, sample_rate)
-    blocks.append(bank.render(tail_frames))
-    audio = np.concatenate([np.asarray(b).reshape(len(b), -1).mean(axis=1) for b in blocks])
-    return np.clip(audio, -1.0, 1.0).astype(np.float32)
+    blocks: list = []
+    stream_blocks(bank, notes, sample_rate, tail_frames, blocks.append)
+    return np.concatenate(blocks) if blocks else np.zeros(0, np.float32)

@@ -5,13 +5,13 @@ the output depends only on the notes and the parameters."""
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from typing import Callable, Iterable
 
 import numpy as np
 
 from pianogenie.engine.takes import Note
 
-from .blocks import render_blocks
+from .blocks import render_blocks, stream_blocks
 from .voices import DEFAULT_SAMPLE_RATE, NoteId, SynthParams, VoiceAllocator, midi_to_hz
 
 
@@ -98,3 +98,10 @@ class FmVoiceBank:
 def render_notes(notes: Iterable[Note], sample_rate: int = DEFAULT_SAMPLE_RATE, params: SynthParams = SynthParams()) -> np.ndarray:
     """Notes -> mono float32 audio, sample-exact: every event lands on its own sample, a note lasts at least one."""
     return render_blocks(FmVoiceBank(params, sample_rate), notes, sample_rate, int(params.release_tail * sample_rate) + 1)
+
+
+def stream_notes(notes: Iterable[Note], write: Callable[[np.ndarray], None], sample_rate: int = DEFAULT_SAMPLE_RATE,
+                 params: SynthParams = SynthParams()) -> int:
+    """render_notes, each block handed to `write` as it is made (bounded memory); returns the frames written."""
+    return stream_blocks(FmVoiceBank(params, sample_rate), notes, sample_rate, int(params.release_tail * sample_rate) + 1,
+                         write)

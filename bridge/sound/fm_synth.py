@@ -54,13 +54,14 @@ class FmSynth:
             except ImportError:
                 raise ValueError("--synth pyo needs pyo (pip install 'pianogenie-bridge[audio]')") from None
             return render_offline(notes, str(out), config.sample_rate, config.params, gain_db=config.gain_db)
-        from .fm import render_notes
+        from .fm import stream_notes
         from .gain import db_to_linear
-        from .wav import write_wav
+        from .wav import WavWriter
 
-        audio = render_notes(notes, config.sample_rate, config.params)
-        write_wav(out, audio * db_to_linear(config.gain_db), config.sample_rate)
-        return len(audio) / config.sample_rate
+        gain = db_to_linear(config.gain_db)
+        with WavWriter(out, 1, config.sample_rate) as wav:  # block by block: an hour's take in one block's memory
+            frames = stream_notes(notes, lambda block: wav.write(block * gain), config.sample_rate, config.params)
+        return frames / config.sample_rate
 
 
 def _sounddevice(config: SynthConfig) -> Sink:
