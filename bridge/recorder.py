@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pianogenie.engine.takes import (TAKE_VERSION, Take, TakeBuilder, TakeError, decoder_gap, journal_path,
+from pianogenie.engine.takes import (PLAIN_VERSION, Take, TakeBuilder, TakeError, decoder_gap, journal_path,
                                      read_journal)
 
 # Seconds between fsyncs of the journal: what a power cut may lose (a kill -9 loses nothing written).
@@ -135,7 +135,7 @@ class Recorder:
         self._last = 0.0
         self._seq = 0
         self._gaps: dict[int, tuple[float, float]] = {}  # performer -> (bridge time, take time) of its last press
-        header = {"k": "take", "version": TAKE_VERSION, "pid": os.getpid(), **self.meta}
+        header = {"k": "take", "version": PLAIN_VERSION, "pid": os.getpid(), **self.meta}
         self.journal = _Journal(journal_path(self.path), header) if journal else None
 
     def _t(self, time: float) -> float:
