@@ -455,6 +455,7 @@ class TakeBuilder:
         self.open_events: dict[tuple[int, int], dict] = {}  # (performer, button) -> the press awaiting release
         self.open_notes: dict[tuple[int, int], dict] = {}   # (performer, pitch) -> the note awaiting its offset
         self.model_changes: list[dict] = []
+        self.tempo: list[dict] = []  # Link's tempo map, from "tempo" items (serve --link)
         self.last = 0.0
 
     def _track(self, performer: int) -> dict[str, list]:
@@ -472,7 +473,7 @@ class TakeBuilder:
             # played (no seq: replay's player knows the button is held by the new press).
             self.release({"p": performer, "time": time, "button": item["button"]})
             event = _drop_none({"time": time, "button": item["button"], "release": None, "velocity": item["velocity"],
-                                "seq": item.get("seq"), "dt": item.get("dt")})
+                                "seq": item.get("seq"), "dt": item.get("dt"), "beat": item.get("beat")})
             self._track(performer)["events"].append(event)
             self.open_events[performer, item["button"]] = event
         elif kind == "release":
@@ -492,6 +493,8 @@ class TakeBuilder:
         elif kind == "model":
             self.model_changes.append(_drop_none({"time": time, "name": item.get("name"), "model": item["model"],
                                                   "seq": item.get("seq")}))
+        elif kind == "tempo":
+            self.tempo.append({"time": time, "beat": item["beat"], "bpm": item["bpm"]})
         else:
             raise TakeError(f"unknown journal item {kind!r}")
 
@@ -505,7 +508,10 @@ class TakeBuilder:
     def take(self, end: float | None = None, source: str = "take") -> Take:
         """The take so far: whatever is still open ends at `end` (default: the last item's time)."""
         end = self.last if end is None else max(end, self.last)
-        document: dict[str, Any] = {"version": PLAIN_VERSION, **_drop_none(self.header), "end": end}
+        document: dict[str, Any] = {"version": TAKE_VERSION if self.tempo else PLAIN_VERSION,
+                                    **_drop_none(self.header), "end": end}
+        if self.tempo:
+            document["tempo"] = list(self.tempo)
         tracks = {n: {"events": [dict(e) for e in t["events"]], "changes": t["changes"], "notes": [dict(m) for m in t["notes"]]}
                   for n, t in self.tracks.items()}
         for track in tracks.values():

@@ -332,3 +332,54 @@ def test_link_beats_and_tempo_map_round_trip_as_version_3_and_plain_takes_stay_v
 def test_a_bad_tempo_map_is_refused_in_one_line(tempo, words) -> None:
     with pytest.raises(TakeError, match=words):
         Take.from_document({"version": 3, "events": [], "tempo": tempo}, "t.json")
+
+
+class _FakeLink:
+    """The LinkClock surface the recorder reads: beat_at(time) and tempo (a session at `bpm`, beat 0 at 100 s)."""
+
+    def __init__(self, bpm: float):
+        self.tempo = bpm
+
+    def beat_at(self, t: float) -> float:
+        return (t - 100.0) * self.tempo / 60.0
+
+
+def test_a_recording_with_link_keeps_each_press_beat_and_the_tempo_changes(tmp_path) -> None:
+    clock = _FakeLink(120.0)
+    recorder = Recorder(tmp_path / "take.json", 100.0, link=clock)
+    recorder.press(0, 1, 90, 101.0)
+    recorder.press(0, 2, 90, 101.5)
+    clock.tempo = 60.0
+    recorder.press(0, 3, 90, 104.0)
+    recorder.save(104.5)
+    take = Take.load(tmp_path / "take.json")
+    assert take.version == 3 and [e.beat for e in take.events] == [2.0, 3.0, 4.0]
+    assert [(p.time, p.beat, p.bpm) for p in take.tempo] == [(1.0, 2.0, 120.0), (4.0, 4.0, 60.0)]
+    plain = Recorder(tmp_path / "plain.json", 100.0)
+    plain.press(0, 1, 90, 101.0)
+    plain.save(102.0)
+    saved = json.loads((tmp_path / "plain.json").read_text())
+    assert saved["version"] == 2 and "tempo" not in saved and "beat" not in saved["events"][0]
+
+
+def test_a_real_link_session_gives_the_recorded_beats(tmp_path) -> None:
+    """Link alone on this host (no peers) still keeps a timeline: the beats recorded follow its tempo."""
+    pytest.importorskip("link")
+    import time
+
+    from pianogenie.bridge.link import LinkClock
+
+    clock = LinkClock(90.0, 4.0, enable_after_s=0.0)
+    clock.start()
+    try:
+        now = time.monotonic()
+        recorder = Recorder(tmp_path / "take.json", now, link=clock)
+        recorder.press(0, 1, 90, now)
+        recorder.press(0, 2, 90, now + 2.0)
+        recorder.save(now + 2.5)
+    finally:
+        clock.close()
+    take = Take.load(tmp_path / "take.json")
+    first, second = (e.beat for e in take.events)
+    assert second - first == pytest.approx(3.0, abs=1e-3)  # 2 s at 90 BPM
+    assert take.tempo[0].bpm == pytest.approx(90.0)
