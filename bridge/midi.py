@@ -8,6 +8,7 @@ says in one line why MIDI is off."""
 
 from __future__ import annotations
 
+import math
 import os
 import time as _time
 from dataclasses import dataclass, replace
@@ -15,7 +16,7 @@ from typing import Any, Callable, Iterable
 
 from pianogenie.engine.constants import HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS
 
-from pianogenie.engine.takes import NOTE_ON, Note, timeline
+from pianogenie.engine.takes import NOTE_ON, Note, TempoPoint, beat_at, timeline
 
 from . import protocol as p
 from .sound.sink import Sink
@@ -195,6 +196,7 @@ def list_midi_ports() -> list[str]:
 FILE_CHANNELS = tuple(c for c in range(16) if c != 9)
 PIANO_PROGRAM = 0  # GM Acoustic Grand Piano
 TICKS_PER_BEAT = 480
+BAR_BEATS = 4.0  # a Link take's export starts on the bar (Link's default quantum) holding its first note
 
 
 @dataclass(frozen=True)
@@ -218,11 +220,40 @@ def _cut_restrikes(notes: list[Note]) -> list[Note]:
     return cut
 
 
+def _tick_clock(origin: float, bpm: float, tempo: list[TempoPoint], bar_beats: float,
+                mido: Any) -> tuple[Callable[[float], int], list[Any]]:
+    """seconds -> tick, and the tempo track's set_tempo messages. Without a tempo map: `bpm` from `origin`. With
+    one (a Link take): ticks come from Link's beats, counted from the bar that holds `origin`, so a note played
+    on a beat lands on a tick multiple of TICKS_PER_BEAT and bars line up in a DAW; each tempo change is a
+    set_tempo at its beat."""
+    if not tempo:
+        ticks_per_second = TICKS_PER_BEAT * bpm / 60.0
+        return (lambda seconds: round(max(0.0, seconds - origin) * ticks_per_second),
+                [mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(bpm), time=0)])
+    zero = math.floor(beat_at(tempo, origin) / bar_beats + 1e-9) * bar_beats
+
+    def tick(seconds: float) -> int:
+        return max(0, round((beat_at(tempo, seconds) - zero) * TICKS_PER_BEAT))
+
+    messages, last = [], 0
+    for i, point in enumerate(tempo):
+        # The first tempo in force also covers the export's start, before the map began.
+        at = max(0, round((point.beat - zero) * TICKS_PER_BEAT)) if messages else 0
+        following = tempo[i + 1].beat if i + 1 < len(tempo) else math.inf
+        if following <= zero:
+            continue  # superseded before the export starts
+        messages.append(mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(point.bpm), time=at - last))
+        last = at
+    return tick, messages
+
+
 def write_midi(notes: Iterable[Note], path: str | os.PathLike, bpm: float = 120.0,
-               pedal: Iterable[PedalChange] = (), start: float | None = None) -> None:
+               pedal: Iterable[PedalChange] = (), start: float | None = None,
+               tempo: list[TempoPoint] | None = None, bar_beats: float = BAR_BEATS) -> None:
     """A type-1 standard MIDI file as a DAW expects it: a tempo track, then one track per performer on its own
     channel (performer order, skipping GM's drum channel; past 15 they share channels), each opening with its name and a piano program change;
-    the sustain pedal as CC64. Times count from `start` (default: the first note). Linear in the notes."""
+    the sustain pedal as CC64. Times count from `start` (default: the first note). With `tempo` (a Link take's tempo
+map) the tempo track is that map and notes sit on Link's beat grid (see _tick_clock). Linear in the notes."""
     try:
         import mido
     except ImportError:
@@ -231,10 +262,9 @@ def write_midi(notes: Iterable[Note], path: str | os.PathLike, bpm: float = 120.
     pedal = sorted(pedal, key=lambda change: change.time)
     performers = sorted({n.performer for n in notes} | {change.performer for change in pedal})
     origin = start if start is not None else (notes[0].onset if notes else 0.0)
-    ticks_per_second = TICKS_PER_BEAT * bpm / 60.0
+    to_tick, tempo_messages = _tick_clock(origin, bpm, list(tempo or ()), bar_beats, mido)
     midi = mido.MidiFile(type=1, ticks_per_beat=TICKS_PER_BEAT)
-    midi.tracks.append(mido.MidiTrack([mido.MetaMessage("track_name", name="Piano Genie", time=0),
-                                       mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(bpm), time=0)]))
+    midi.tracks.append(mido.MidiTrack([mido.MetaMessage("track_name", name="Piano Genie", time=0), *tempo_messages]))
     by_performer: dict[int, list[tuple[float, int, Any]]] = {n: [] for n in performers}
     for seconds, kind, note in timeline(_cut_restrikes(notes)):
         by_performer[note.performer].append((seconds, 1 + kind, note))  # 1 off, 2 on: after a pedal change
@@ -247,7 +277,7 @@ def write_midi(notes: Iterable[Note], path: str | os.PathLike, bpm: float = 120.
                                 mido.Message("program_change", program=PIANO_PROGRAM, channel=channel, time=0)])
         last_tick = 0
         for seconds, order, item in sorted(by_performer[performer], key=lambda e: (e[0], e[1])):
-            tick = max(last_tick, round(max(0.0, seconds - origin) * ticks_per_second))
+            tick = max(last_tick, to_tick(seconds))
             if order == 0:
                 message = mido.Message("control_change", control=SUSTAIN_CC, value=127 if item.down else 0,
                                        channel=channel, time=tick - last_tick)

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pianogenie.engine.takes import (TAKE_VERSION, Take, TakeBuilder, TakeError, decoder_gap, journal_path,
+from pianogenie.engine.takes import (PLAIN_VERSION, Take, TakeBuilder, TakeError, decoder_gap, journal_path,
                                      read_journal)
 
 # Seconds between fsyncs of the journal: what a power cut may lose (a kill -9 loses nothing written).
@@ -127,7 +127,7 @@ class Recorder:
     `recover(path)` first: a journal left at the path by a dead run would be overwritten."""
 
     def __init__(self, path: str | os.PathLike, start: float, meta: dict[str, Any] | None = None,
-                 journal: bool = True):
+                 journal: bool = True, link: Any = None):
         self.path = Path(path)
         self.start = start
         self.meta = {key: (meta or {}).get(key) for key in ("model", "temperature", "seed")}
@@ -135,7 +135,9 @@ class Recorder:
         self._last = 0.0
         self._seq = 0
         self._gaps: dict[int, tuple[float, float]] = {}  # performer -> (bridge time, take time) of its last press
-        header = {"k": "take", "version": TAKE_VERSION, "pid": os.getpid(), **self.meta}
+        self.link = link  # a LinkClock (serve --link): each press records its beat, the take a tempo map
+        self._bpm: float | None = None
+        header = {"k": "take", "version": PLAIN_VERSION, "pid": os.getpid(), **self.meta}
         self.journal = _Journal(journal_path(self.path), header) if journal else None
 
     def _t(self, time: float) -> float:
@@ -160,7 +162,18 @@ class Recorder:
         if played != decoder_gap(t, last and last[1]):
             item["dt"] = played
         self._gaps[performer] = (time, t)
+        if self.link is not None:
+            item["beat"] = self._beat(time, t)
         self._add(item)
+
+    def _beat(self, time: float, t: float) -> float:
+        """Link's beat at `time`; a tempo point first when the session's tempo is new (read at each press, so a
+        change lands in the map at the first press played under it)."""
+        beat, bpm = self.link.beat_at(time), self.link.tempo
+        if bpm != self._bpm:
+            self._bpm = bpm
+            self._add({"k": "tempo", "time": t, "beat": beat, "bpm": bpm}, ordered=False)
+        return beat
 
     def release(self, performer: int, button: int, time: float) -> None:
         self._add({"k": "release", "p": performer, "time": self._t(time), "button": button})

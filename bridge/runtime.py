@@ -229,7 +229,7 @@ class Run:
             if bridge.seed is None:
                 bridge.seed = secrets.randbelow(2**31)
             meta = {"model": str(bridge.genie.model_dir), "temperature": config.temperature, "seed": bridge.seed}
-            bridge.recorder = Recorder(config.record, bridge.started, meta)
+            bridge.recorder = Recorder(config.record, bridge.started, meta, link=self.link)
             bridge.sinks.append(bridge.recorder)
             self.lines.append(("recording", str(config.record)))
             if recovered is not None:

@@ -17,6 +17,10 @@ indices 0..87 (null: all), "sustain" true or false. `seq` orders the inputs that
 messages); `dt` on an event is the gap the decoder used where the times cannot give it back (a clock that went
 backwards, clamped). A file with events only (hand-written, or from another tool) is decoded again by `replay`.
 
+Version 3 adds what `serve --link` records: "beat" on an event (Link's beat at the press, beside its time) and a
+top-level "tempo" map, [{"time": 0.0, "beat": 16.0, "bpm": 120.0}, ...] in time order (each point: from this time
+on, this tempo, and this time is this beat). A take without them is written as version 2, exactly as before.
+
 Version 1 (no "version") is the same without "changes", "end", "seq" and "dt"; it loads, and replays as it always
 did: each press its own note. A newer version is refused in one line.
 """
@@ -37,8 +41,10 @@ from .genie import PianoGenie, _clip_dt
 # A press with no release sounds this long (seconds).
 DEFAULT_GATE = 0.5
 NOTE_FIELDS = ("pitch", "onset", "offset", "button", "velocity")
-# The format this module writes; files without "version" are version 1.
-TAKE_VERSION = 2
+# The newest format this module reads; files without "version" are version 1. A take is written in the lowest
+# version that holds it: one without Link beats or a tempo map is version 2 exactly as before.
+TAKE_VERSION = 3
+PLAIN_VERSION = 2
 CHANGES = ("reset", "temperature", "keys", "sustain", "all_off")
 # Times past this (a week, in seconds) are no performance but a damaged or crafted file.
 MAX_TAKE_SECONDS = 7 * 24 * 3600.0
@@ -61,6 +67,15 @@ class PressEvent:
     seq: int | None = None          # order among inputs at one time (recorded takes)
     release_seq: int | None = None
     dt: float | None = None         # the decoder's gap, where the times do not give it
+    beat: float | None = None       # Link's beat at the press (version 3, serve --link)
+
+
+@dataclass(frozen=True)
+class TempoPoint:
+    """From `time` (seconds) on, the session runs at `bpm`, and `time` is Link beat `beat` (version 3)."""
+    time: float
+    beat: float
+    bpm: float
 
 
 @dataclass(frozen=True)
@@ -106,6 +121,7 @@ class Take:
     seed: int | None = None
     model_changes: list[ModelChange] = field(default_factory=list)
     end: float | None = None
+    tempo: list[TempoPoint] = field(default_factory=list)  # Link's tempo map, in time order (version 3)
     version: int = TAKE_VERSION  # the format it was read in: a version-1 take replays as version 1 did
 
     @classmethod
@@ -127,11 +143,16 @@ class Take:
         previous file (or none), never half a take and no temporary file."""
         return write_json(path, self.document())
 
+    def has_link(self) -> bool:
+        return bool(self.tempo) or any(e.beat is not None for t in self.tracks.values() for e in t.events)
+
     def document(self) -> dict[str, Any]:
-        document: dict[str, Any] = {"version": TAKE_VERSION}
+        document: dict[str, Any] = {"version": TAKE_VERSION if self.has_link() else PLAIN_VERSION}
         for name in ("model", "temperature", "seed", "end"):
             if getattr(self, name) is not None:
                 document[name] = getattr(self, name)
+        if self.tempo:
+            document["tempo"] = [{"time": p.time, "beat": p.beat, "bpm": p.bpm} for p in self.tempo]
         document.update(_track_document(self.tracks.get(0, Track())))
         others = {str(n): _track_document(t) for n, t in sorted(self.tracks.items()) if n != 0}
         if others:
@@ -251,7 +272,31 @@ def _event(raw: Any, where: str) -> PressEvent:
         dt = _time(dt, where, "dt")
         if not 0.0 <= dt <= DT_MAX:
             raise TakeError(f"{where}: dt must be in [0, {DT_MAX}], got {dt!r}")
-    return PressEvent(time, button, release, velocity, _seq(raw, where), _seq(raw, where, "release_seq"), dt)
+    beat = raw.get("beat")
+    if beat is not None:
+        beat = _number(beat, where, "beat")
+    return PressEvent(time, button, release, velocity, _seq(raw, where), _seq(raw, where, "release_seq"), dt, beat)
+
+
+def _number(value: Any, where: str, name: str) -> float:
+    """A finite number (a Link beat may be negative: the session's beat before its zero)."""
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+        raise TakeError(f"{where}: {name} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def _tempo_map(document: dict, source: str) -> list[TempoPoint]:
+    points = []
+    for i, raw in enumerate(_list(document, "tempo", source)):
+        where = f"{source}: tempo point {i}"
+        raw = _object(raw, where)
+        bpm = _number(raw.get("bpm"), where, "bpm")
+        if not 0.0 < bpm <= 999.0:
+            raise TakeError(f"{where}: bpm must be in (0, 999], got {bpm!r}")
+        points.append(TempoPoint(_time(raw.get("time"), where, "time"), _number(raw.get("beat"), where, "beat"), bpm))
+    if any(b.time < a.time for a, b in zip(points, points[1:])):
+        raise TakeError(f"{source}: tempo points must be in time order")
+    return points
 
 
 def _note(raw: Any, where: str, performer: int) -> Note:
@@ -341,6 +386,7 @@ def _parse_take(document: Any, source: str) -> Take:
         take.seed = _integer(document["seed"], source, "seed", 0, MAX_SEED)
     if document.get("end") is not None:
         take.end = _time(document["end"], source, "end")
+    take.tempo = _tempo_map(document, source)
     for i, raw in enumerate(_list(document, "model_changes", source)):
         where = f"{source}: model change {i}"
         raw = _object(raw, where)
@@ -359,7 +405,7 @@ def _drop_none(item: dict) -> dict:
 def _track_document(track: Track) -> dict[str, Any]:
     document: dict[str, Any] = {"events": [
         _drop_none({"time": e.time, "button": e.button, "release": e.release, "velocity": e.velocity, "seq": e.seq,
-                    "release_seq": e.release_seq, "dt": e.dt}) for e in track.events]}
+                    "release_seq": e.release_seq, "dt": e.dt, "beat": e.beat}) for e in track.events]}
     if track.changes:
         document["changes"] = [_drop_none({"time": c.time, "change": c.change,
                                            "value": list(c.value) if isinstance(c.value, tuple) else c.value,
@@ -409,6 +455,7 @@ class TakeBuilder:
         self.open_events: dict[tuple[int, int], dict] = {}  # (performer, button) -> the press awaiting release
         self.open_notes: dict[tuple[int, int], dict] = {}   # (performer, pitch) -> the note awaiting its offset
         self.model_changes: list[dict] = []
+        self.tempo: list[dict] = []  # Link's tempo map, from "tempo" items (serve --link)
         self.last = 0.0
 
     def _track(self, performer: int) -> dict[str, list]:
@@ -426,7 +473,7 @@ class TakeBuilder:
             # played (no seq: replay's player knows the button is held by the new press).
             self.release({"p": performer, "time": time, "button": item["button"]})
             event = _drop_none({"time": time, "button": item["button"], "release": None, "velocity": item["velocity"],
-                                "seq": item.get("seq"), "dt": item.get("dt")})
+                                "seq": item.get("seq"), "dt": item.get("dt"), "beat": item.get("beat")})
             self._track(performer)["events"].append(event)
             self.open_events[performer, item["button"]] = event
         elif kind == "release":
@@ -446,6 +493,8 @@ class TakeBuilder:
         elif kind == "model":
             self.model_changes.append(_drop_none({"time": time, "name": item.get("name"), "model": item["model"],
                                                   "seq": item.get("seq")}))
+        elif kind == "tempo":
+            self.tempo.append({"time": time, "beat": item["beat"], "bpm": item["bpm"]})
         else:
             raise TakeError(f"unknown journal item {kind!r}")
 
@@ -459,7 +508,10 @@ class TakeBuilder:
     def take(self, end: float | None = None, source: str = "take") -> Take:
         """The take so far: whatever is still open ends at `end` (default: the last item's time)."""
         end = self.last if end is None else max(end, self.last)
-        document: dict[str, Any] = {"version": TAKE_VERSION, **_drop_none(self.header), "end": end}
+        document: dict[str, Any] = {"version": TAKE_VERSION if self.tempo else PLAIN_VERSION,
+                                    **_drop_none(self.header), "end": end}
+        if self.tempo:
+            document["tempo"] = list(self.tempo)
         tracks = {n: {"events": [dict(e) for e in t["events"]], "changes": t["changes"], "notes": [dict(m) for m in t["notes"]]}
                   for n, t in self.tracks.items()}
         for track in tracks.values():
@@ -673,6 +725,16 @@ def _replay_v1(take: Take, load: Callable[[str | None], PianoGenie], first: str 
 
 
 NOTE_OFF, NOTE_ON = 0, 1
+
+
+def beat_at(tempo: list[TempoPoint], seconds: float) -> float:
+    """Link's beat at `seconds` by the tempo map (the point in force, or the first one before the map starts)."""
+    point = tempo[0]
+    for candidate in tempo:
+        if candidate.time > seconds:
+            break
+        point = candidate
+    return point.beat + (seconds - point.time) * point.bpm / 60.0
 
 
 def timeline(notes: Iterable[Note], at: Callable[[float], Any] = float, shortest: Any = 0) -> list[tuple[Any, int, Note]]:

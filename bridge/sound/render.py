@@ -66,7 +66,8 @@ def render_file(source: Path, out: Path, config: RenderConfig = RenderConfig()) 
         pedal = [PedalChange(change.time, number, bool(change.value)) for number, track in take.tracks.items()
                  for change in track.changes if change.change == "sustain"]
         try:
-            write_midi(played, out, pedal=pedal, start=min((n.onset for n in played), default=0.0))
+            write_midi(played, out, pedal=pedal, start=min((n.onset for n in played), default=0.0),
+                       tempo=take.tempo)
         except RuntimeError as exc:  # mido is missing
             raise ValueError(str(exc)) from None
         return len(notes), max((note.offset for note in notes), default=0.0)

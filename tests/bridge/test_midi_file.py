@@ -82,3 +82,40 @@ def test_render_of_a_take_puts_its_sustain_changes_on_cc64(tmp_path) -> None:
     pedal = [(t, m.value) for t, m in events(tracks[2]) if m.type == "control_change" and m.control == 64]
     assert pedal == [(240, 127), (960, 0)]  # from the first note (2.0 s), 480 ticks a beat at 120 BPM
     assert not [m for _t, m in events(tracks[1]) if m.type == "control_change"]
+
+
+def _tempo_track(track) -> list[tuple[int, float]]:
+    tick, found = 0, []
+    for message in track:
+        tick += message.time
+        if message.type == "set_tempo":
+            found.append((tick, round(mido.tempo2bpm(message.tempo), 3)))  # microseconds a beat
+    return found
+
+
+def test_a_link_take_exports_its_tempo_map_and_its_notes_on_the_bar_grid(tmp_path) -> None:
+    """A Link take: the session was at beat 13.5 at 10.0 s, 120 BPM, and went to 90 BPM at beat 17.5 (12.0 s).
+    Notes played on beats 14, 16, 18 and 20 must land on beat ticks counted from bar 12 (the bar holding the first
+    note), so beats 16 and 20 (downbeats) sit on tick multiples of the bar, across the tempo change."""
+    from pianogenie.bridge.sound.render import render_file
+    from pianogenie.engine.takes import Take, TempoPoint, Track
+
+    tempo = [TempoPoint(10.0, 13.5, 120.0), TempoPoint(12.0, 17.5, 90.0)]
+    on_beat = {14: 10.25, 16: 11.25, 18: 12.0 + 0.5 * 60 / 90, 20: 12.0 + 2.5 * 60 / 90}
+    take = Take(tracks={0: Track(notes=[Note(60 + b, t, t + 0.1) for b, t in on_beat.items()])}, tempo=tempo)
+    take.save(tmp_path / "take.json")
+    assert Take.load(tmp_path / "take.json").tempo == tempo
+    render_file(tmp_path / "take.json", tmp_path / "take.mid")
+    midi = mido.MidiFile(tmp_path / "take.mid")
+    bar = 4 * midi.ticks_per_beat
+    assert _tempo_track(midi.tracks[0]) == [(0, 120.0), (int(5.5 * midi.ticks_per_beat), 90.0)]
+    ons = {m.note - 60: t for t, m in events(midi.tracks[1]) if m.type == "note_on"}
+    assert ons == {b: (b - 12) * midi.ticks_per_beat for b in on_beat}
+    assert ons[16] % bar == 0 and ons[20] % bar == 0 and ons[16] == bar
+
+
+def test_a_take_without_link_exports_as_before_one_tempo_from_the_first_note(tmp_path) -> None:
+    write_midi([Note(60, 3.0, 3.5), Note(62, 3.3, 3.5)], tmp_path / "t.mid", bpm=100.0)
+    midi = mido.MidiFile(tmp_path / "t.mid")
+    assert _tempo_track(midi.tracks[0]) == [(0, 100.0)]
+    assert [t for t, m in events(midi.tracks[1]) if m.type == "note_on"] == [0, 240]  # 0.3 s at 100 BPM, 480/beat

@@ -17,7 +17,7 @@ from pianogenie.bridge.core import Bridge
 from pianogenie.bridge.recorder import Recorder
 from pianogenie.engine import PianoGenie
 from pianogenie.engine.model_format import write_model
-from pianogenie.engine.takes import (TAKE_VERSION, Take, TakeError, journal_path, notes_document, replay,
+from pianogenie.engine.takes import (PLAIN_VERSION, TAKE_VERSION, Take, TakeError, journal_path, notes_document, replay,
                                      replay_take)
 from tests.conftest import CONFIG, REPO, random_tensors
 
@@ -69,7 +69,7 @@ def test_a_version_1_take_loads_through_the_migration_and_replays_as_before(mode
     # Saved again, it is a version-2 file with the same content.
     take.save(tmp_path / "v2.json")
     saved = json.loads((tmp_path / "v2.json").read_text())
-    assert saved["version"] == TAKE_VERSION and saved["notes"] == V1_TAKE["notes"]
+    assert saved["version"] == PLAIN_VERSION and saved["notes"] == V1_TAKE["notes"]
     assert saved["performers"]["2"]["events"] == V1_TAKE["performers"]["2"]["events"]
     assert Take.load(tmp_path / "v2.json").notes() == take.notes()
 
@@ -90,7 +90,7 @@ def test_save_is_whole_or_nothing(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("text, words", [
-    ('{"version": 3, "events": []}', "version 3"),
+    ('{"version": 4, "events": []}', "version 4"),
     ('{"version": "2", "events": []}', "version must be an integer"),
     ('{"version": 2, "events": [], "temperature": "0.5"}', "temperature"),
     ('{"version": 2, "events": [], "temperature": [1]}', "temperature"),
@@ -305,3 +305,81 @@ def test_a_take_played_from_midi_in_replays_bit_for_bit(models, tmp_path):
     take = Take.load(path)
     assert len(take.notes()) == bridge.counters.presses > 30 and take.tracks[0].changes
     assert replay_take(take, lambda directory: genie) == take.notes()
+
+
+def test_link_beats_and_tempo_map_round_trip_as_version_3_and_plain_takes_stay_version_2(tmp_path) -> None:
+    from pianogenie.engine.takes import PressEvent, TempoPoint, Track, beat_at
+
+    plain = Take(tracks={0: Track(events=[PressEvent(1.0, 3, 1.2)])})
+    assert plain.document()["version"] == PLAIN_VERSION == 2
+    assert "beat" not in plain.document()["events"][0] and "tempo" not in plain.document()
+    tempo = [TempoPoint(1.0, 8.0, 120.0), TempoPoint(2.0, 10.0, 60.0)]
+    linked = Take(tracks={0: Track(events=[PressEvent(1.0, 3, 1.2, beat=8.0), PressEvent(3.0, 4, beat=11.0)])},
+                  tempo=tempo)
+    linked.save(tmp_path / "link.json")
+    saved = json.loads((tmp_path / "link.json").read_text())
+    assert saved["version"] == TAKE_VERSION == 3 and saved["events"][1]["beat"] == 11.0
+    loaded = Take.load(tmp_path / "link.json")
+    assert loaded.tempo == tempo and [e.beat for e in loaded.events] == [8.0, 11.0]
+    assert beat_at(tempo, 1.5) == 9.0 and beat_at(tempo, 3.0) == 11.0 and beat_at(tempo, 0.5) == 7.0
+
+
+@pytest.mark.parametrize("tempo, words", [
+    ([{"time": 1.0, "beat": 0.0, "bpm": 0}], "bpm"),
+    ([{"time": 1.0, "beat": "x", "bpm": 120}], "beat"),
+    ([{"time": 2.0, "beat": 0.0, "bpm": 120}, {"time": 1.0, "beat": 1.0, "bpm": 120}], "time order"),
+])
+def test_a_bad_tempo_map_is_refused_in_one_line(tempo, words) -> None:
+    with pytest.raises(TakeError, match=words):
+        Take.from_document({"version": 3, "events": [], "tempo": tempo}, "t.json")
+
+
+class _FakeLink:
+    """The LinkClock surface the recorder reads: beat_at(time) and tempo (a session at `bpm`, beat 0 at 100 s)."""
+
+    def __init__(self, bpm: float):
+        self.tempo = bpm
+
+    def beat_at(self, t: float) -> float:
+        return (t - 100.0) * self.tempo / 60.0
+
+
+def test_a_recording_with_link_keeps_each_press_beat_and_the_tempo_changes(tmp_path) -> None:
+    clock = _FakeLink(120.0)
+    recorder = Recorder(tmp_path / "take.json", 100.0, link=clock)
+    recorder.press(0, 1, 90, 101.0)
+    recorder.press(0, 2, 90, 101.5)
+    clock.tempo = 60.0
+    recorder.press(0, 3, 90, 104.0)
+    recorder.save(104.5)
+    take = Take.load(tmp_path / "take.json")
+    assert take.version == 3 and [e.beat for e in take.events] == [2.0, 3.0, 4.0]
+    assert [(p.time, p.beat, p.bpm) for p in take.tempo] == [(1.0, 2.0, 120.0), (4.0, 4.0, 60.0)]
+    plain = Recorder(tmp_path / "plain.json", 100.0)
+    plain.press(0, 1, 90, 101.0)
+    plain.save(102.0)
+    saved = json.loads((tmp_path / "plain.json").read_text())
+    assert saved["version"] == 2 and "tempo" not in saved and "beat" not in saved["events"][0]
+
+
+def test_a_real_link_session_gives_the_recorded_beats(tmp_path) -> None:
+    """Link alone on this host (no peers) still keeps a timeline: the beats recorded follow its tempo."""
+    pytest.importorskip("link")
+    import time
+
+    from pianogenie.bridge.link import LinkClock
+
+    clock = LinkClock(90.0, 4.0, enable_after_s=0.0)
+    clock.start()
+    try:
+        now = time.monotonic()
+        recorder = Recorder(tmp_path / "take.json", now, link=clock)
+        recorder.press(0, 1, 90, now)
+        recorder.press(0, 2, 90, now + 2.0)
+        recorder.save(now + 2.5)
+    finally:
+        clock.close()
+    take = Take.load(tmp_path / "take.json")
+    first, second = (e.beat for e in take.events)
+    assert second - first == pytest.approx(3.0, abs=1e-3)  # 2 s at 90 BPM
+    assert take.tempo[0].bpm == pytest.approx(90.0)
