@@ -63,21 +63,27 @@ STREAM_BLOCK_FRAMES = 1 << 16
 
 
 def stream_blocks(bank: Any, notes: Iterable[Note], sample_rate: int, tail_frames: int,
-                  write: Callable[["np.ndarray"], None]) -> int:
+                  write: Callable[["np.ndarray"], None], quiet: float | None = None) -> int:
     """Like render_blocks, but each block (mono float32, clipped) goes to `write` as it is made: memory is one
-    block's, whatever the take's length. Returns the frames written."""
+    block's, whatever the take's length. Returns the frames written. quiet: the tail is rendered in 50 ms
+    blocks and ends early at the first whose every sample is below it (a release that fades at its own pace)."""
     import numpy as np
 
     done = 0
 
-    def advance(frames: int) -> None:
+    def advance(frames: int, size_limit: int = STREAM_BLOCK_FRAMES) -> bool:
+        """Renders `frames`; False once a block has gone quiet (only asked of the tail)."""
         nonlocal done
         while frames > 0:
-            size = min(frames, STREAM_BLOCK_FRAMES)
+            size = min(frames, size_limit)
             block = np.asarray(bank.render(size))
-            write(np.clip(block.reshape(len(block), -1).mean(axis=1), -1.0, 1.0).astype(np.float32))
+            block = block.reshape(len(block), -1)
+            write(np.clip(block.mean(axis=1), -1.0, 1.0).astype(np.float32))
             frames -= size
             done += size
+            if quiet is not None and size_limit != STREAM_BLOCK_FRAMES and np.abs(block).max() < quiet:
+                return False
+        return True
 
     for sample, kind, note in timeline(notes, at=lambda seconds: round(seconds * sample_rate), shortest=1):
         advance(sample - done)
@@ -85,7 +91,7 @@ def stream_blocks(bank: Any, notes: Iterable[Note], sample_rate: int, tail_frame
             bank.note_on((note.performer, note.pitch), note.pitch, note.velocity)
         else:
             bank.note_off((note.performer, note.pitch), note.pitch)
-    advance(tail_frames)
+    advance(tail_frames, STREAM_BLOCK_FRAMES if quiet is None else sample_rate // 20)
     return done
 
 

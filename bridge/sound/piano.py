@@ -14,14 +14,14 @@ from __future__ import annotations
 import threading
 import time as _time
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 import numpy as np
 
 from pianogenie.engine.takes import Note
 
 from ..system import jack_running, quiet_stderr
-from .blocks import play_notes
+from .blocks import stream_blocks
 from .gain import DEFAULT_GAIN_DB, db_to_linear
 from .sink import Sink, SynthUnavailable
 from ..timing import now as clock
@@ -193,25 +193,29 @@ class LivePiano(Sink):
         self.bank.close()
 
 
-def render_piano(notes: Iterable[Note], soundfont: str | Path | None = None, sample_rate: int = DEFAULT_SAMPLE_RATE,
-                 params: SynthParams = SynthParams()) -> np.ndarray:
-    """Notes -> mono float32 audio through the piano. Events land on their own sample (FluidSynth applies them
-    at its next 64-sample block); the render ends once the last release has faded."""
+# A piano's release runs longer than the FM synth's: its render goes on, 50 ms at a time, until a block is below
+# -80 dB, for at most this long.
+PIANO_TAIL_S = 10
+
+
+def stream_piano(notes: Iterable[Note], write: Callable[[np.ndarray], None], soundfont: str | Path | None = None,
+                 sample_rate: int = DEFAULT_SAMPLE_RATE, params: SynthParams = SynthParams()) -> int:
+    """Notes -> mono float32 blocks through the piano, each given to `write` as it is made (an hour's take in one
+    block's memory): the frames written. Events land on their own sample (FluidSynth applies them at its next
+    64-sample block); the render ends once the last release has faded."""
     bank = PianoBank(soundfont, params, sample_rate)
     try:
-        blocks, done = play_notes(bank, notes, sample_rate)
-        # A piano's release runs longer than the FM synth's: render until a whole 50 ms block is below -80 dB.
-        limit = done + 10 * sample_rate
-        while done < limit:
-            block = bank.render(sample_rate // 20)
-            blocks.append(block)
-            done += len(block)
-            if np.abs(block).max() < 1e-4:
-                break
+        return stream_blocks(bank, notes, sample_rate, PIANO_TAIL_S * sample_rate, write, quiet=1e-4)
     finally:
         bank.close()
-    audio = np.concatenate(blocks).mean(axis=1) if blocks else np.zeros(0)
-    return np.clip(audio, -1.0, 1.0).astype(np.float32)
+
+
+def render_piano(notes: Iterable[Note], soundfont: str | Path | None = None, sample_rate: int = DEFAULT_SAMPLE_RATE,
+                 params: SynthParams = SynthParams()) -> np.ndarray:
+    """Notes -> mono float32 audio through the piano, whole (stream_piano, collected)."""
+    blocks: list[np.ndarray] = []
+    stream_piano(notes, blocks.append, soundfont, sample_rate, params)
+    return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
 
 
 class PianoSynth:
@@ -225,11 +229,13 @@ class PianoSynth:
                          gain_db=config.gain_db)
 
     def render(self, notes: list[Note], out: Path, config: "RenderConfig") -> float:
-        from .wav import write_wav
+        from .wav import WavWriter
 
-        audio = render_piano(notes, config.soundfont, config.sample_rate, config.params)
-        write_wav(out, audio * db_to_linear(config.gain_db), config.sample_rate)
-        return len(audio) / config.sample_rate
+        gain = db_to_linear(config.gain_db)
+        with WavWriter(out, 1, config.sample_rate) as wav:  # block by block: an hour's take in one block's memory
+            frames = stream_piano(notes, lambda block: wav.write(block * gain), config.soundfont,
+                                  config.sample_rate, config.params)
+        return frames / config.sample_rate
 
 
 SYNTH = PianoSynth()

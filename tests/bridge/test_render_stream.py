@@ -8,12 +8,13 @@ import sys
 import textwrap
 
 import numpy as np
+import pytest
 
-from bridge.sound.blocks import play_notes
-from bridge.sound.fm import FmVoiceBank
-from bridge.sound.render import RenderConfig, from_first_note, render_file
-from bridge.sound.voices import SynthParams
-from bridge.sound.wav import write_wav
+from pianogenie.bridge.sound.blocks import play_notes
+from pianogenie.bridge.sound.fm import FmVoiceBank
+from pianogenie.bridge.sound.render import RenderConfig, from_first_note, render_file
+from pianogenie.bridge.sound.voices import SynthParams
+from pianogenie.bridge.sound.wav import write_wav
 from pianogenie.engine.takes import Take
 from tests.conftest import REPO
 
@@ -47,22 +48,25 @@ def test_streamed_wav_is_the_whole_buffer_wav_byte_for_byte(tmp_path):
 
 PEAK = textwrap.dedent("""
     import resource, subprocess, sys
-    subprocess.run([sys.executable, "-m", "pianogenie", "render", sys.argv[1], sys.argv[2], "--sample-rate", "8000"],
-                   check=True)
+    subprocess.run([sys.executable, "-m", "pianogenie", "render", sys.argv[1], sys.argv[2], "--sample-rate", "8000",
+                    *sys.argv[3:]], check=True)
     print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """)
 
 
-def peak_kib(tmp_path, minutes: float, pause_minutes: float) -> int:
+def peak_kib(tmp_path, minutes: float, pause_minutes: float, *flags: str) -> int:
     take = tmp_path / f"take{minutes}.json"
     Take.from_document(long_take(minutes, pause_minutes, notes_per_minute=20)).save(take)
-    out = subprocess.run([sys.executable, "-c", PEAK, str(take), str(tmp_path / f"out{minutes}.wav")], cwd=REPO,
-                         capture_output=True, text=True, timeout=600, check=True)
+    out = subprocess.run([sys.executable, "-c", PEAK, str(take), str(tmp_path / f"out{minutes}.wav"), *flags],
+                         cwd=REPO, capture_output=True, text=True, timeout=600, check=True)
     return int(out.stdout.split()[-1])
 
 
-def test_render_memory_does_not_grow_with_the_take(tmp_path):
-    short, long = peak_kib(tmp_path, 5, 2), peak_kib(tmp_path, 30, 20)
+@pytest.mark.parametrize("synth", ["fm", "piano"])
+def test_render_memory_does_not_grow_with_the_take(tmp_path, synth):
+    if synth == "piano":
+        pytest.importorskip("fluidsynth")
+    short, long = peak_kib(tmp_path, 5, 2, "--synth", synth), peak_kib(tmp_path, 30, 20, "--synth", synth)
     # Whole-buffer, 25 more minutes at 8 kHz is 12 M float64 samples, ~100 MB more; streamed, a block's worth.
     assert long - short < 20 * 1024, (short, long)
     assert long < 300 * 1024
