@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bridge.sound.stream_clock import DRIFT_PPM, SETTLE_S, StreamClock
+from pianogenie.bridge.sound.stream_clock import DRIFT_PPM, SETTLE_S, StreamClock
 
 PERIOD = 64 / 48000
 TRUE_OFFSET = 100.0  # monotonic time of the stream's frame 0
