@@ -281,12 +281,3 @@ def run(args: argparse.Namespace) -> int:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["echo"]:
         _echo_server(sys.argv[2])
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--presses", type=int, default=10000, help="presses per contender")
-    parser.add_argument("--model", type=Path, default=None, help="model directory (default: the embedded model)")
-    parser.add_argument("--seconds", type=float, default=5.0, help="duration of the 16-performer run")
-    parser.add_argument("--sound", choices=("auto", "skip"), default="auto", help="press -> sound on a JACK dummy server")
-    parser.add_argument("--baseline", type=Path, default=None, metavar="CHECKOUT",
-                        help="also time the bridge of another checkout (e.g. a git worktree of an older commit), interleaved")

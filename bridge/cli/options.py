@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 from pianogenie.engine.constants import DEFAULT_TEMPERATURE
 from pianogenie.errors import CommandError
 
-from ..core import DEFAULT_IDLE_TIMEOUT
+from ..idle import DEFAULT_IDLE_TIMEOUT
 from ..link import DEFAULT_QUANTUM, DEFAULT_TEMPO
-from ..midi import DEFAULT_BASE_NOTE, MAPPINGS
+from ..button_map import DEFAULT_BASE_NOTE, MAPPINGS
 from ..sound import synths
 from ..timing import MAX_LATENCY_MS
 from ..sound.voices import (AUDIO_CHOICES, BACKEND_CHOICES, DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE, SynthConfig,
@@ -176,3 +176,13 @@ def add_synth_arguments(group) -> None:
     group.add_argument("--plugin-param", type=_plugin_param, action="append", default=[], metavar="NAME=VALUE",
                        help="a plugin synth's parameter, by its symbol or name (LV2: in its own range; VST3: "
                             "normalised 0..1); repeat for more")
+
+
+def add_bench_osc_arguments(parser: argparse.ArgumentParser) -> None:
+    """`pianogenie bench osc`: here, not in cli/bench.py, so its --help loads no numpy."""
+    parser.add_argument("--presses", type=int, default=10000, help="presses per contender")
+    parser.add_argument("--model", type=Path, default=None, help="model directory (default: the embedded model)")
+    parser.add_argument("--seconds", type=float, default=5.0, help="duration of the 16-performer run")
+    parser.add_argument("--sound", choices=("auto", "skip"), default="auto", help="press -> sound on a JACK dummy server")
+    parser.add_argument("--baseline", type=Path, default=None, metavar="CHECKOUT",
+                        help="also time the bridge of another checkout (e.g. a git worktree of an older commit), interleaved")
