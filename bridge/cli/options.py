@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 # Polyphony beyond this buys nothing audible and costs the synth's buffer deadline.
 MAX_VOICES = 256
+PLUGIN_BENCH_DEFAULT = "http://drobilla.net/plugins/mda/Piano"  # `bench osc --sound plugin`: Debian's mda-lv2
+PLUGIN_BENCH_PARAMS = ("env_release=0",)  # ... its shortest release, so each note falls silent before the next press
 SAMPLE_RATES = (8000, 384000)
 
 
@@ -183,6 +185,21 @@ def add_bench_osc_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--presses", type=int, default=10000, help="presses per contender")
     parser.add_argument("--model", type=Path, default=None, help="model directory (default: the embedded model)")
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of the 16-performer run")
-    parser.add_argument("--sound", choices=("auto", "skip"), default="auto", help="press -> sound on a JACK dummy server")
+    parser.add_argument("--sound", choices=("auto", "skip", "plugin"), default="auto",
+                        help="press -> sound on a JACK dummy server: auto (pyo, after the round trips), skip, or plugin "
+                             "(only: --plugin's arrival -> onset at 64 frames, --latency asap and fixed side by side)")
+    parser.add_argument("--plugin", default=PLUGIN_BENCH_DEFAULT, metavar="URI",
+                        help=f"--sound plugin: the LV2 instrument (default {PLUGIN_BENCH_DEFAULT})")
+    parser.add_argument("--notes", type=int, default=100, help="--sound plugin: presses per latency mode (default 100)")
+    parser.add_argument("--plugin-param", action="append", default=None, metavar="NAME=VALUE",
+                        help=f"--sound plugin: serve's --plugin-param (default for {PLUGIN_BENCH_DEFAULT}: "
+                             f"{' '.join(PLUGIN_BENCH_PARAMS)})")
+
+
+def plugin_bench_params(args: argparse.Namespace) -> list[str]:
+    """`bench osc --sound plugin`: the --plugin-param given, else the default plugin's own."""
+    if args.plugin_param is not None:
+        return list(args.plugin_param)
+    return list(PLUGIN_BENCH_PARAMS) if args.plugin == PLUGIN_BENCH_DEFAULT else []
     parser.add_argument("--baseline", type=Path, default=None, metavar="CHECKOUT",
                         help="also time the bridge of another checkout (e.g. a git worktree of an older commit), interleaved")
