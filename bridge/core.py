@@ -27,7 +27,7 @@ from .sound.gain import DEFAULT_GAIN_DB, Volume
 from .stats import Stats
 from .swap import ModelSwap
 
-__all__ = ["Bridge", "DEFAULT_IDLE_TIMEOUT", "Link"]  # DEFAULT_IDLE_TIMEOUT: cli/options.py imports it from here
+__all__ = ["Bridge", "DEFAULT_IDLE_TIMEOUT", "Link"]
 
 # /genie/models replies per sender: on average, and at once (a client's start-up asks once or twice).
 MODELS_PER_SECOND, MODELS_BURST = 2.0, 4.0

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from .ensemble import Ensemble
+if TYPE_CHECKING:  # a type only: the flags' default below must not load the engine (`serve --help`)
+    from .ensemble import Ensemble
 
 # Seconds a performer may stay silent before its sounding notes are turned off.
 DEFAULT_IDLE_TIMEOUT = 30.0

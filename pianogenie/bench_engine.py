@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _command(args: argparse.Namespace) -> int:
+def run_command(args: argparse.Namespace) -> int:
     # A fresh interpreter, so thread counts are pinned before numpy and torch load their thread pools.
     env = dict(os.environ, **{name: "1" for name in THREAD_ENV})
     command = [sys.executable, "-m", "pianogenie.bench_engine", "--presses", str(args.presses), "--batch", str(args.batch)]
@@ -69,8 +69,7 @@ def _command(args: argparse.Namespace) -> int:
     return subprocess.call(command, env=env)
 
 
-def register(registry) -> None:  # registry: pianogenie.cli.Registry
-    b = registry.bench("engine", _command, "press -> key latency against a PyTorch eager step, one thread")
+def add_arguments(b: argparse.ArgumentParser) -> None:
     b.add_argument("--model", type=Path, default=None, help="model directory (default: the embedded model)")
     b.add_argument("--presses", type=int, default=20000, help="presses per contender")
     b.add_argument("--batch", type=int, default=64, help="sessions per batched call")

@@ -73,11 +73,13 @@ def model_arguments(request) -> list[str]:
 
 
 @contextmanager
-def running_serve(extra: list[str], reply_port: int, timeout: float = 60.0) -> Iterator[tuple[int, subprocess.Popen]]:
+def running_serve(extra: list[str], reply_port: int, timeout: float = 60.0,
+                  launcher: tuple[str, ...] = ("-m", "pianogenie")) -> Iterator[tuple[int, subprocess.Popen]]:
     """Start `pianogenie serve` on a port the OS picks (its banner names it), with replies to `reply_port`;
     yield (port, process); always stop it. No Zeroconf: the suite keeps mDNS off the host's network (the
-    discovery test runs its own in a network namespace)."""
-    command = [sys.executable, "-m", "pianogenie", "serve", "--port", "0",
+    discovery test runs its own in a network namespace). `launcher`: how Python starts the shell (a probe's
+    `-c CODE` that wraps it); what it printed after serve stopped is left in `proc.rest`."""
+    command = [sys.executable, *launcher, "serve", "--port", "0",
                "--reply-to", f"{DEFAULT_HOST}:{reply_port}", "--audio", "none", "--midi-out", "none",
                "--seed", "7", "--no-zeroconf", *extra]
     proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -96,4 +98,5 @@ def running_serve(extra: list[str], reply_port: int, timeout: float = 60.0) -> I
     rest = []
     while (line := lines.get(timeout=10)) is not None:
         rest.append(line)
+    proc.rest = rest  # type: ignore[attr-defined]
     assert not any("INTERNAL ERRORS" in line for line in rest), "serve counted internal errors:\n" + "".join(rest)

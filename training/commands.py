@@ -1,5 +1,6 @@
-"""The training package's subcommands: corpus, train, evaluate, export. Heavy imports (torch, music21,
-mido) happen inside the run functions so `pianogenie --help` stays fast."""
+"""The training package's subcommands, declared in training/cli.py: corpus, train, evaluate, export and
+`bench training`. Heavy imports (torch, music21, mido) happen inside the run functions, so parsing a command's
+flags imports none of them."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sys
 from pathlib import Path
 
 
-def _corpus(args: argparse.Namespace) -> int:
+def run_corpus(args: argparse.Namespace) -> int:
     import time
 
     from .data.notes import report_skips
@@ -32,7 +33,7 @@ def _corpus(args: argparse.Namespace) -> int:
     return 0
 
 
-def _train(args: argparse.Namespace) -> int:
+def run_train(args: argparse.Namespace) -> int:
     from .config import config_from_args
     from .train import train
 
@@ -170,7 +171,7 @@ def _evaluate_play(args: argparse.Namespace) -> None:
         Path(args.json).write_text(json.dumps(to_json(results), indent=2) + "\n")
 
 
-def _evaluate(args: argparse.Namespace) -> int:
+def run_evaluate(args: argparse.Namespace) -> int:
     import torch
 
     if args.threads:
@@ -183,7 +184,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _export(args: argparse.Namespace) -> int:
+def run_export(args: argparse.Namespace) -> int:
     from .export import export
 
     piece = None
@@ -204,28 +205,29 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _bench(args: argparse.Namespace) -> int:
+def run_bench(args: argparse.Namespace) -> int:
     from .bench import run
 
     return run(args)
 
 
-def register(registry) -> None:  # registry: pianogenie.cli.Registry
-    from .config import add_arguments
-    from .music.defaults import DEFAULT_SEEDS, MAPPINGS, RESAMPLES
-
-    p = registry.command("corpus", _corpus, "parse a data source into the cache and summarise it")
+def corpus_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("source", nargs="?", default="music21", help="music21 | MIDI folder | MAESTRO folder | .npz")
     p.add_argument("--workers", type=int, default=2, help="parsing processes (default: 2)")
     p.add_argument("--files", type=int, default=0, help="music21 only: parse just the first N files")
     p.add_argument("--cache", help="music21 only: cache file to write (default: $PIANOGENIE_CACHE or ~/.cache/pianogenie)")
     p.add_argument("--rebuild", action="store_true", help="music21 only: parse again even if cached")
 
-    p = registry.command("train", _train, "train Piano Genie (single process, or under torchrun with DDP)")
+
+def train_arguments(p: argparse.ArgumentParser) -> None:
+    from .config import add_arguments
+
     add_arguments(p)
 
-    p = registry.command("evaluate", _evaluate, "how models play, side by side: held-out NLL with a person's "
-                         "buttons in the file's and in performer timing, the live-input suite, melodies")
+
+def evaluate_arguments(p: argparse.ArgumentParser) -> None:
+    from .music.defaults import DEFAULT_SEEDS, MAPPINGS, RESAMPLES
+
     p.add_argument("--model", action="append", required=True,
                    help="checkpoint (.pt) or model directory; repeat to compare side by side (put the one to "
                         "beat last: a summary lists where the first model is worse)")
@@ -255,14 +257,16 @@ def register(registry) -> None:  # registry: pianogenie.cli.Registry
                            "needs matplotlib, the 'plot' extra)")
     play.add_argument("--roll-out", default=".", help="folder for the piano-roll PNGs (default: .)")
 
-    p = registry.command("export", _export, "export a checkpoint's decoder as a model directory")
+
+def export_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("checkpoint", help="training checkpoint or state dict (.pt)")
     p.add_argument("--out", required=True, help="model directory to write")
     p.add_argument("--data", help="data source for the test.json fixture (a held-out piece); none = no fixture")
     p.add_argument("--split", default="test", choices=["validation", "test"])
     p.add_argument("--workers", type=int, default=2)
 
-    p = registry.bench("training", _bench, "training steps/s and the data pipeline's share of a step")
+
+def bench_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", default="music21")
     p.add_argument("--synthetic", action="store_true", help="use synthetic pieces instead of a corpus")
     p.add_argument("--batch-size", type=int, default=32)

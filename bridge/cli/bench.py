@@ -7,7 +7,8 @@ Contenders, each its own process, measured in interleaved blocks so machine nois
 The client sends a press, waits for the note-on, then sends a release and waits for its note-off; only press ->
 note-on is timed. Then 16 performers at 20 presses/s each, and press -> sound: pyo on a JACK dummy server, from a
 press's arrival to the voice's envelope leaving zero in the audio thread (plus JACK's output buffering, reported
-separately)."""
+separately). `--sound plugin` instead measures an LV2 instrument at the frame, --latency asap beside fixed
+(cli/bench_plugin.py)."""
 
 from __future__ import annotations
 
@@ -34,8 +35,10 @@ BLOCK = 500
 JACK_RATE, JACK_PERIOD, JACK_PERIODS = DEFAULT_SAMPLE_RATE, DEFAULT_BUFFER_SIZE, 2
 
 
-def _spawn(args: list[str], ready: str = "ready", cwd: Path | None = None) -> tuple[subprocess.Popen, tuple[str, int]]:
-    env = None if cwd is None else dict(os.environ, PYTHONPATH=str(cwd))
+def _spawn(args: list[str], ready: str = "ready", cwd: Path | None = None,
+           env: dict[str, str] | None = None) -> tuple[subprocess.Popen, tuple[str, int]]:
+    if cwd is not None:
+        env = dict(env or os.environ, PYTHONPATH=str(cwd))
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=cwd, env=env)
     lines = []
     deadline = time.monotonic() + 180
@@ -236,9 +239,15 @@ def sound_bench(model: Path | None, presses: int = 200, realtime: bool = False) 
 def run(args: argparse.Namespace) -> int:
     import platform
 
-    if args.presses < 1:
-        print("pianogenie bench osc: --presses must be positive", file=sys.stderr)
+    if args.presses < 1 or args.notes < 1:
+        print("pianogenie bench osc: --presses and --notes must be positive", file=sys.stderr)
         return 2
+    if args.sound == "plugin":
+        from .bench_plugin import run_plugin_bench
+
+        from .options import plugin_bench_params
+
+        return run_plugin_bench(args.plugin, args.notes, plugin_bench_params(args), lambda *extra: _serve_args(args.model, *extra))
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print(f"round trip press -> note-on on loopback, {args.presses} presses each, interleaved blocks of {BLOCK}:")
     results = round_trip_bench(args.model, args.presses, args.baseline)
@@ -281,12 +290,3 @@ def run(args: argparse.Namespace) -> int:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["echo"]:
         _echo_server(sys.argv[2])
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--presses", type=int, default=10000, help="presses per contender")
-    parser.add_argument("--model", type=Path, default=None, help="model directory (default: the embedded model)")
-    parser.add_argument("--seconds", type=float, default=5.0, help="duration of the 16-performer run")
-    parser.add_argument("--sound", choices=("auto", "skip"), default="auto", help="press -> sound on a JACK dummy server")
-    parser.add_argument("--baseline", type=Path, default=None, metavar="CHECKOUT",
-                        help="also time the bridge of another checkout (e.g. a git worktree of an older commit), interleaved")

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 from pianogenie.engine.constants import DEFAULT_TEMPERATURE
 from pianogenie.errors import CommandError
 
-from ..core import DEFAULT_IDLE_TIMEOUT
+from ..idle import DEFAULT_IDLE_TIMEOUT
 from ..link import DEFAULT_QUANTUM, DEFAULT_TEMPO
-from ..midi import DEFAULT_BASE_NOTE, MAPPINGS
+from ..button_map import DEFAULT_BASE_NOTE, MAPPINGS
 from ..sound import synths
 from ..sound.gain import DEFAULT_GAIN_DB, MAX_GAIN_DB, MIN_GAIN_DB, gain_problem
 from ..timing import MAX_LATENCY_MS
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 # Polyphony beyond this buys nothing audible and costs the synth's buffer deadline.
 MAX_VOICES = 256
+PLUGIN_BENCH_DEFAULT = "http://drobilla.net/plugins/mda/Piano"  # `bench osc --sound plugin`: Debian's mda-lv2
+PLUGIN_BENCH_PARAMS = ("env_release=0",)  # ... its shortest release, so each note falls silent before the next press
 SAMPLE_RATES = (8000, 384000)
 
 
@@ -183,3 +185,28 @@ def add_synth_arguments(group) -> None:
     group.add_argument("--gain", type=float, default=DEFAULT_GAIN_DB, metavar="DB",
                        help=f"the synth's level in dB, {MIN_GAIN_DB:g}..{MAX_GAIN_DB:g} (default {DEFAULT_GAIN_DB:g}); "
                             "live, /genie/volume changes it")
+
+
+def add_bench_osc_arguments(parser: argparse.ArgumentParser) -> None:
+    """`pianogenie bench osc`: here, not in cli/bench.py, so its --help loads no numpy."""
+    parser.add_argument("--presses", type=int, default=10000, help="presses per contender")
+    parser.add_argument("--model", type=Path, default=None, help="model directory (default: the embedded model)")
+    parser.add_argument("--seconds", type=float, default=5.0, help="duration of the 16-performer run")
+    parser.add_argument("--sound", choices=("auto", "skip", "plugin"), default="auto",
+                        help="press -> sound on a JACK dummy server: auto (pyo, after the round trips), skip, or plugin "
+                             "(only: --plugin's arrival -> onset at 64 frames, --latency asap and fixed side by side)")
+    parser.add_argument("--plugin", default=PLUGIN_BENCH_DEFAULT, metavar="URI",
+                        help=f"--sound plugin: the LV2 instrument (default {PLUGIN_BENCH_DEFAULT})")
+    parser.add_argument("--notes", type=int, default=100, help="--sound plugin: presses per latency mode (default 100)")
+    parser.add_argument("--plugin-param", action="append", default=None, metavar="NAME=VALUE",
+                        help=f"--sound plugin: serve's --plugin-param (default for {PLUGIN_BENCH_DEFAULT}: "
+                             f"{' '.join(PLUGIN_BENCH_PARAMS)})")
+    parser.add_argument("--baseline", type=Path, default=None, metavar="CHECKOUT",
+                        help="also time the bridge of another checkout (e.g. a git worktree of an older commit), interleaved")
+
+
+def plugin_bench_params(args: argparse.Namespace) -> list[str]:
+    """`bench osc --sound plugin`: the --plugin-param given, else the default plugin's own."""
+    if args.plugin_param is not None:
+        return list(args.plugin_param)
+    return list(PLUGIN_BENCH_PARAMS) if args.plugin == PLUGIN_BENCH_DEFAULT else []

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from pianogenie.engine.constants import DEFAULT_TEMPERATURE
 
-from ..sound.render import RenderConfig
 from ..sound.voices import DEFAULT_SAMPLE_RATE, SynthParams
 from .options import add_synth_arguments
 
@@ -30,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from pianogenie.engine import ModelError
 
     from ..sound.gain import gain_problem
-    from ..sound.render import render_file
+    from ..sound.render import RenderConfig, render_file
 
     from .options import MAX_VOICES, SAMPLE_RATES
 

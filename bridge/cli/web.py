@@ -18,7 +18,7 @@ from ..web.server import (CHECKOUT_WEB_ROOT, DEFAULT_PORT, WebAppError, WebServe
 from ..web.tls import TLSError, server_context
 
 
-def run_web(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise CommandError(f"--port {args.port} is outside 0..65535")
     try:
@@ -83,9 +83,10 @@ def run_bench(args: argparse.Namespace) -> int:
     return subprocess.call(command)
 
 
-def register(registry) -> None:  # registry: pianogenie.cli.Registry
-    """Adds `pianogenie web` and `pianogenie bench web`."""
-    web = registry.command("web", run_web, "serve the browser app (web/) and a model on a local HTTP server")
+def add_arguments(web: argparse.ArgumentParser) -> None:
+    from ..protocol import DEFAULT_HOST
+    from ..web.server import DEFAULT_PORT
+
     web.add_argument("--model", default=None, help="model directory (default: the embedded default model)")
     web.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST}: this machine only)")
     web.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
@@ -96,6 +97,8 @@ def register(registry) -> None:  # registry: pianogenie.cli.Registry
     web.add_argument("--key", default=None, metavar="PEM", help="its private key (default: inside the --cert file)")
     web.add_argument("--soundfont", default=None, metavar="FILE",
                      help="the SoundFont (.sf2/.sf3) of the page's piano (default: the best General MIDI one installed)")
-    bench = registry.bench("web", run_bench, "per-press latency of the TensorFlow.js decoder in headless Chromium")
+
+
+def add_bench_arguments(bench: argparse.ArgumentParser) -> None:
     bench.add_argument("--model", default=None, help="model directory (default: the embedded default model)")
     bench.add_argument("--presses", type=int, default=2000, help="timed presses per backend (default 2000)")

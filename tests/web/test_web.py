@@ -230,19 +230,13 @@ def test_model_dir_errors_are_clear(tmp_path) -> None:
 
 
 def test_register_web_adds_the_commands() -> None:
-    import argparse
+    from pianogenie.cli import build_parser
 
-    from pianogenie.bridge.cli.web import register as register_web
-    from pianogenie.cli import Registry
-
-    parser = argparse.ArgumentParser(prog="pianogenie")
-    commands = parser.add_subparsers(dest="command")
-    benches = commands.add_parser("bench").add_subparsers(dest="target")
-    register_web(Registry(commands, benches))
+    parser = build_parser(["web"])
     args = parser.parse_args(["web", "--model", "m", "--port", "0"])
     assert (args.model, args.port, args.host, args.soundfont) == ("m", 0, "127.0.0.1", None)
     assert parser.parse_args(["web", "--soundfont", "x.sf2"]).soundfont == "x.sf2"
-    args = parser.parse_args(["bench", "web", "--presses", "50"])
+    args = build_parser(["bench", "web"]).parse_args(["bench", "web", "--presses", "50"])
     assert args.presses == 50
 
 
@@ -254,8 +248,8 @@ def test_web_command_serves_until_interrupted(web_ready) -> None:
     import sys
 
     code = (
-        "import argparse, sys; from pianogenie.bridge.cli.web import run_web; "
-        f"sys.exit(run_web(argparse.Namespace(model={str(PAGE_MODEL)!r}, host='127.0.0.1', port=0, "
+        "import argparse, sys; from pianogenie.bridge.cli.web import run; "
+        f"sys.exit(run(argparse.Namespace(model={str(PAGE_MODEL)!r}, host='127.0.0.1', port=0, "
         f"soundfont={str(TEST_SOUNDFONT) if TEST_SOUNDFONT.is_file() else None!r})))"
     )
     # SIGINT as a player's shell gives it, whatever disposition the test runner inherited.

@@ -1,0 +1,125 @@
+"""`pianogenie bench osc --sound plugin`: arrival -> onset of an LV2 instrument in `pianogenie serve` at 64 frames
+on a JACK dummy server, `--latency asap` and `--latency fixed` side by side in one run, both with --realtime.
+Onsets are found at the frame by a JACK client of the bench's own (bridge/frame_meter.py), outside the synth, so
+the figure is what a listener on JACK would hear: press sent -> first sample at the playback ports."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from typing import Iterator
+
+import numpy as np
+
+from pianogenie.errors import CommandError
+
+from ..frame_meter import FrameMeter, press_times
+from ..sound.voices import DEFAULT_SAMPLE_RATE
+
+PERIOD = 64
+MODES = ("asap", "fixed")
+REST_S = 1.0   # after each release: MDA Piano's tail stays above the meter's threshold for about 0.45 s
+WARMUP = 2     # first presses, not counted: the first note of a run pays for the plugin's first voice
+_SERVERS = itertools.count()
+
+
+def plugin_problem(uri: str) -> str | None:
+    """Why this machine cannot run the bench (one line), or None."""
+    if not shutil.which("jackd"):
+        return "jackd is not installed (Debian: apt install jackd2)"
+    try:
+        import jack  # noqa: F401 - the frame meter's JACK client
+    except (ImportError, OSError) as exc:
+        return f"the JACK client library for Python is missing ({exc}): pip install JACK-Client"
+    from ..sound.lilv import LilvMissing
+    from ..sound.lv2 import list_plugins
+
+    try:
+        found = {info.uri: info for info in list_plugins()}
+    except LilvMissing as exc:
+        return str(exc)
+    if uri not in found:
+        return f"no LV2 instrument {uri} is installed (`pianogenie plugins` lists them; Debian: apt install mda-lv2)"
+    return None if found[uri].usable else f"{uri} cannot play here: {found[uri].why}"
+
+
+@contextlib.contextmanager
+def jack_dummy(period: int = PERIOD) -> Iterator[dict[str, str]]:
+    """`jackd -d dummy` under a server name of its own (a user's JACK is left alone); yields its clients' env."""
+    name = f"pgbench-{os.getpid()}-{next(_SERVERS)}"
+    env = dict(os.environ, JACK_NO_START_SERVER="1", JACK_DEFAULT_SERVER=name)
+    jack = subprocess.Popen(["jackd", "-n", name, "-d", "dummy", "-r", str(DEFAULT_SAMPLE_RATE), "-p", str(period)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        time.sleep(2.0)
+        if jack.poll() is not None:
+            raise CommandError("jackd -d dummy did not start here")
+        yield env
+    finally:
+        jack.send_signal(signal.SIGTERM)
+        try:
+            jack.wait(10)
+        except subprocess.TimeoutExpired:
+            jack.kill()
+
+
+def arrival_to_onset(serve: list[str], env: dict[str, str], presses: int, rest: float = REST_S,
+                     warmup: int = WARMUP) -> tuple[np.ndarray, str]:
+    """Seconds from each press's send to its first sound at JACK, and serve's banner; `serve` is the command
+    line of a serve that replies to the sender and plays on JACK."""
+    from .bench import _spawn
+
+    proc, address = _spawn(serve, ready="pianogenie serve: ready", env=env)
+    banner = _spawn.banner
+    try:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(("127.0.0.1", 0))
+        sock.settimeout(5.0)
+        with FrameMeter(env) as meter:
+            time.sleep(0.3)
+            sent = list(press_times(sock, address, presses + warmup, rest))
+        sock.close()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    if len(meter.onsets) != len(sent):
+        raise CommandError(f"the meter heard {len(meter.onsets)} onsets for {len(sent)} presses")
+    return (np.array(meter.onsets) - np.array(sent))[warmup:], banner
+
+
+def _line(mode: str, ms: np.ndarray) -> str:
+    p1, p50, p99 = np.percentile(ms, [1, 50, 99])
+    return f"  --latency {mode:<6} p50 {p50:6.3f} ms   p99 {p99:6.3f} ms   jitter p99-p1 {p99 - p1:6.3f} ms"
+
+
+def run_plugin_bench(uri: str, presses: int, params: list[str], serve_args) -> int:
+    """The whole section: one line and exit 2 where JACK or the plugin is missing. `params`: NAME=VALUE for
+    serve's --plugin-param; `serve_args(*flags)`: serve's command line."""
+    problem = plugin_problem(uri)
+    if problem:
+        raise CommandError(problem)
+    results: dict[str, np.ndarray] = {}
+    with jack_dummy() as env:
+        for mode in MODES:
+            serve = serve_args("--audio", "sounddevice", "--buffer-size", str(PERIOD), "--sample-rate",
+                               str(DEFAULT_SAMPLE_RATE), "--synth", f"lv2:{uri}", "--latency", mode, "--realtime",
+                               *(flag for param in params for flag in ("--plugin-param", param)))
+            results[mode], banner = arrival_to_onset(serve, env, presses)
+    scheduling = "SCHED_FIFO" if "SCHED_FIFO" in banner else "normal scheduling (no real-time priority granted)"
+    print(f"arrival -> onset at the frame, lv2:{uri} {' '.join(params)} in serve, jackd -d dummy -r {DEFAULT_SAMPLE_RATE} "
+          f"-p {PERIOD}, {presses} presses each (after {WARMUP} not counted), {scheduling}:")
+    for mode in MODES:
+        print(_line(mode, results[mode] * 1e3))
+    asap, fixed = (np.median(results[mode]) * 1e3 for mode in MODES)
+    print(f"  fixed - asap p50: {fixed - asap:+.3f} ms (one period is {PERIOD / DEFAULT_SAMPLE_RATE * 1e3:.3f} ms)")
+    print("  plugin run() p99: not measured (the LV2 host keeps no per-block timing)")
+    return 0

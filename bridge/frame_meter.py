@@ -1,0 +1,116 @@
+"""Press -> sound measured from outside the synth, at the frame: a JACK client in a process of its own hears what
+feeds JACK's playback ports, finds each onset's frame (the first sample above a threshold after 0.2 s below it)
+and maps frames onto the monotonic clock by the lowest (callback time - frame time) seen, as a callback wakes late
+but never early. `pianogenie bench osc --sound plugin` and the fixed-latency test (tests/bridge/test_plugin_live.py)
+both measure with it.
+
+Run as `python -m pianogenie.bridge.frame_meter [THRESHOLD]`: it connects every port that feeds system:playback
+to its two inputs, prints "ready", then on stdin's end one line per onset: "onset <monotonic seconds>"."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from typing import Iterator
+
+THRESHOLD = 0.002        # an onset: the first sample above this (the sum of both channels' magnitudes)
+QUIET_S = 0.2            # ... after this long below it
+CLIENT_NAME = "pgframes"
+PLAYBACK = ("system:playback_1", "system:playback_2")
+
+
+def _feeding_playback(client) -> list[str]:
+    """The output ports connected to JACK's playback ports (a synth's two outputs), in name order."""
+    feeding = {port.name for name in PLAYBACK for port in client.get_all_connections(name)}
+    return sorted(name for name in feeding if not name.startswith(("system:", CLIENT_NAME + ":")))
+
+
+def _floor_offset(offsets: list[float], rate: int, period: int) -> float:
+    """The median over seconds of each second's lowest (wake-up - frame time): the floor follows the clocks' drift."""
+    per_second = max(1, rate // period)
+    floors = [min(offsets[i:i + per_second]) for i in range(0, len(offsets), per_second)]
+    return sorted(floors)[len(floors) // 2]
+
+
+def run_client(threshold: float = THRESHOLD) -> int:
+    """The meter process itself (the module's main)."""
+    import jack
+    import numpy as np
+
+    client = jack.Client(CLIENT_NAME, no_start_server=True)
+    inputs = [client.inports.register(f"input_{n}") for n in (1, 2)]
+    rate = client.samplerate
+    state = {"offsets": [], "quiet_until": 0, "onsets": []}
+
+    @client.set_process_callback
+    def process(frames: int) -> None:
+        woke = time.monotonic()
+        first = client.last_frame_time
+        state["offsets"].append(woke - first / rate)
+        block = np.abs(inputs[0].get_array()) + np.abs(inputs[1].get_array())
+        loud = np.flatnonzero(block > threshold)
+        if loud.size:
+            if first + int(loud[0]) >= state["quiet_until"]:
+                state["onsets"].append(first + int(loud[0]))
+            state["quiet_until"] = first + int(loud[-1]) + int(QUIET_S * rate)
+
+    client.activate()
+    for source, meter_in in zip(_feeding_playback(client), inputs):
+        client.connect(source, meter_in)
+    print("ready", flush=True)
+    sys.stdin.read()
+    client.deactivate()
+    offset = _floor_offset(state["offsets"], rate, client.blocksize)
+    for frame in state["onsets"]:
+        print(f"onset {frame / rate + offset:.7f}")
+    client.close()
+    return 0
+
+
+class FrameMeter:
+    """The meter process for a `with` block (env: the JACK server's environment); `onsets` holds the monotonic
+    time of each onset heard, once the block has ended."""
+
+    def __init__(self, env: dict[str, str], threshold: float = THRESHOLD):
+        self.env, self.threshold = env, threshold
+        self.onsets: list[float] = []
+
+    def __enter__(self) -> "FrameMeter":
+        self.proc = subprocess.Popen([sys.executable, "-m", __name__, str(self.threshold)], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env)
+        first = self.proc.stdout.readline().strip()
+        if first != "ready":
+            self.proc.kill()
+            raise RuntimeError(f"the JACK frame meter did not start: {first or self.proc.stderr.read().strip()}")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.stdin.close()
+        out = self.proc.stdout.read()
+        self.proc.wait(30)
+        self.onsets = [float(line.split()[1]) for line in out.splitlines() if line.startswith("onset ")]
+
+
+def press_times(sock: socket.socket, address: tuple[str, int], presses: int, rest: float = 0.25) -> Iterator[float]:
+    """Presses to a serve that replies to the sender, one at a time, each timed at its send: waits for its note-on
+    and, after the release, its note-off, then `rest` seconds (long enough for the instrument to fall silent for
+    QUIET_S) plus a varying part, so that presses fall anywhere in a period."""
+    from . import protocol as p
+    from .osc.send import Encoder
+
+    encoder = Encoder()
+    for n in range(presses):
+        sent = time.monotonic()
+        sock.sendto(encoder.ints(p.IN_PRESS, n % 8, 100), address)
+        sock.recv(65536)
+        yield sent
+        time.sleep(0.05)
+        sock.sendto(encoder.ints(p.IN_RELEASE, n % 8), address)
+        sock.recv(65536)
+        time.sleep(rest + 0.0137 * (n % 7))
+
+
+if __name__ == "__main__":
+    sys.exit(run_client(float(sys.argv[1]) if len(sys.argv) > 1 else THRESHOLD))
