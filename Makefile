@@ -10,8 +10,8 @@ APT_PIANO := libfluidsynth3 timgm6mb-soundfont
 # The DAW plugin (maxpatch/plugin/): Debian's DPF, which carries its own LV2, VST3 and CLAP headers, and a compiler.
 APT_PLUGIN := dpf-source g++ make pkg-config lv2-dev
 # System packages the tests drive for real: liblo's OSC tools, Pure Data, Chromium, a JACK server, PortAudio; ip and
-# unshare for the Zeroconf test's network namespace; tmux, a real terminal for play's live view; the plugin's build and lilv, which hosts its LV2 build; MDA's
-# LV2 instruments (Piano, EPiano, DX10: 3 MB, libc only), which `--synth lv2:` plays in the tests.
+# unshare for the Zeroconf test's network namespace; tmux, a real terminal for play's live view; the plugin's build
+# and lilv, which hosts its LV2 build; MDA's LV2 instruments (Piano, EPiano, DX10: 3 MB, libc only), which `--synth lv2:` plays in the tests.
 APT_TEST := liblo-tools puredata-core chromium jackd2 libportaudio2 iproute2 util-linux tmux $(APT_PIANO) \
 	$(APT_PLUGIN) liblilv-dev lilv-utils mda-lv2
 APT_SERVE := libportaudio2 $(APT_PIANO)

@@ -29,7 +29,8 @@ from .player import GATE_RANGE, KeyboardPlayer, note_name
 
 __all__ = ["KeyboardPlayer", "Printer", "add_arguments", "run"]  # KeyboardPlayer: the tests' way in
 
-# --ui: the live view needs the [tui] extra and a terminal on both ends; auto picks it where it has both.
+# --ui: the live view needs the [tui] extra and a terminal on stdin, stdout and stderr (textual draws on stderr);
+# auto picks it where it has them.
 UI_CHOICES = ("auto", "plain", "tui")
 
 
@@ -113,7 +114,7 @@ def _no_keys(stream) -> str | None:
     return "standard input is not a terminal, a pipe or a file: play reads its keys there (or use --controller PORT)"
 
 
-def choose_ui(choice: str, stdin, stdout) -> str:
+def choose_ui(choice: str, *streams) -> str:
     """"plain" or "tui" for --ui `choice`; CommandError when tui is asked for and cannot be had."""
     from pianogenie.errors import CommandError
 
@@ -122,8 +123,8 @@ def choose_ui(choice: str, stdin, stdout) -> str:
     problem = None
     if importlib.util.find_spec("textual") is None:
         problem = "--ui tui needs the live view's library: pip install 'pianogenie-bridge[tui]'"
-    elif not all(_is_terminal(stream) for stream in (stdin, stdout)):
-        problem = "--ui tui needs a terminal on standard input and output"
+    elif not all(_is_terminal(stream) for stream in streams):
+        problem = "--ui tui needs a terminal on standard input, output and error (the view draws on standard error)"
     elif os.environ.get("TERM", "") in ("", "dumb"):
         problem = "--ui tui needs a terminal that can draw (TERM is unset or dumb)"
     if problem is None:
@@ -153,7 +154,7 @@ def run(args: argparse.Namespace) -> int:
     problem = _no_keys(sys.stdin)
     if problem and args.controller is None:
         raise CommandError(problem)
-    ui = choose_ui(args.ui, sys.stdin, sys.stdout)
+    ui = choose_ui(args.ui, sys.stdin, sys.stdout, sys.stderr)
     library = model_library(args)
     stop: list[bool] = []
     with Run(config, library=library) as run, contextlib.suppress(KeyboardInterrupt):
