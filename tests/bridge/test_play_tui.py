@@ -181,6 +181,7 @@ def test_play_live_in_tmux_shows_buttons_notes_and_state_and_records_the_take(tm
         term.keys("1")
         held = term.wait(r"sounding\s+([A-G]#?\d)").group(1)
         assert pads(term.screen())[0] == held
+        term.wait(r"latency\s+p50 \d+ us, p99 \d+ us")
         term.wait(r"sounding\s+-$")  # the gate ran out: the button is up again
         assert pads(term.screen()) == ["·"] * 8
         term.keys("Left", "Right", "F5", "Home", "Escape")  # none of them quits (full range: the arrows say so)
@@ -229,3 +230,32 @@ def test_the_plain_view_takes_the_same_keys(tmp_path, random_model_dir):
     take = Take.load(record)
     assert [e.button for e in take.events] == [0]
     assert [c.change for c in take.tracks[0].changes if c.change != "all_off"] == ["temperature", "keys", "keys"]
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (make system-test installs it)")
+@pytest.mark.parametrize("end", ["ctrl-c", "hang-up"])
+def test_ctrl_c_or_a_closed_terminal_ends_the_live_view_and_keeps_the_take(tmp_path, random_model_dir, end):
+    pytest.importorskip("textual")
+    record, rc = tmp_path / "take.json", tmp_path / "rc"
+    command = [sys.executable, "-m", "pianogenie", "play", "--ui", "tui", "--audio", "none", "--midi-out", "none",
+               "--gate", "5", "--model", str(random_model_dir), "--record", str(record)]
+    term = Tmux(f"cd {REPO} && {' '.join(command)}; echo $? >{rc}")
+    try:
+        term.wait(r"take\s+REC take\.json: 0 presses")
+        term.keys("2")
+        term.wait(r"sounding\s+[A-G]")  # the 5-s gate still holds it when the view goes
+        if end == "ctrl-c":
+            term.keys("C-c")
+        else:
+            term.close()  # the terminal goes away: the kernel hangs up the play process
+        deadline = time.monotonic() + WAIT_S
+        while not record.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if end == "ctrl-c":
+            while not rc.exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert rc.read_text().strip() == "0"
+    finally:
+        term.close()
+    take = Take.load(record)
+    assert [e.button for e in take.events] == [1] and len(take.notes()) == 1
