@@ -39,9 +39,9 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip setuptools wheel
 
 # What README's Play section uses: OSC, MIDI, the FM synth, the piano, Zeroconf for OSCQuery clients, and the
-# certificate maker of `web --https` for phones, the OSCQuery websocket
+# certificate maker of `web --https` for phones, the OSCQuery websocket, and play's live view
 # (tests/package/test_package.py checks the two agree).
-SERVE_EXTRAS := fast,osc,midi,audio,piano,discovery,web,stream
+SERVE_EXTRAS := fast,osc,midi,audio,piano,discovery,web,stream,tui
 
 $(VENV)/.serve-installed: setup.cfg pyproject.toml | $(BIN)/python
 	$(EDITABLE) '.[$(SERVE_EXTRAS)]'

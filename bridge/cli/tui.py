@@ -41,7 +41,7 @@ def pad_label(button: int, pitch: int | None) -> str:
     return f"{keys}\n{note_name(pitch) if pitch is not None else '·'}"
 
 
-class LiveView(App):
+class LiveView(App, inherit_bindings=False):
     CSS = """
     Screen { layout: vertical; }
     #pads, .controls { height: auto; }
@@ -52,7 +52,8 @@ class LiveView(App):
     Static { height: auto; padding: 0 1; }
     #title { text-style: bold; }
     """
-    # Raw mode: Ctrl-C arrives as a key, and quits as q does (textual's own binding would only say how to quit).
+    # Only q and Ctrl-C quit, as in the plain view: textual's own bindings (Ctrl-Q quits, Ctrl-C says how to) are
+    # not inherited. Raw mode makes Ctrl-C a key.
     BINDINGS = [Binding("ctrl+c", "leave", show=False, priority=True)]
     ENABLE_COMMAND_PALETTE = False
 

@@ -88,6 +88,9 @@ def test_the_view_lights_a_clicked_button_and_its_controls_act():
 
     async def play() -> None:
         async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("ctrl+q", "escape", "f1", "tab", "home")  # none of them quits
+            await pilot.pause(0.05)
+            assert app.is_running and app.return_code is None
             await pilot.click("#pad5")
             await pilot.pause(0.05)
             pitch = bridge.performers[0].held[5]
