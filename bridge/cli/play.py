@@ -180,8 +180,9 @@ def _play_plain(run, args: argparse.Namespace, stop: list) -> None:
     run.add_sink(Printer())
     print(f"Piano Genie: {help_line()}")
     print(f"  model       {run.genie.model_dir}")
-    if run.bridge.library is not None:
-        print(f"  models      {run.bridge.library.folder}: {', '.join(run.bridge.library.names()) or 'none yet'} (m = next)")
+    library = run.bridge.library
+    if library is not None:
+        print(f"  models      {library.folder}: {', '.join(library.names()) or 'none yet'} (m = next)")
     for name, line in run.lines:
         print(f"  {name:<11} {line}")
     print(f"  gate        {args.gate:.2f} s", flush=True)

@@ -108,12 +108,13 @@ def test_the_view_lights_a_clicked_button_and_its_controls_act():
     assert bridge.counters.presses == 1 and not bridge.performers[0].sounding
 
 
-def test_ui_tui_without_a_terminal_is_one_line_and_exit_2(random_model_dir):
-    proc = subprocess.run([sys.executable, "-m", "pianogenie", "play", "--ui", "tui", "--audio", "none",
-                           "--midi-out", "none", "--model", str(random_model_dir)], input="1q", cwd=REPO,
-                          capture_output=True, text=True, timeout=120)
+@pytest.mark.parametrize("flags, says", [(["--ui", "tui"], "terminal"), (["--models", "/no/such/folder"], "/no/such")])
+def test_no_terminal_for_the_view_or_a_bad_models_folder_is_one_line_and_exit_2(random_model_dir, flags, says):
+    proc = subprocess.run([sys.executable, "-m", "pianogenie", "play", *flags, "--audio", "none", "--midi-out", "none",
+                           "--model", str(random_model_dir)], input="1q", cwd=REPO, capture_output=True, text=True,
+                          timeout=120)
     assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0, proc.stderr
-    assert "terminal" in proc.stderr and "Traceback" not in proc.stderr
+    assert says in proc.stderr and "Traceback" not in proc.stderr
 
 
 # --- the live view in a real terminal ---------------------------------------------------------------------------
