@@ -10,9 +10,9 @@ APT_PIANO := libfluidsynth3 timgm6mb-soundfont
 # The DAW plugin (maxpatch/plugin/): Debian's DPF, which carries its own LV2, VST3 and CLAP headers, and a compiler.
 APT_PLUGIN := dpf-source g++ make pkg-config lv2-dev
 # System packages the tests drive for real: liblo's OSC tools, Pure Data, Chromium, a JACK server, PortAudio; ip and
-# unshare for the Zeroconf test's network namespace; the plugin's build and lilv, which hosts its LV2 build; MDA's
-# LV2 instruments (Piano, EPiano, DX10: 3 MB, libc only), which `--synth lv2:` plays in the tests.
-APT_TEST := liblo-tools puredata-core chromium jackd2 libportaudio2 iproute2 util-linux $(APT_PIANO) \
+# unshare for the Zeroconf test's network namespace; tmux, a real terminal for play's live view; the plugin's build
+# and lilv, which hosts its LV2 build; MDA's LV2 instruments (Piano, EPiano, DX10: 3 MB, libc only), which `--synth lv2:` plays in the tests.
+APT_TEST := liblo-tools puredata-core chromium jackd2 libportaudio2 iproute2 util-linux tmux $(APT_PIANO) \
 	$(APT_PLUGIN) liblilv-dev lilv-utils mda-lv2
 APT_SERVE := libportaudio2 $(APT_PIANO)
 # The web page's TensorFlow.js and Tone.js come from npm (web/package-lock.json).
@@ -39,9 +39,9 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip setuptools wheel
 
 # What README's Play section uses: OSC, MIDI, the FM synth, the piano, Zeroconf for OSCQuery clients, and the
-# certificate maker of `web --https` for phones, the OSCQuery websocket
+# certificate maker of `web --https` for phones, the OSCQuery websocket, and play's live view
 # (tests/package/test_package.py checks the two agree).
-SERVE_EXTRAS := fast,osc,midi,audio,piano,discovery,web,stream
+SERVE_EXTRAS := fast,osc,midi,audio,piano,discovery,web,stream,tui
 
 $(VENV)/.serve-installed: setup.cfg pyproject.toml | $(BIN)/python
 	$(EDITABLE) '.[$(SERVE_EXTRAS)]'

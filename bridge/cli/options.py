@@ -22,6 +22,7 @@ from ..sound.voices import (AUDIO_CHOICES, BACKEND_CHOICES, DEFAULT_BUFFER_SIZE,
 
 if TYPE_CHECKING:
     from ..link import LinkConfig
+    from ..models import ModelLibrary
     from ..runtime import RunConfig
 
 # Polyphony beyond this buys nothing audible and costs the synth's buffer deadline.
@@ -79,6 +80,26 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
                         help="ask for real-time (SCHED_FIFO) scheduling for the bridge and synth (needs the privilege)")
     # For `pianogenie bench osc`: the synth logs arrival -> onset of every note to this file.
     audio.add_argument("--onset-log", default=None, help=argparse.SUPPRESS)
+
+
+def add_models_argument(parser: argparse.ArgumentParser) -> None:
+    from .. import protocol as p
+
+    parser.add_argument("--models", type=Path, default=None, metavar="DIR",
+                        help=f"folder of model directories that {p.IN_MODEL} s:name (play: the m key) switches "
+                             "between, by name")
+
+
+def model_library(args: argparse.Namespace) -> "ModelLibrary | None":
+    """--models as the bridge's library, or None; CommandError (one line) for a folder that cannot be one."""
+    if args.models is None:
+        return None
+    from ..models import ModelLibrary
+
+    try:
+        return ModelLibrary(args.models)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def check_common(args: argparse.Namespace) -> str | None:

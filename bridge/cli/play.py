@@ -1,16 +1,17 @@
 """`pianogenie play`: the genie from the computer keyboard (or a MIDI controller) into the synth.
 
-Keys 1-8 and a s d f j k l ; are buttons 0-7, space toggles the sustain pedal, 0 resets, + and - change the
-gate, q or Ctrl-C quits; arrows, function keys and the mouse are ignored. A terminal reports key presses but no releases, so each note lasts a fixed gate (or until
-its button is pressed again). Input that is not a terminal (a pipe) is read the same way, which is how the tests
-play it."""
+Keys 1-8 and a s d f j k l ; are buttons 0-7; the other keys (sustain, reset, gate, temperature, octave range,
+model; q or Ctrl-C quits) are bridge/cli/keys.py's. A terminal reports key presses but no releases, so each note
+lasts a fixed gate (or until its button is pressed again). In a terminal, with the [tui] extra, play shows the live
+view (bridge/cli/tui.py), clickable; else (`--ui plain`, or input from a pipe, which is how most tests play it)
+it prints each note. Function keys and mouse reports do nothing in the plain view."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
 import gc
-import heapq
+import importlib.util
 import os
 import select
 import stat
@@ -19,27 +20,18 @@ import time as _time
 from contextlib import contextmanager
 from typing import Iterator
 
-from pianogenie.engine.constants import NUM_BUTTONS
-
-from .. import protocol as p
 from ..sound.sink import Sink
 from ..system import on_stop_signals
 from ..timing import now as clock
-from .keys import KeySplitter
-from .options import add_common_arguments, check_common, run_config
+from .keys import KeySplitter, help_line
+from .options import add_common_arguments, add_models_argument, check_common, model_library, run_config
+from .player import GATE_RANGE, KeyboardPlayer, note_name
 
-KEY_BUTTONS = {**{str(i + 1): i for i in range(NUM_BUTTONS)}, **{k: i for i, k in enumerate("asdfjkl;")}}
-KEY_SUSTAIN = " "
-KEY_RESET = "0"
-# Only q and Ctrl-C quit: Esc starts every arrow and function key (bridge/cli/keys.py).
-KEYS_QUIT = ("q", "\x03")
-GATE_STEP = 0.05
-GATE_RANGE = (0.05, 5.0)
-NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+__all__ = ["KeyboardPlayer", "Printer", "add_arguments", "run"]  # KeyboardPlayer: the tests' way in
 
-
-def note_name(pitch: int) -> str:
-    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
+# --ui: the live view needs the [tui] extra and a terminal on stdin, stdout and stderr (textual draws on stderr);
+# auto picks it where it has them.
+UI_CHOICES = ("auto", "plain", "tui")
 
 
 @contextmanager
@@ -76,51 +68,6 @@ class Printer(Sink):
 
     def note_off(self, performer: int, pitch: int, button: int, time: float, sender: object = None) -> None:
         pass  # a terminal shows strikes only: it reports no key releases
-
-
-class KeyboardPlayer:
-    """Turns characters into bridge messages and schedules each press's gated release."""
-
-    def __init__(self, bridge, gate: float):
-        self.bridge = bridge
-        self.gate = gate
-        self.sustain = False
-        self.releases: list[tuple[float, int, int]] = []  # (due, serial, button)
-        self.serial = [0] * NUM_BUTTONS
-
-    def key(self, char: str, now: float) -> bool:
-        """Handle one key (a character or a whole escape sequence); returns False to quit."""
-        if len(char) != 1:
-            return True  # an arrow, function key or mouse report: nothing to play
-        if char in KEYS_QUIT:
-            return False
-        if char in KEY_BUTTONS:
-            button = KEY_BUTTONS[char]
-            self.serial[button] += 1
-            self.bridge.handle(p.IN_PRESS, [button], None, now)
-            heapq.heappush(self.releases, (now + self.gate, self.serial[button], button))
-        elif char == KEY_SUSTAIN:
-            self.sustain = not self.sustain
-            self.bridge.handle(p.IN_PEDAL, [int(self.sustain)], None, now)
-            print(f"  sustain {'on' if self.sustain else 'off'}", flush=True)
-        elif char == KEY_RESET:
-            self.bridge.handle(p.IN_RESET, [], None, now)
-            print("  reset", flush=True)
-        elif char in "+=-_":
-            step = GATE_STEP if char in "+=" else -GATE_STEP
-            self.gate = min(max(self.gate + step, GATE_RANGE[0]), GATE_RANGE[1])
-            print(f"  gate {self.gate:.2f} s", flush=True)
-        return True
-
-    def due(self, now: float) -> None:
-        """Release the buttons whose gate has run out (a re-pressed button's older release is dropped)."""
-        while self.releases and self.releases[0][0] <= now:
-            _, serial, button = heapq.heappop(self.releases)
-            if serial == self.serial[button]:
-                self.bridge.handle(p.IN_RELEASE, [button], None, now)
-
-    def next_due(self) -> float | None:
-        return self.releases[0][0] if self.releases else None
 
 
 def _play_keys(player: KeyboardPlayer, stop: list) -> None:
@@ -167,6 +114,33 @@ def _no_keys(stream) -> str | None:
     return "standard input is not a terminal, a pipe or a file: play reads its keys there (or use --controller PORT)"
 
 
+def choose_ui(choice: str, *streams) -> str:
+    """"plain" or "tui" for --ui `choice`; CommandError when tui is asked for and cannot be had."""
+    from pianogenie.errors import CommandError
+
+    if choice == "plain":
+        return "plain"
+    problem = None
+    if importlib.util.find_spec("textual") is None:
+        problem = "--ui tui needs the live view's library: pip install 'pianogenie-bridge[tui]'"
+    elif not all(_is_terminal(stream) for stream in streams):
+        problem = "--ui tui needs a terminal on standard input, output and error (the view draws on standard error)"
+    elif os.environ.get("TERM", "") in ("", "dumb"):
+        problem = "--ui tui needs a terminal that can draw (TERM is unset or dumb)"
+    if problem is None:
+        return "tui"
+    if choice == "tui":
+        raise CommandError(problem)
+    return "plain"
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except ValueError:  # closed
+        return False
+
+
 def run(args: argparse.Namespace) -> int:
     from pianogenie.errors import CommandError
 
@@ -180,20 +154,19 @@ def run(args: argparse.Namespace) -> int:
     problem = _no_keys(sys.stdin)
     if problem and args.controller is None:
         raise CommandError(problem)
+    ui = choose_ui(args.ui, sys.stdin, sys.stdout, sys.stderr)
+    library = model_library(args)
     stop: list[bool] = []
-    with Run(config) as run, contextlib.suppress(KeyboardInterrupt):
+    with Run(config, library=library) as run, contextlib.suppress(KeyboardInterrupt):
         bridge = run.bridge
         on_stop_signals(lambda: stop.append(True))  # Ctrl-C in the raw terminal is a key; from kill or a hang-up, this
         run.open_outputs()
-        run.add_sink(Printer())
-        print("Piano Genie: keys 1-8 or a s d f j k l ; play, space = sustain, 0 = reset, +/- = gate, q = quit")
-        print(f"  model       {run.genie.model_dir}")
-        for name, line in run.lines:
-            print(f"  {name:<11} {line}")
-        print(f"  gate        {args.gate:.2f} s", flush=True)
-        gc.collect()
-        gc.freeze()  # as in serve: no full collection stalls a key press
-        _play_keys(KeyboardPlayer(bridge, args.gate), stop)
+        if ui == "tui":
+            from .tui import play_live
+
+            play_live(run, args.gate, stop)
+        else:
+            _play_plain(run, args, stop)
     c = bridge.counters
     try:
         print(f"pianogenie play: {c.presses} presses, {c.notes_on} notes on, {c.notes_off} notes off", flush=True)
@@ -202,8 +175,28 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _play_plain(run, args: argparse.Namespace, stop: list) -> None:
+    """The plain view: a banner, then a line per note and per change of state."""
+    run.add_sink(Printer())
+    print(f"Piano Genie: {help_line()}")
+    print(f"  model       {run.genie.model_dir}")
+    library = run.bridge.library
+    if library is not None:
+        print(f"  models      {library.folder}: {', '.join(library.names()) or 'none yet'} (m = next)")
+    for name, line in run.lines:
+        print(f"  {name:<11} {line}")
+    print(f"  gate        {args.gate:.2f} s", flush=True)
+    gc.collect()
+    gc.freeze()  # as in serve: no full collection stalls a key press
+    _play_keys(KeyboardPlayer(run.bridge, args.gate), stop)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gate", type=float, default=0.35,
                         help="seconds a key sounds (a terminal reports no key releases); +/- change it while playing")
     parser.add_argument("--controller", default=None, metavar="PORT", help="play from this MIDI input port instead of the keyboard")
+    parser.add_argument("--ui", choices=UI_CHOICES, default="auto",
+                        help="tui: the live, clickable view of buttons, notes and state (the [tui] extra); plain: a "
+                             "line per note; auto (default): tui in a terminal where the extra is installed")
+    add_models_argument(parser)
     add_common_arguments(parser)

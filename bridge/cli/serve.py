@@ -6,11 +6,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
-from pathlib import Path
 
 from .. import protocol as p
 from ..system import BRIDGE_BUDGET_P99_US, SOUND_BUDGET_P99_MS, on_stop_signals
-from .options import add_common_arguments, run_config
+from .options import add_common_arguments, add_models_argument, model_library, run_config
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,8 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help=f"OSCQuery HTTP server's TCP port (default {p.DEFAULT_OSCQUERY_PORT}, or any free port if "
                           "that one is taken; 0 = any free port; none = off)")
     osc.add_argument("--no-zeroconf", action="store_true", help="do not advertise _osc._udp and _oscjson._tcp by Zeroconf")
-    parser.add_argument("--models", type=Path, default=None, metavar="DIR",
-                        help=f"folder of model directories that {p.IN_MODEL} s:name switches between, by name")
+    add_models_argument(parser)
     add_common_arguments(parser)
 
 
@@ -45,15 +43,7 @@ def _osc_options(args: argparse.Namespace) -> tuple[list, object, object]:
         oscquery_port = parse_oscquery_port(args.oscquery_port or str(p.DEFAULT_OSCQUERY_PORT))
     except (StartupError, AnnounceError) as exc:
         raise CommandError(str(exc)) from None
-    library = None
-    if args.models is not None:
-        from ..models import ModelLibrary
-
-        try:
-            library = ModelLibrary(args.models)
-        except ValueError as exc:
-            raise CommandError(str(exc)) from None
-    return replies, oscquery_port, library
+    return replies, oscquery_port, model_library(args)
 
 
 def _banner(args: argparse.Namespace, run, transport, replies: list, lines: list) -> None:

@@ -47,7 +47,8 @@ def read_until(fd: int, text: str, seconds: float = 60.0) -> str:
 def test_arrows_function_keys_and_mouse_do_not_quit_play_in_a_terminal(tmp_path, random_model_dir):
     record = tmp_path / "take.json"
     leader, follower = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "pianogenie", "play", "--audio", "none", "--midi-out", "none",
+    proc = subprocess.Popen([sys.executable, "-m", "pianogenie", "play", "--ui", "plain", "--audio", "none",
+                             "--midi-out", "none",
                              "--gate", "0.05", "--model", str(random_model_dir), "--record", str(record)],
                             cwd=REPO, stdin=follower, stdout=follower, stderr=follower, close_fds=True)
     os.close(follower)
@@ -85,7 +86,8 @@ def controlling_terminal() -> None:
 
 def test_ctrl_c_quits_play_in_a_terminal(random_model_dir):
     leader, follower = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "pianogenie", "play", "--audio", "none", "--midi-out", "none",
+    proc = subprocess.Popen([sys.executable, "-m", "pianogenie", "play", "--ui", "plain", "--audio", "none",
+                             "--midi-out", "none",
                              "--model", str(random_model_dir)], cwd=REPO, stdin=follower, stdout=follower,
                             stderr=follower, close_fds=True, preexec_fn=controlling_terminal)
     os.close(follower)
@@ -107,7 +109,8 @@ def test_a_closed_terminal_ends_play_cleanly_and_keeps_the_take(tmp_path, random
     off and the take written, never a dump or a lost performance."""
     leader, follower = pty.openpty()
     record = tmp_path / "take.json"
-    proc = subprocess.Popen([sys.executable, "-m", "pianogenie", "play", "--audio", "none", "--midi-out", "none",
+    proc = subprocess.Popen([sys.executable, "-m", "pianogenie", "play", "--ui", "plain", "--audio", "none",
+                             "--midi-out", "none",
                              "--model", str(random_model_dir), "--record", str(record), "--gate", "5"], cwd=REPO,
                             stdin=follower, stdout=follower, stderr=follower, close_fds=True,
                             preexec_fn=controlling_terminal)

@@ -144,7 +144,8 @@ def test_make_serve_also_sets_up_the_web_page() -> None:
 
 
 # What README's Play section names -> the extra that makes it work.
-PLAY_FEATURES = {"OSC": "osc", "MIDI": "midi", "FM synth": "audio", "--synth piano": "piano", "Zeroconf": "discovery", "--https": "web"}
+PLAY_FEATURES = {"OSC": "osc", "MIDI": "midi", "FM synth": "audio", "--synth piano": "piano", "Zeroconf": "discovery",
+                 "--https": "web", "live view": "tui"}
 
 
 def test_make_serve_installs_what_the_play_section_uses() -> None:
