@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import signal
 import socket
@@ -30,28 +29,10 @@ from .. import protocol as p
 from ..osc.send import Encoder
 from ..sound.voices import DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE
 from ..system import BRIDGE_BUDGET_P99_US, SOUND_BUDGET_P99_MS
+from .bench_spawn import spawn
 
 BLOCK = 500
 JACK_RATE, JACK_PERIOD, JACK_PERIODS = DEFAULT_SAMPLE_RATE, DEFAULT_BUFFER_SIZE, 2
-
-
-def _spawn(args: list[str], ready: str = "ready", cwd: Path | None = None,
-           env: dict[str, str] | None = None) -> tuple[subprocess.Popen, tuple[str, int]]:
-    if cwd is not None:
-        env = dict(env or os.environ, PYTHONPATH=str(cwd))
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=cwd, env=env)
-    lines = []
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            raise RuntimeError(f"{args[:4]} exited: {''.join(lines)}")
-        lines.append(line)
-        if ready in line:
-            break
-    match = re.search(r"udp ([\d.]+):(\d+)", "".join(lines))
-    _spawn.banner = "".join(lines)
-    return proc, (match.group(1), int(match.group(2)))
 
 
 def _echo_server(kind: str) -> None:
@@ -117,11 +98,11 @@ def _serve_args(model: Path | None, *extra: str, audio: str = "none", tree: Path
 def round_trip_bench(model: Path | None, presses: int, baseline: Path | None = None) -> dict[str, np.ndarray]:
     procs = {}
     try:
-        procs["raw echo"] = _spawn([sys.executable, "-m", "pianogenie.bridge.cli.bench", "echo", "raw"])
-        procs["python-osc echo"] = _spawn([sys.executable, "-m", "pianogenie.bridge.cli.bench", "echo", "pythonosc"])
-        procs["bridge"] = _spawn(_serve_args(model))
+        procs["raw echo"] = spawn([sys.executable, "-m", "pianogenie.bridge.cli.bench", "echo", "raw"])
+        procs["python-osc echo"] = spawn([sys.executable, "-m", "pianogenie.bridge.cli.bench", "echo", "pythonosc"])
+        procs["bridge"] = spawn(_serve_args(model))
         if baseline is not None:
-            procs["baseline bridge"] = _spawn(_serve_args(model, tree=baseline), cwd=baseline)
+            procs["baseline bridge"] = spawn(_serve_args(model, tree=baseline), cwd=baseline)
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         sock.bind(("127.0.0.1", 0))
         sock.settimeout(5.0)
@@ -174,8 +155,8 @@ def performers_bench(model: Path | None, seconds: float, performers: int = 16, r
     python-osc echo: with idle gaps between presses, both pay the machine's wake-up latency."""
     procs = {}
     try:
-        procs["python-osc echo"] = _spawn([sys.executable, "-m", "pianogenie.bridge.cli.bench", "echo", "pythonosc"])
-        procs["bridge"] = _spawn(_serve_args(model))
+        procs["python-osc echo"] = spawn([sys.executable, "-m", "pianogenie.bridge.cli.bench", "echo", "pythonosc"])
+        procs["bridge"] = spawn(_serve_args(model))
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         sock.bind(("127.0.0.1", 0))
         sock.settimeout(5.0)
@@ -206,7 +187,7 @@ def sound_bench(model: Path | None, presses: int = 200, realtime: bool = False) 
             return None, "skipped: jackd -d dummy did not start"
         with tempfile.TemporaryDirectory() as tmp:
             log = Path(tmp) / "onsets.txt"
-            proc, address = _spawn(_serve_args(
+            proc, address = spawn(_serve_args(
                 model, "--audio-backend", "jack", "--buffer-size", str(JACK_PERIOD), "--sample-rate", str(JACK_RATE),
                 "--voices", "32", "--onset-log", str(log), *(["--realtime"] if realtime else []), audio="pyo"))
             sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -224,7 +205,7 @@ def sound_bench(model: Path | None, presses: int = 200, realtime: bool = False) 
             values = [float(x) for x in log.read_text().split()] if log.exists() else []
         if not values:
             return None, "skipped: pyo did not start on the JACK dummy server"
-        scheduling = "SCHED_FIFO" if "SCHED_FIFO" in _spawn.banner else "normal scheduling"
+        scheduling = "SCHED_FIFO" if "SCHED_FIFO" in spawn.banner else "normal scheduling"
         return np.array(values), f"{len(values)} onsets of {presses} presses, {scheduling}"
     finally:
         if proc is not None and proc.poll() is None:

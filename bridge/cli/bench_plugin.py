@@ -73,10 +73,10 @@ def arrival_to_onset(serve: list[str], env: dict[str, str], presses: int, rest: 
                      warmup: int = WARMUP) -> tuple[np.ndarray, str]:
     """Seconds from each press's send to its first sound at JACK, and serve's banner; `serve` is the command
     line of a serve that replies to the sender and plays on JACK."""
-    from .bench import _spawn
+    from .bench_spawn import spawn
 
-    proc, address = _spawn(serve, ready="pianogenie serve: ready", env=env)
-    banner = _spawn.banner
+    proc, address = spawn(serve, ready="pianogenie serve: ready", env=env)
+    banner = spawn.banner
     try:
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         sock.bind(("127.0.0.1", 0))
