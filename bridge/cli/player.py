@@ -10,7 +10,6 @@ from typing import Callable
 from pianogenie.engine.constants import NUM_BUTTONS
 
 from .. import protocol as p
-from ..models import model_name
 from . import keys as k
 
 GATE_STEP = 0.05
@@ -143,6 +142,8 @@ class KeyboardPlayer:
             self.say("no other model: start play with --models DIR" if library is None else
                      f"no models in {library.folder}")
             return
+        from ..models import model_name  # here: `play --help` loads the player's module, and models loads numpy
+
         current = model_name(self.bridge.genie)
         name = names[(names.index(current) + 1) % len(names)] if current in names else names[0]
         accepted = self.bridge.handle(p.IN_MODEL, [name], None, now)
