@@ -1,8 +1,8 @@
 """Press -> sound measured from outside the synth, at the frame: a JACK client in a process of its own hears what
 feeds JACK's playback ports, finds each onset's frame (the first sample above a threshold after 0.2 s below it)
-and maps frames onto the monotonic clock by the lowest (callback time - frame time) seen, as a callback wakes late
-but never early. `pianogenie bench osc --sound plugin` and the fixed-latency test (tests/bridge/test_plugin_live.py)
-both measure with it.
+and maps each onset's frame onto the monotonic clock by the lowest (callback time - frame time) of the callbacks
+from its own to FLOOR_S later, as a callback wakes late but never early. `pianogenie bench osc --sound plugin` and
+the fixed-latency test (tests/bridge/test_plugin_live.py) both measure with it.
 
 Run as `python -m pianogenie.bridge.frame_meter [THRESHOLD]`: it connects every port that feeds system:playback
 to its two inputs, prints "ready", then on stdin's end one line per onset: "onset <monotonic seconds>"."""
@@ -17,6 +17,11 @@ from typing import Iterator
 
 THRESHOLD = 0.002        # an onset: the first sample above this (the sum of both channels' magnitudes)
 QUIET_S = 0.2            # ... after this long below it
+# An onset's frame is mapped by the floor of the callbacks from its own to this much later, not by one offset for
+# the run: a JACK server that stalls (a loaded machine; the dummy driver does not catch up) falls behind the
+# monotonic clock for good, and one offset for the run put every onset after a stall a period or more early. A
+# later stall within the window errs late, never early, so no note is ever reported before it sounded.
+FLOOR_S = 0.1
 CLIENT_NAME = "pgframes"
 PLAYBACK = ("system:playback_1", "system:playback_2")
 
@@ -27,11 +32,11 @@ def _feeding_playback(client) -> list[str]:
     return sorted(name for name in feeding if not name.startswith(("system:", CLIENT_NAME + ":")))
 
 
-def _floor_offset(offsets: list[float], rate: int, period: int) -> float:
-    """The median over seconds of each second's lowest (wake-up - frame time): the floor follows the clocks' drift."""
-    per_second = max(1, rate // period)
-    floors = [min(offsets[i:i + per_second]) for i in range(0, len(offsets), per_second)]
-    return sorted(floors)[len(floors) // 2]
+def onset_times(onsets: list[tuple[int, int]], offsets: list[float], rate: int, period: int) -> list[float]:
+    """Each onset (frame, index of its callback) on the monotonic clock, by the floor of (wake-up - frame time)
+    over its callback and those up to FLOOR_S later."""
+    window = max(1, round(FLOOR_S * rate / period))
+    return [frame / rate + min(offsets[index:index + window]) for frame, index in onsets]
 
 
 def run_client(threshold: float = THRESHOLD) -> int:
@@ -53,7 +58,7 @@ def run_client(threshold: float = THRESHOLD) -> int:
         loud = np.flatnonzero(block > threshold)
         if loud.size:
             if first + int(loud[0]) >= state["quiet_until"]:
-                state["onsets"].append(first + int(loud[0]))
+                state["onsets"].append((first + int(loud[0]), len(state["offsets"]) - 1))
             state["quiet_until"] = first + int(loud[-1]) + int(QUIET_S * rate)
 
     client.activate()
@@ -62,9 +67,8 @@ def run_client(threshold: float = THRESHOLD) -> int:
     print("ready", flush=True)
     sys.stdin.read()
     client.deactivate()
-    offset = _floor_offset(state["offsets"], rate, client.blocksize)
-    for frame in state["onsets"]:
-        print(f"onset {frame / rate + offset:.7f}")
+    for heard in onset_times(state["onsets"], state["offsets"], rate, client.blocksize):
+        print(f"onset {heard:.7f}")
     client.close()
     return 0
 

@@ -4,10 +4,8 @@ hanging in its run(), which must cost the bridge its sound only: one line, and O
 
 from __future__ import annotations
 
-import contextlib
 import queue
-import subprocess
-import sys
+import socket
 import threading
 import time
 
@@ -15,8 +13,9 @@ import numpy as np
 import pytest
 
 from pianogenie.bridge import protocol as p
+from pianogenie.bridge.frame_meter import FrameMeter, press_times
 from pianogenie.bridge.osc.client import OscClient
-from tests.conftest import REPO, jack_dummy
+from tests.conftest import jack_dummy
 from tests.jack_helpers import RECORDER, connect, connections, jack_recorder, read_stereo
 from tests.plugin_helpers import CRASH_VELOCITY, HANG_VELOCITY, URI, build_problem, build_test_instrument, lv2_env
 from tests.serve_helpers import free_udp_port, running_serve
@@ -118,43 +117,16 @@ def test_a_plugin_that_crashes_or_hangs_costs_the_sound_only(velocity, words, mo
     assert noticed < 5.0
 
 
-@contextlib.contextmanager
-def _frame_meter(env):
-    proc = subprocess.Popen([sys.executable, "tests/jack_frame_meter.py"], cwd=REPO, stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    onsets: list[float] = []
-    try:
-        assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
-        yield ("pgframes:input_1", "pgframes:input_2"), onsets
-    finally:
-        proc.stdin.close()
-        onsets.extend(float(line.split()[1]) for line in proc.stdout.read().splitlines() if line.startswith("onset "))
-        proc.wait(30)
-
-
 def _arrival_to_onset(env, latency: str, presses: int = 30) -> list[float]:
     """Seconds from each press's send to its first sound at JACK, measured at the frame by a JACK client."""
-    sent: list[float] = []
-    with _frame_meter(env) as (inputs, onsets):
-        with running_serve(["--audio", "sounddevice", "--buffer-size", "64", "--synth", f"lv2:{URI}",
-                            "--latency", latency, "--realtime"], free_udp_port()) as (port, proc):
-            for output, meter_in in zip(_plugin_outputs(env, exclude="pgframes"), inputs):
-                connect(env, output, meter_in)
-            client = OscClient(("127.0.0.1", port))
-            try:
-                time.sleep(0.3)
-                for n in range(presses):
-                    sent.append(time.monotonic())
-                    client.send(p.IN_PRESS, n % 8, 100)
-                    client.wait_for(lambda m: m[0] == p.OUT_NOTEON, 2.0)
-                    time.sleep(0.05)
-                    client.send(p.IN_RELEASE, n % 8)
-                    client.wait_for(lambda m: m[0] == p.OUT_NOTEOFF, 2.0)
-                    time.sleep(0.25 + 0.0137 * (n % 7))  # presses fall anywhere in a period
-            finally:
-                client.close()
-    assert len(onsets) == presses, (len(onsets), presses)
-    return [heard - press for press, heard in zip(sent, onsets)]
+    with running_serve(["--audio", "sounddevice", "--buffer-size", "64", "--synth", f"lv2:{URI}",
+                        "--latency", latency, "--realtime"], free_udp_port()) as (port, proc):
+        with FrameMeter(env) as meter, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.settimeout(2.0)
+            time.sleep(0.3)
+            sent = list(press_times(sock, ("127.0.0.1", port), presses))
+    assert len(meter.onsets) == presses, (len(meter.onsets), presses)
+    return [heard - press for press, heard in zip(sent, meter.onsets)]
 
 
 @pytest.mark.skipif(build_problem() is not None, reason=str(build_problem()))
