@@ -13,6 +13,8 @@ import threading
 import time
 from dataclasses import dataclass
 
+from ..engine.constants import MAX_QUANTUM
+
 DEFAULT_TEMPO = 120.0
 DEFAULT_QUANTUM = 4.0
 # Joining enabled at once can impose our tempo on the session before we have heard it (aalink #7).
@@ -70,8 +72,8 @@ class LinkClock:
                  output_latency_s: float = 0.0, enable_after_s: float = ENABLE_AFTER_S):
         if not TEMPO_RANGE[0] <= tempo <= TEMPO_RANGE[1]:
             raise ValueError(f"--tempo must be within {TEMPO_RANGE[0]:g}..{TEMPO_RANGE[1]:g} BPM, got {tempo:g}")
-        if not quantum > 0 or not math.isfinite(quantum):
-            raise ValueError(f"--quantum must be a positive number of beats, got {quantum:g}")
+        if not 0 < quantum <= MAX_QUANTUM:
+            raise ValueError(f"--quantum must be a number of beats in (0, {MAX_QUANTUM:g}], got {quantum:g}")
         try:
             import link
         except ImportError:

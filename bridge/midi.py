@@ -168,7 +168,7 @@ def list_midi_ports() -> list[str]:
 FILE_CHANNELS = tuple(c for c in range(16) if c != 9)
 PIANO_PROGRAM = 0  # GM Acoustic Grand Piano
 TICKS_PER_BEAT = 480
-BAR_BEATS = 4.0  # a Link take's export starts on the bar (Link's default quantum) holding its first note
+BAR_BEATS = 4.0  # a Link take's bar (Link's default quantum) where the take keeps none: its export starts on the bar holding its first note
 
 
 @dataclass(frozen=True)

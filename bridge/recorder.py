@@ -12,6 +12,7 @@ rebuilt into a take of its own when the next recording to that path starts."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import tempfile
@@ -124,23 +125,34 @@ class _Journal:
 
 class Recorder:
     """A note sink plus the bridge's input hooks; `save()` closes anything still open at the given time. Call
-    `recover(path)` first: a journal left at the path by a dead run would be overwritten."""
+    `recover(path)` first: a journal left at the path by a dead run would be overwritten.
+
+    With Link (`serve --link --record`) the take starts on a bar: its time 0 is the quantum boundary at or before
+    its first event, so the take's bars are Link's and nothing played is left out (a pickup before the downbeat
+    falls in the bar before it)."""
 
     def __init__(self, path: str | os.PathLike, start: float, meta: dict[str, Any] | None = None,
                  journal: bool = True, link: Any = None):
         self.path = Path(path)
         self.start = start
         self.meta = {key: (meta or {}).get(key) for key in ("model", "temperature", "seed")}
+        if link is not None:
+            self.meta["quantum"] = link.quantum
         self.builder = TakeBuilder(self.meta)
         self._last = 0.0
         self._seq = 0
         self._gaps: dict[int, tuple[float, float]] = {}  # performer -> (bridge time, take time) of its last press
         self.link = link  # a LinkClock (serve --link): each press records its beat, the take a tempo map
         self._bpm: float | None = None
+        self._on_bar = link is None  # with Link, the start moves back to a bar at the first event
         header = {"k": "take", "version": PLAIN_VERSION, "pid": os.getpid(), **self.meta}
         self.journal = _Journal(journal_path(self.path), header) if journal else None
 
     def _t(self, time: float) -> float:
+        if not self._on_bar:
+            self._on_bar = True
+            quantum = self.link.quantum
+            self.start = self.link.time_at_beat(math.floor(self.link.beat_at(time) / quantum + 1e-9) * quantum)
         self._last = max(self._last, time - self.start)
         return self._last
 

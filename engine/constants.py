@@ -51,3 +51,7 @@ def key_to_pitch(key: int) -> int:
 
 def pitch_to_key(pitch: int) -> int:
     return pitch - LOWEST_PITCH
+
+# Beats to a bar in a Link session (`serve --quantum`, a take's "quantum"): Link takes any, but a bar longer than
+# this is no bar a take or a DAW could mean.
+MAX_QUANTUM = 64.0

@@ -19,7 +19,8 @@ backwards, clamped). A file with events only (hand-written, or from another tool
 
 Version 3 adds what `serve --link` records: "beat" on an event (Link's beat at the press, beside its time) and a
 top-level "tempo" map, [{"time": 0.0, "beat": 16.0, "bpm": 120.0}, ...] in time order (each point: from this time
-on, this tempo, and this time is this beat). A take without them is written as version 2, exactly as before.
+on, this tempo, and this time is this beat), and "quantum", the session's beats to a bar (`--quantum`), which the
+MIDI export's bars follow. A take without them is written as version 2, exactly as before.
 
 Version 1 (no "version") is the same without "changes", "end", "seq" and "dt"; it loads, and replays as it always
 did: each press its own note. A newer version is refused in one line.
@@ -35,7 +36,7 @@ from numbers import Integral, Real
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .constants import DEFAULT_TEMPERATURE, DEFAULT_VELOCITY, DT_MAX, NUM_BUTTONS, NUM_KEYS, key_to_pitch
+from .constants import DEFAULT_TEMPERATURE, DEFAULT_VELOCITY, DT_MAX, MAX_QUANTUM, NUM_BUTTONS, NUM_KEYS, key_to_pitch
 from .genie import PianoGenie, _clip_dt
 
 # A press with no release sounds this long (seconds).
@@ -122,6 +123,7 @@ class Take:
     model_changes: list[ModelChange] = field(default_factory=list)
     end: float | None = None
     tempo: list[TempoPoint] = field(default_factory=list)  # Link's tempo map, in time order (version 3)
+    quantum: float | None = None  # Link's beats to a bar (version 3)
     version: int = TAKE_VERSION  # the format it was read in: a version-1 take replays as version 1 did
 
     @classmethod
@@ -144,7 +146,7 @@ class Take:
         return write_json(path, self.document())
 
     def has_link(self) -> bool:
-        return bool(self.tempo) or any(e.beat is not None for t in self.tracks.values() for e in t.events)
+        return bool(self.tempo) or self.quantum is not None or any(e.beat is not None for t in self.tracks.values() for e in t.events)
 
     def document(self) -> dict[str, Any]:
         document: dict[str, Any] = {"version": TAKE_VERSION if self.has_link() else PLAIN_VERSION}
@@ -153,6 +155,8 @@ class Take:
                 document[name] = getattr(self, name)
         if self.tempo:
             document["tempo"] = [{"time": p.time, "beat": p.beat, "bpm": p.bpm} for p in self.tempo]
+        if self.quantum is not None:
+            document["quantum"] = self.quantum
         document.update(_track_document(self.tracks.get(0, Track())))
         others = {str(n): _track_document(t) for n, t in sorted(self.tracks.items()) if n != 0}
         if others:
@@ -285,6 +289,16 @@ def _number(value: Any, where: str, name: str) -> float:
     return float(value)
 
 
+def _quantum(document: dict, source: str) -> float | None:
+    quantum = document.get("quantum")
+    if quantum is None:
+        return None
+    value = _number(quantum, source, "quantum")
+    if not 0.0 < value <= MAX_QUANTUM:
+        raise TakeError(f"{source}: quantum must be a number of beats in (0, {MAX_QUANTUM:g}], got {quantum!r}")
+    return value
+
+
 def _tempo_map(document: dict, source: str) -> list[TempoPoint]:
     points = []
     for i, raw in enumerate(_list(document, "tempo", source)):
@@ -387,6 +401,7 @@ def _parse_take(document: Any, source: str) -> Take:
     if document.get("end") is not None:
         take.end = _time(document["end"], source, "end")
     take.tempo = _tempo_map(document, source)
+    take.quantum = _quantum(document, source)
     for i, raw in enumerate(_list(document, "model_changes", source)):
         where = f"{source}: model change {i}"
         raw = _object(raw, where)
@@ -450,7 +465,7 @@ class TakeBuilder:
     its journal, the take of a run that died. Times must already be on the take's clock (the recorder clamps)."""
 
     def __init__(self, header: dict[str, Any]):
-        self.header = {key: header.get(key) for key in ("model", "temperature", "seed")}
+        self.header = {key: header.get(key) for key in ("model", "temperature", "seed", "quantum")}
         self.tracks: dict[int, dict[str, list]] = {}
         self.open_events: dict[tuple[int, int], dict] = {}  # (performer, button) -> the press awaiting release
         self.open_notes: dict[tuple[int, int], dict] = {}   # (performer, pitch) -> the note awaiting its offset
@@ -508,7 +523,8 @@ class TakeBuilder:
     def take(self, end: float | None = None, source: str = "take") -> Take:
         """The take so far: whatever is still open ends at `end` (default: the last item's time)."""
         end = self.last if end is None else max(end, self.last)
-        document: dict[str, Any] = {"version": TAKE_VERSION if self.tempo else PLAIN_VERSION,
+        linked = self.tempo or self.header.get("quantum") is not None
+        document: dict[str, Any] = {"version": TAKE_VERSION if linked else PLAIN_VERSION,
                                     **_drop_none(self.header), "end": end}
         if self.tempo:
             document["tempo"] = list(self.tempo)

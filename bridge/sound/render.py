@@ -61,13 +61,13 @@ def render_file(source: Path, out: Path, config: RenderConfig = RenderConfig()) 
     played = notes_of(take, config)
     notes = from_first_note(played)
     if suffix in MIDI_SUFFIXES:
-        from ..midi import PedalChange, write_midi
+        from ..midi import BAR_BEATS, PedalChange, write_midi
 
         pedal = [PedalChange(change.time, number, bool(change.value)) for number, track in take.tracks.items()
                  for change in track.changes if change.change == "sustain"]
         try:
             write_midi(played, out, pedal=pedal, start=min((n.onset for n in played), default=0.0),
-                       tempo=take.tempo)
+                       tempo=take.tempo, bar_beats=take.quantum or BAR_BEATS)
         except RuntimeError as exc:  # mido is missing
             raise ValueError(str(exc)) from None
         return len(notes), max((note.offset for note in notes), default=0.0)

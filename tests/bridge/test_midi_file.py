@@ -119,3 +119,20 @@ def test_a_take_without_link_exports_as_before_one_tempo_from_the_first_note(tmp
     midi = mido.MidiFile(tmp_path / "t.mid")
     assert _tempo_track(midi.tracks[0]) == [(0, 100.0)]
     assert [t for t, m in events(midi.tracks[1]) if m.type == "note_on"] == [0, 240]  # 0.3 s at 100 BPM, 480/beat
+
+
+def test_a_link_take_exports_bars_of_its_own_quantum(tmp_path) -> None:
+    """A take of a session in bars of 3 (`--quantum 3`): the first note on beat 10 falls in the bar from beat 9,
+    so ticks count from beat 9 and the downbeats 12 and 15 sit on tick multiples of a 3-beat bar."""
+    from pianogenie.bridge.sound.render import render_file
+    from pianogenie.engine.takes import Take, TempoPoint, Track
+
+    on_beat = {10: 5.0, 12: 6.0, 15: 7.5}  # 120 BPM, beat 0 at 0 s
+    take = Take(tracks={0: Track(notes=[Note(60 + b, t, t + 0.1) for b, t in on_beat.items()])},
+                tempo=[TempoPoint(0.0, 0.0, 120.0)], quantum=3.0)
+    take.save(tmp_path / "take.json")
+    render_file(tmp_path / "take.json", tmp_path / "take.mid")
+    midi = mido.MidiFile(tmp_path / "take.mid")
+    ons = {m.note - 60: t for t, m in events(midi.tracks[1]) if m.type == "note_on"}
+    assert ons == {b: (b - 9) * midi.ticks_per_beat for b in on_beat}
+    assert ons[12] % (3 * midi.ticks_per_beat) == 0 and ons[15] % (3 * midi.ticks_per_beat) == 0

@@ -335,13 +335,17 @@ def test_a_bad_tempo_map_is_refused_in_one_line(tempo, words) -> None:
 
 
 class _FakeLink:
-    """The LinkClock surface the recorder reads: beat_at(time) and tempo (a session at `bpm`, beat 0 at 100 s)."""
+    """The LinkClock surface the recorder reads: beat_at(time), time_at_beat(beat), tempo and quantum (a session at
+    `bpm`, beat 0 at 100 s)."""
 
-    def __init__(self, bpm: float):
-        self.tempo = bpm
+    def __init__(self, bpm: float, quantum: float = 4.0):
+        self.tempo, self.quantum = bpm, quantum
 
     def beat_at(self, t: float) -> float:
         return (t - 100.0) * self.tempo / 60.0
+
+    def time_at_beat(self, beat: float) -> float:
+        return 100.0 + beat * 60.0 / self.tempo
 
 
 def test_a_recording_with_link_keeps_each_press_beat_and_the_tempo_changes(tmp_path) -> None:
@@ -383,3 +387,25 @@ def test_a_real_link_session_gives_the_recorded_beats(tmp_path) -> None:
     first, second = (e.beat for e in take.events)
     assert second - first == pytest.approx(3.0, abs=1e-3)  # 2 s at 90 BPM
     assert take.tempo[0].bpm == pytest.approx(90.0)
+
+
+def test_a_link_take_starts_on_the_bar_of_its_first_event_and_keeps_its_quantum(tmp_path) -> None:
+    """Recording from 100 s, the first press at 103.3 s (beat 6.6 at 120 BPM, bars of 3): the take's time 0 is the
+    bar at beat 6 (103.0 s), so every bar line of the take falls on a multiple of 1.5 s; the journal of a run that
+    died keeps the same."""
+    recorder = Recorder(tmp_path / "take.json", 100.0, link=_FakeLink(120.0, quantum=3.0))
+    recorder.press(0, 1, 90, 103.3)
+    recorder.release(0, 1, 103.55)
+    recorder.press(0, 2, 90, 104.5)
+    died = Take.load(tmp_path / "take.json")  # the journal, as a run killed here would leave it
+    recorder.save(105.0)
+    for take in (died, Take.load(tmp_path / "take.json")):
+        assert take.version == 3 and take.quantum == 3.0
+        assert [round(e.time, 9) for e in take.events] == [0.3, 1.5]
+        assert [e.beat for e in take.events] == pytest.approx([6.6, 9.0])
+
+
+@pytest.mark.parametrize("quantum", [0, -4, 65, "4", True, float("nan")])
+def test_a_bad_quantum_is_refused_in_one_line(quantum) -> None:
+    with pytest.raises(TakeError, match="quantum"):
+        Take.from_document({"version": 3, "events": [], "quantum": quantum})
