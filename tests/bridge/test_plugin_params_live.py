@@ -1,0 +1,124 @@
+"""A plugin's parameters live (issue 19): MDA Piano (Debian's mda-lv2) in `pianogenie serve` on a JACK dummy
+server, started from a --plugin-preset file, its envelope decay set over real OSC; the recorded notes decay as
+the parameter says, the OSCQuery tree (real HTTP GETs) shows each value, and bad values are refused with
+/genie/error while serve plays on."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+
+import numpy as np
+import pytest
+
+from pianogenie.bridge import protocol as p
+from pianogenie.bridge.osc.client import OscClient
+from tests.bridge.test_bridge_oscquery import free_tcp_port, get
+from tests.conftest import jack_dummy
+from tests.jack_helpers import connect, connections, jack_recorder, read_stereo, RECORDER
+from tests.serve_helpers import free_udp_port, running_serve
+
+lv2 = pytest.importorskip("pianogenie.bridge.sound.lv2")
+pytest.importorskip("sounddevice")
+PIANO = "http://drobilla.net/plugins/mda/Piano"
+HOLD = 1.0  # seconds each note is held: MDA Piano's env_decay shapes a held note
+QUIET = 0.02  # a sample above this is a note sounding
+
+
+def _plugin_outputs(env) -> list[str]:
+    table = connections(env)
+    return sorted(port for port, peers in table.items()
+                  if peers & {"system:playback_1", "system:playback_2"} and not port.startswith(("system:", RECORDER)))
+
+
+def _play(client: OscClient, button: int) -> None:
+    client.send(p.IN_PRESS, button, 100)
+    message, _ = client.wait_for(lambda m: m[0] == p.OUT_NOTEON, 2.0)
+    assert message is not None, "serve played no note"
+    time.sleep(HOLD)
+    client.send(p.IN_RELEASE, button)
+    client.wait_for(lambda m: m[0] == p.OUT_NOTEOFF, 2.0)
+    time.sleep(1.5)  # the release dies away before the next note
+
+
+def _error(client: OscClient, address: str, *values) -> str:
+    client.send(address, *values)
+    message, _ = client.wait_for(lambda m: m[0] == p.OUT_ERROR, 2.0)
+    assert message is not None, f"{address} {values}: no {p.OUT_ERROR} reply"
+    return message[1][0]
+
+
+def _onsets(audio: np.ndarray, rate: int) -> list[int]:
+    """The first loud frame of each note (notes are over 2 s apart)."""
+    loud = np.flatnonzero(np.abs(audio).max(axis=1) > QUIET)
+    starts: list[int] = []
+    for frame in loud:
+        if not starts or frame > starts[-1] + 2 * rate:
+            starts.append(int(frame))
+    return starts
+
+
+def _decay_db(audio: np.ndarray, start: int, rate: int) -> float:
+    """How far a held note fell, in dB, from its first 0.1 s to 0.8..0.9 s after its onset."""
+    def level(a: float, b: float) -> float:
+        window = audio[start + int(a * rate):start + int(b * rate)]
+        return 20 * math.log10(float(np.sqrt(np.mean(window ** 2))) + 1e-12)
+
+    return level(0.0, 0.1) - level(0.8, 0.9)
+
+
+def test_a_parameter_set_over_osc_changes_the_sound_and_the_tree(tmp_path, monkeypatch) -> None:
+    if PIANO not in {info.uri for info in lv2.list_plugins()}:
+        pytest.skip("mda-lv2 is not installed (make system-test installs it)")
+    preset = tmp_path / "short.json"
+    preset.write_text(json.dumps({"uri": PIANO, "params": {"env_decay": 0.0}}))
+    wav, http = tmp_path / "heard.wav", free_tcp_port()
+    with jack_dummy(64) as env:
+        for name in ("JACK_NO_START_SERVER", "JACK_DEFAULT_SERVER"):
+            monkeypatch.setenv(name, env[name])
+        with jack_recorder(env, wav) as inputs:
+            with running_serve(["--audio", "sounddevice", "--buffer-size", "64", "--synth", f"lv2:{PIANO}",
+                                "--plugin-preset", str(preset), "--oscquery-port", str(http)],
+                               free_udp_port()) as (port, proc):
+                assert "plugin      12 parameters" in proc.banner, proc.banner
+                for output, recorder_in in zip(_plugin_outputs(env), inputs):
+                    connect(env, output, recorder_in)
+                node = f"{p.PLUGIN_PARAMS}/env_decay"
+                status, tree = get(http, node)
+                assert status == 200 and tree["TYPE"] == "f" and tree["ACCESS"] == 3, tree
+                assert tree["RANGE"] == [{"MIN": 0.0, "MAX": 1.0}] and tree["VALUE"] == [0.0], tree  # the preset's
+                client = OscClient(("127.0.0.1", port))
+                try:
+                    time.sleep(0.3)
+                    _play(client, 4)
+                    client.send(p.IN_PLUGIN_PARAM, "env_decay", 1.0)
+                    _play(client, 4)
+                    assert get(http, node)[1]["VALUE"] == [1.0]
+                    assert get(http, p.PLUGIN_PARAMS)[1]["CONTENTS"]["env_decay"]["VALUE"] == [1.0]
+
+                    refusals = [
+                        (_error(client, p.IN_PLUGIN_PARAM, "env_decay", 2.0),
+                         "/genie/plugin/param: env_decay must be in [0, 1], got 2.0"),
+                        (_error(client, p.IN_PLUGIN_PARAM, "env_decay", float("nan")),
+                         "/genie/plugin/param: value must be a finite number, got float nan"),
+                        (_error(client, node, -0.5), f"{node}: env_decay must be in [0, 1], got -0.5"),
+                    ]
+                    unknown = _error(client, p.IN_PLUGIN_PARAM, "loudness", 0.5)
+                    assert unknown.startswith(f"/genie/plugin/param: lv2:{PIANO} has no parameter 'loudness' "
+                                              "(it has env_decay, env_release,"), unknown
+                    for got, expected in refusals:
+                        assert got == expected
+                    assert get(http, node)[1]["VALUE"] == [1.0], "a refused value changed nothing"
+                    client.send(node, 0.0)  # by the parameter's own address
+                    _play(client, 4)  # and serve plays on
+                    assert get(http, node)[1]["VALUE"] == [0.0]
+                finally:
+                    client.close()
+    audio, rate = read_stereo(wav)
+    starts = _onsets(audio, rate)
+    assert len(starts) == 3, starts
+    short, long, short_again = (_decay_db(audio, start, rate) for start in starts)
+    print(f"\nMDA Piano, a held note's fall from its onset to 0.85 s: env_decay 0 {short:.1f} dB, "
+          f"1 {long:.1f} dB, 0 again {short_again:.1f} dB")
+    assert short - long > 8.0 and short_again - long > 8.0, (short, long, short_again)
