@@ -40,6 +40,7 @@ class Host(Protocol):
     library: ModelLibrary | None
     volume: Volume
     plugin: Any  # bridge.sound.plugin_params.PluginParams, or None: no instrument plugin plays
+    link: Any  # the OSC transport's link, or None
 
     def status(self, number: int = 0) -> dict[str, Any]: ...
 
@@ -181,6 +182,12 @@ def _set_param(host: Host, address: str, name: str, value: float) -> None:
     problem = host.plugin.set(name, value)
     if problem:
         raise ProtocolError(f"{address}: {problem}")
+    stream = getattr(host.link, "stream", None)
+    if stream is not None:  # the OSCQuery websocket: clients LISTENing to the parameter hear its new value
+        from .osc.send import Encoder
+
+        path = f"{p.PLUGIN_PARAMS}/{name}"
+        stream.publish(path, Encoder().message(path, float(value)))
 
 
 @ROUTES.route(p.IN_PLUGIN_PARAM[len(p.PREFIX) + 1:], Text("name", choices=_param_names), Number("value"),

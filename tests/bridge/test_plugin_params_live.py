@@ -5,6 +5,7 @@ the parameter says, the OSCQuery tree (real HTTP GETs) shows each value, and bad
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import time
@@ -14,6 +15,7 @@ import pytest
 
 from pianogenie.bridge import protocol as p
 from pianogenie.bridge.osc.client import OscClient
+from pianogenie.bridge.osc.send import Encoder
 from tests.bridge.test_bridge_oscquery import free_tcp_port, get
 from tests.conftest import jack_dummy
 from tests.jack_helpers import connect, connections, jack_recorder, read_stereo, RECORDER
@@ -21,6 +23,7 @@ from tests.serve_helpers import free_udp_port, running_serve
 
 lv2 = pytest.importorskip("pianogenie.bridge.sound.lv2")
 pytest.importorskip("sounddevice")
+websockets = pytest.importorskip("websockets.sync.client")
 PIANO = "http://drobilla.net/plugins/mda/Piano"
 HOLD = 1.0  # seconds each note is held: MDA Piano's env_decay shapes a held note
 QUIET = 0.02  # a sample above this is a note sounding
@@ -89,10 +92,14 @@ def test_a_parameter_set_over_osc_changes_the_sound_and_the_tree(tmp_path, monke
                 assert status == 200 and tree["TYPE"] == "f" and tree["ACCESS"] == 3, tree
                 assert tree["RANGE"] == [{"MIN": 0.0, "MAX": 1.0}] and tree["VALUE"] == [0.0], tree  # the preset's
                 client = OscClient(("127.0.0.1", port))
+                opened = contextlib.ExitStack()
+                listener = opened.enter_context(websockets.connect(f"ws://127.0.0.1:{http}/"))
                 try:
+                    listener.send(json.dumps({"COMMAND": "LISTEN", "DATA": node}))
                     time.sleep(0.3)
                     _play(client, 4)
                     client.send(p.IN_PLUGIN_PARAM, "env_decay", 1.0)
+                    assert listener.recv(timeout=5) == Encoder().message(node, 1.0), "LISTEN: the new value"
                     _play(client, 4)
                     assert get(http, node)[1]["VALUE"] == [1.0]
                     assert get(http, p.PLUGIN_PARAMS)[1]["CONTENTS"]["env_decay"]["VALUE"] == [1.0]
@@ -115,6 +122,7 @@ def test_a_parameter_set_over_osc_changes_the_sound_and_the_tree(tmp_path, monke
                     assert get(http, node)[1]["VALUE"] == [0.0]
                 finally:
                     client.close()
+                    opened.close()
     audio, rate = read_stereo(wav)
     starts = _onsets(audio, rate)
     assert len(starts) == 3, starts
