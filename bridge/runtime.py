@@ -265,7 +265,8 @@ class Run:
         self.bridge.plugin = params
         for route in param_routes(params):
             self.bridge.add_route(route)
-        self.lines.append(("plugin", f"{len(params.specs)} parameters, live by {p.IN_PLUGIN_PARAM} s:name f:value "
+        count = len(params.specs)
+        self.lines.append(("plugin", f"{count} parameter{'s' * (count != 1)}, live by {p.IN_PLUGIN_PARAM} s:name f:value "
                                      f"or {p.PLUGIN_PARAMS}/<name> f:value"))
 
     def _open_midi_out(self, backend: Any, api: str | None, problem: str | None) -> None:

@@ -37,6 +37,7 @@ from .voices import DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE, SynthConfig, Synth
 RECORD = struct.Struct("<BBBBd")  # kind, performer, pitch, velocity, arrival (monotonic seconds)
 NOTE_OFF, NOTE_ON, ALL_OFF, GAIN, PARAM = 0, 1, 2, 3, 4
 PARAMS_LINE = "params "
+MAX_PARAMS = 1 << 16  # a PARAM record's index is two bytes; a plugin's parameters past it are not offered
 START_TIMEOUT = 60.0
 # Shortest note the synth plays (seconds): a few buffers, so the attack is heard.
 MIN_NOTE = 0.03
@@ -354,7 +355,7 @@ def _child(args: argparse.Namespace) -> int:
     except SynthUnavailable as exc:
         print(f"error {exc}", flush=True)
         return 1
-    specs = synth.param_specs() if hasattr(synth, "param_specs") else []
+    specs = synth.param_specs()[:MAX_PARAMS] if hasattr(synth, "param_specs") else []
     if specs:
         print(PARAMS_LINE + json.dumps([spec.to_wire() for spec in specs]), flush=True)
     synth.start()

@@ -6,6 +6,7 @@ the parameter says, the OSCQuery tree (real HTTP GETs) shows each value, and bad
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import math
 import time
@@ -18,7 +19,8 @@ from pianogenie.bridge.osc.client import OscClient
 from pianogenie.bridge.osc.send import Encoder
 from tests.bridge.test_bridge_oscquery import free_tcp_port, get
 from tests.conftest import jack_dummy
-from tests.jack_helpers import connect, connections, jack_recorder, read_stereo, RECORDER
+from tests.jack_helpers import RECORDER, connect, connections, jack_recorder, read_stereo
+from tests.plugin_helpers import URI, build_problem, build_test_instrument, lv2_env
 from tests.serve_helpers import free_udp_port, running_serve
 
 lv2 = pytest.importorskip("pianogenie.bridge.sound.lv2")
@@ -130,3 +132,44 @@ def test_a_parameter_set_over_osc_changes_the_sound_and_the_tree(tmp_path, monke
     print(f"\nMDA Piano, a held note's fall from its onset to 0.85 s: env_decay 0 {short:.1f} dB, "
           f"1 {long:.1f} dB, 0 again {short_again:.1f} dB")
     assert short - long > 8.0 and short_again - long > 8.0, (short, long, short_again)
+
+
+def _level_db(window: np.ndarray) -> float:
+    return 20 * math.log10(float(np.sqrt(np.mean(window ** 2))) + 1e-12)
+
+
+@pytest.mark.skipif(build_problem() is not None, reason=str(build_problem()))
+@pytest.mark.parametrize("kind", ["lv2", pytest.param("vst3", marks=pytest.mark.skipif(
+    importlib.util.find_spec("pedalboard") is None, reason="VST3 needs pedalboard"))])
+def test_the_test_instruments_gain_over_osc_in_lv2_and_vst3(kind, tmp_path, monkeypatch) -> None:
+    """The test instrument (a sine at gain x velocity) built as LV2 and as VST3, in serve: its `gain` set over
+    OSC from 0.8 to 0.2 makes the next note 12 dB quieter, through either host in the synth child."""
+    built = build_test_instrument()
+    synth = f"lv2:{URI}" if kind == "lv2" else f"vst3:{built.vst3}"
+    wav = tmp_path / "heard.wav"
+    with jack_dummy(64) as env:
+        for name in ("JACK_NO_START_SERVER", "JACK_DEFAULT_SERVER"):
+            monkeypatch.setenv(name, env[name])
+        monkeypatch.setenv("LV2_PATH", lv2_env(built)["LV2_PATH"])
+        with jack_recorder(env, wav) as inputs:
+            with running_serve(["--audio", "sounddevice", "--buffer-size", "64", "--synth", synth,
+                                "--plugin-param", "gain=0.8"], free_udp_port()) as (port, proc):
+                assert "plugin      1 parameter, live by /genie/plugin/param" in proc.banner, proc.banner
+                for output, recorder_in in zip(_plugin_outputs(env), inputs):
+                    connect(env, output, recorder_in)
+                client = OscClient(("127.0.0.1", port))
+                try:
+                    time.sleep(0.3)
+                    _play(client, 4)
+                    client.send(f"{p.PLUGIN_PARAMS}/gain", 0.2)
+                    _play(client, 4)
+                    refused = _error(client, p.IN_PLUGIN_PARAM, "gain", 1.5)
+                finally:
+                    client.close()
+    assert refused == "/genie/plugin/param: gain must be in [0, 1], got 1.5"
+    audio, rate = read_stereo(wav)
+    starts = _onsets(audio, rate)
+    assert len(starts) == 2, starts
+    loud, quiet = (_level_db(audio[s + int(0.1 * rate):s + int(0.5 * rate), 0]) for s in starts)
+    print(f"\n{kind}: gain 0.8 -> 0.2 over OSC: {loud - quiet:.2f} dB quieter (20 log10 4 = 12.04)")
+    assert abs((loud - quiet) - 20 * math.log10(4)) < 0.5, (loud, quiet)
