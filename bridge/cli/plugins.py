@@ -42,13 +42,14 @@ def _specs(name: str) -> list:
             return param_specs(target)
         if kind == "vst3" and target:
             from ..sound.vst3 import Vst3Instrument
+            from ..system import quiet_stderr
 
-            plugin = Vst3Instrument(target)
-            try:
-                return [spec.__class__(spec.name, spec.label, spec.minimum, spec.maximum, spec.default, spec.default)
-                        for spec in plugin.param_specs()]
-            finally:
-                plugin.close()
+            with quiet_stderr():  # a DPF plugin closed unplayed asserts on fd 2; what went wrong is raised
+                plugin = Vst3Instrument(target)
+                try:
+                    return plugin.param_specs()  # nothing set: each at the plugin's own start value
+                finally:
+                    plugin.close()
     except (PluginError, LilvMissing) as exc:
         raise CommandError(str(exc)) from None
     raise CommandError(f"--params {name}: name the plugin as --synth does, lv2:URI or vst3:PATH")

@@ -96,7 +96,6 @@ def describe(specs: list[ParamSpec]) -> list[str]:
             for spec in specs]
 
 
-def as_preset(plugin: str, specs: list[ParamSpec], values: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A preset file's contents (bridge/sound/preset.py reads it back): the values given, else the defaults."""
-    values = values or {}
-    return {"uri": plugin, "params": {spec.name: values.get(spec.name, spec.default) for spec in specs}}
+def as_preset(plugin: str, specs: list[ParamSpec]) -> dict[str, Any]:
+    """A preset file's contents (bridge/sound/preset.py reads it back), every parameter at its default."""
+    return {"uri": plugin, "params": {spec.name: spec.default for spec in specs}}

@@ -4,6 +4,7 @@ bridge with no plugin refuses /genie/plugin/param with /genie/error."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -98,3 +99,13 @@ def test_without_a_plugin_the_parameter_route_is_refused(random_model_dir) -> No
                                  "vst3:PATH)")
     assert bridge.handle(p.IN_PLUGIN_PARAM, ["env_decay", 0.5]) is False and bridge.counters.errors == 1
     assert not bridge.handle(f"{p.PLUGIN_PARAMS}/env_decay", [0.5]), "no plugin: no parameter addresses"
+
+
+def test_plugins_params_reads_a_vst3_too() -> None:
+    from tests.plugin_helpers import build_problem, build_test_instrument
+
+    if build_problem() is not None or importlib.util.find_spec("pedalboard") is None:
+        pytest.skip(str(build_problem() or "VST3 needs pedalboard"))
+    listing = _pianogenie("plugins", "--params", f"vst3:{build_test_instrument().vst3}")
+    assert listing.returncode == 0, listing.stderr
+    assert listing.stdout.splitlines()[1:] == ["  gain  0..1, default 0.5  (Gain)"], listing.stdout
