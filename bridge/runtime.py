@@ -266,8 +266,8 @@ class Run:
         for route in param_routes(params):
             self.bridge.add_route(route)
         count = len(params.specs)
-        self.lines.append(("plugin", f"{count} parameter{'s' * (count != 1)}, live by {p.IN_PLUGIN_PARAM} s:name f:value "
-                                     f"or {p.PLUGIN_PARAMS}/<name> f:value"))
+        self.lines.append(("plugin", f"{count} parameter{'s' * (count != 1)}; over OSC (serve), {p.IN_PLUGIN_PARAM} "
+                                     f"s:name f:value or {p.PLUGIN_PARAMS}/<name> f:value sets one live"))
 
     def _open_midi_out(self, backend: Any, api: str | None, problem: str | None) -> None:
         midi = self.config.midi

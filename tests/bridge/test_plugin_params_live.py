@@ -86,7 +86,7 @@ def test_a_parameter_set_over_osc_changes_the_sound_and_the_tree(tmp_path, monke
             with running_serve(["--audio", "sounddevice", "--buffer-size", "64", "--synth", f"lv2:{PIANO}",
                                 "--plugin-preset", str(preset), "--oscquery-port", str(http)],
                                free_udp_port()) as (port, proc):
-                assert "plugin      12 parameters" in proc.banner, proc.banner
+                assert "plugin      12 parameters; over OSC" in proc.banner, proc.banner
                 for output, recorder_in in zip(_plugin_outputs(env), inputs):
                     connect(env, output, recorder_in)
                 node = f"{p.PLUGIN_PARAMS}/env_decay"
@@ -154,7 +154,7 @@ def test_the_test_instruments_gain_over_osc_in_lv2_and_vst3(kind, tmp_path, monk
         with jack_recorder(env, wav) as inputs:
             with running_serve(["--audio", "sounddevice", "--buffer-size", "64", "--synth", synth,
                                 "--plugin-param", "gain=0.8"], free_udp_port()) as (port, proc):
-                assert "plugin      1 parameter, live by /genie/plugin/param" in proc.banner, proc.banner
+                assert "plugin      1 parameter; over OSC (serve), /genie/plugin/param" in proc.banner, proc.banner
                 for output, recorder_in in zip(_plugin_outputs(env), inputs):
                     connect(env, output, recorder_in)
                 client = OscClient(("127.0.0.1", port))
