@@ -19,7 +19,8 @@ from pianogenie.bridge.osc.client import OscClient
 from pianogenie.bridge.osc.send import Encoder
 from tests.bridge.test_bridge_oscquery import free_tcp_port, get
 from tests.conftest import jack_dummy
-from tests.jack_helpers import RECORDER, connect, connections, jack_recorder, read_stereo
+from tests.bridge.test_plugin_live import _plugin_outputs, _stderr_line
+from tests.jack_helpers import connect, jack_recorder, read_stereo
 from tests.plugin_helpers import CRASH_VELOCITY, URI, build_problem, build_test_instrument, lv2_env
 from tests.serve_helpers import free_udp_port, running_serve
 
@@ -29,12 +30,6 @@ websockets = pytest.importorskip("websockets.sync.client")
 PIANO = "http://drobilla.net/plugins/mda/Piano"
 HOLD = 1.0  # seconds each note is held: MDA Piano's env_decay shapes a held note
 QUIET = 0.02  # a sample above this is a note sounding
-
-
-def _plugin_outputs(env) -> list[str]:
-    table = connections(env)
-    return sorted(port for port, peers in table.items()
-                  if peers & {"system:playback_1", "system:playback_2"} and not port.startswith(("system:", RECORDER)))
 
 
 def _play(client: OscClient, button: int) -> None:
@@ -179,8 +174,6 @@ def test_the_test_instruments_gain_over_osc_in_lv2_and_vst3(kind, tmp_path, monk
 def test_a_parameter_for_a_synth_that_died_is_refused(monkeypatch) -> None:
     """The test instrument crashes on a velocity-13 note (tests/instrument/): the synth child dies, serve plays on,
     and setting a parameter then says so instead of writing to a dead pipe."""
-    from tests.bridge.test_plugin_live import _stderr_line
-
     built = build_test_instrument()
     with jack_dummy(64) as env:
         for name in ("JACK_NO_START_SERVER", "JACK_DEFAULT_SERVER"):
