@@ -55,8 +55,10 @@ class Bridge:
         # The synths' level: /genie/volume sets it, every synth the run opens joins it (bridge/runtime.py).
         self.volume = Volume(gain_db)
         self.stats.volume = self.volume
-        self.routes = routes
-        self.dispatcher = Dispatcher(routes, self, self.ensemble.performers, self.counters, self.outbox, clock,
+        # The bridge's own table: a loaded plugin adds its parameters' addresses to it (bridge/runtime.py).
+        self.routes = routes.copy()
+        self.plugin: Any = None  # bridge.sound.plugin_params.PluginParams: an instrument plugin's, when one plays
+        self.dispatcher = Dispatcher(self.routes, self, self.ensemble.performers, self.counters, self.outbox, clock,
                                      recorder=lambda: self.recorder)
         self.lock = self.dispatcher.lock
         self.recorder: Any = None  # bridge.recorder.Recorder: also hears presses, releases, state changes, swaps
@@ -129,6 +131,10 @@ class Bridge:
         """Route replies through a transport: its notes go first, before the other sinks."""
         self.outbox.link = link
         self.router.first = link
+
+    def add_route(self, route: Any) -> None:
+        """An address served from now on (bridge.routes.Route): a loaded plugin's parameters."""
+        self.dispatcher.add(route, self)
 
     def performer(self, number: int) -> Performer:
         return self.ensemble.performer(number)

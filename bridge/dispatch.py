@@ -12,7 +12,7 @@ from typing import Any, Callable, Protocol
 from . import protocol as p
 from .performer import Counters, NoteSink, Performer
 from .protocol import ProtocolError
-from .routes import RouteTable, reject_address
+from .routes import Route, RouteTable, reject_address
 
 # Characters of an error reply's reason.
 MAX_REASON = 300
@@ -63,6 +63,13 @@ class Dispatcher:
         self.handlers: dict[str, Callable[..., None]] = {
             route.verb: partial(route.handler, host) for route in table if route.handler is not None}
         self._addresses = table.addresses()
+
+    def add(self, route: Route, host: Any) -> None:
+        """A route served from now on (a loaded plugin's parameters): call before messages flow or under the lock."""
+        self.table.add(route)
+        if route.handler is not None:
+            self.handlers[route.verb] = partial(route.handler, host)
+        self._addresses = self.table.addresses()
 
     def dispatch(self, address: str, args: list, sender: Any = None, time: float | None = None) -> None:
         """Handle one message. Raises ProtocolError for anything the bridge rejects; a rejected message changes

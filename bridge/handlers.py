@@ -20,8 +20,8 @@ from .models import ModelLibrary, model_name
 from .performer import Counters, Router
 from .protocol import ProtocolError
 from .rate import RateLimit
-from .routes import Output, RouteTable
-from .schema import Flag, Float, Int, Many, Text, Velocity
+from .routes import Output, Route, RouteTable
+from .schema import Flag, Float, Int, Many, Number, Text, Velocity
 from .sound.gain import MAX_GAIN_DB, MIN_GAIN_DB, Volume
 from .stats import Stats
 from .swap import ModelSwap
@@ -39,6 +39,8 @@ class Host(Protocol):
     recorder: Any  # bridge.recorder.Recorder or None
     library: ModelLibrary | None
     volume: Volume
+    plugin: Any  # bridge.sound.plugin_params.PluginParams, or None: no instrument plugin plays
+    link: Any  # the OSC transport's link, or None
 
     def status(self, number: int = 0) -> dict[str, Any]: ...
 
@@ -168,6 +170,55 @@ def models(host: Host, number: int, address: str, values: list, time: float, sen
               doc="every synth's level in dB from now on, as `--gain` sets it at start; a short ramp, no click")
 def volume(host: Host, number: int, address: str, values: list, time: float, sender: Any) -> None:
     host.volume.set(values[0])
+
+
+def _param_names(host: Host) -> list[str]:
+    return host.plugin.names() if host.plugin is not None else []
+
+
+def _set_param(host: Host, address: str, name: str, value: float) -> None:
+    if host.plugin is None:
+        raise ProtocolError(f"{address}: no instrument plugin is loaded (serve --synth lv2:URI or vst3:PATH)")
+    problem = host.plugin.set(name, value)
+    if problem:
+        raise ProtocolError(f"{address}: {problem}")
+    stream = getattr(host.link, "stream", None)
+    if stream is not None:  # the OSCQuery websocket: clients LISTENing to the parameter hear its new value
+        from .osc.send import Encoder
+
+        path = f"{p.PLUGIN_PARAMS}/{name}"
+        stream.publish(path, Encoder().message(path, float(value)))
+
+
+@ROUTES.route(p.IN_PLUGIN_PARAM[len(p.PREFIX) + 1:], Text("name", choices=_param_names), Number("value"),
+              per_performer=False,
+              doc=f"set a parameter of the instrument plugin (`--synth lv2:`/`vst3:`) live: `name` as `--plugin-param` "
+                  f"takes it, `value` within its range (VST3: 0..1); each is also `{p.PLUGIN_PARAMS}/<name> f:value`, "
+                  "which OSCQuery lists with its RANGE and VALUE")
+def plugin_param(host: Host, number: int, address: str, values: list, time: float, sender: Any) -> None:
+    _set_param(host, address, values[0], values[1])
+
+
+def param_routes(params: Any) -> list[Route]:
+    """A loaded plugin's parameters, each at its own address (`/genie/plugin/params/<name> f`) with its RANGE and
+    live VALUE in the OSCQuery tree; added to the bridge's table, never to ROUTES (docs/osc.md describes them
+    by `/genie/plugin/param`'s row)."""
+    from .sound.plugin_params import OSC_SAFE_NAME
+
+    routes = []
+    for name, spec in params.specs.items():
+        if not OSC_SAFE_NAME.fullmatch(name):
+            continue  # settable by /genie/plugin/param only
+
+        def handler(host: Host, number: int, address: str, values: list, time: float, sender: Any,
+                    name: str = name) -> None:
+            _set_param(host, address, name, values[0])
+
+        routes.append(Route(f"{p.PLUGIN_PARAMS[len(p.PREFIX) + 1:]}/{name}",
+                            (Float(name, spec.minimum, spec.maximum),), handler,
+                            f"{spec.label}: the plugin's parameter {name}", per_performer=False,
+                            value=lambda host, number, name=name: [host.plugin.value(name)]))
+    return routes
 
 
 _VELOCITY = Int("velocity", 1, 127)

@@ -33,6 +33,8 @@ IN_STATUS = "/genie/status"
 IN_MODEL = "/genie/model"
 IN_MODELS = "/genie/models"
 IN_VOLUME = "/genie/volume"
+IN_PLUGIN_PARAM = "/genie/plugin/param"
+PLUGIN_PARAMS = "/genie/plugin/params"  # a loaded plugin's parameters, one address each (OSCQuery lists them)
 
 # Output: what the bridge sends back.
 OUT_NOTEON = "/genie/noteon"    # i:pitch i:velocity i:button

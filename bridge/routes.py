@@ -100,6 +100,7 @@ class RouteTable:
     def __init__(self, routes: tuple[Route, ...] = ()):
         self._routes: dict[str, Route] = {}
         self._addresses: dict[str, tuple[Route, int]] | None = None
+        self.version = 0  # bumped by each route added: the OSCQuery tree's shape depends on it
         for route in routes:
             self.add(route)
 
@@ -108,6 +109,7 @@ class RouteTable:
             raise ValueError(f"{route.address} is declared twice")
         self._routes[route.verb] = route
         self._addresses = None
+        self.version += 1
         return route
 
     def route(self, verb: str, *args: Arg | Many, doc: str, **options: Any) -> Callable[[Handler], Handler]:

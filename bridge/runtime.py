@@ -19,6 +19,7 @@ from pianogenie.engine import ModelError, PianoGenie
 from pianogenie.engine.constants import DEFAULT_TEMPERATURE
 from pianogenie.errors import CommandError
 
+from . import protocol as p
 from .core import DEFAULT_IDLE_TIMEOUT, Bridge
 from .midi import DEFAULT_BASE_NOTE, ButtonMap, MidiIn, MidiOut, MidiUnavailable, find_port, open_backend
 from .recorder import Recorder, recover
@@ -249,6 +250,24 @@ class Run:
         if choice.synth is not None:
             self.bridge.sinks.append(self.scheduler.place(self.enter(choice.synth)))
             self.bridge.volume.join(choice.synth)
+            self._join_plugin_params(choice.synth)
+
+    def _join_plugin_params(self, synth: Any) -> None:
+        """A plugin's parameters, as its synth child reported them: /genie/plugin/param sets them, and each gets
+        its own address, which the OSCQuery tree lists with its range and value."""
+        wire = getattr(synth, "plugin_params", None)
+        if not wire:
+            return
+        from .handlers import param_routes
+        from .sound.plugin_params import ParamSpec, PluginParams
+
+        params = PluginParams(self.config.synth.synth, [ParamSpec.from_wire(fields) for fields in wire], synth)
+        self.bridge.plugin = params
+        for route in param_routes(params):
+            self.bridge.add_route(route)
+        count = len(params.specs)
+        self.lines.append(("plugin", f"{count} parameter{'s' * (count != 1)}; over OSC (serve), {p.IN_PLUGIN_PARAM} "
+                                     f"s:name f:value or {p.PLUGIN_PARAMS}/<name> f:value sets one live"))
 
     def _open_midi_out(self, backend: Any, api: str | None, problem: str | None) -> None:
         midi = self.config.midi

@@ -118,6 +118,21 @@ class Float(Arg):
         return f"{self.low:g}..{self.high:g}"
 
 
+class Number(Arg):
+    """Any finite number, int or float (not a bool): for a value whose range the handler knows (a plugin's
+    parameter, each with its own)."""
+
+    tag = "f"
+
+    def take(self, value: Any, address: str) -> float:
+        if type(value) is float and math.isfinite(value):
+            return value
+        if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(float(value)):
+            raise ProtocolError(f"{address}: {self.name} must be a finite number, got {type(value).__name__} "
+                                f"{shown(value)}")
+        return float(value)
+
+
 class Velocity(Arg):
     """A MIDI velocity 1..127, or a float in (0, 1] scaled to it; OSCQuery describes the int form."""
 

@@ -11,7 +11,7 @@ _COMMANDS: dict[str, tuple[str, bool, str]] = {
     "render": ("render", True, "render a recorded performance or events file to a WAV or MIDI file, offline"),
     "replay": ("replay", True, "play a recorded events file through the decoder and print the notes"),
     "devices": ("devices", False, "list audio outputs and MIDI ports"),
-    "plugins": ("plugins", False, "list the instrument plugins installed (LV2, VST3) that --synth can play"),
+    "plugins": ("plugins", True, "list the instrument plugins installed (LV2, VST3) that --synth can play"),
     "patches": ("patches", True, "copy the Max, Pure Data and REAPER files into a folder"),
     "plugin": ("plugin", True, "install the DAW plugin (LV2, VST3, CLAP) that `make plugin` built"),
     "web": ("web", True, "serve the browser app (web/) and a model on a local HTTP server"),

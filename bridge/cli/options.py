@@ -178,7 +178,21 @@ def audio_latency(args: argparse.Namespace) -> float | None | bool:
 def synth_config(args: argparse.Namespace) -> SynthConfig:
     return SynthConfig(args.audio, args.audio_backend, args.audio_device, args.buffer_size, args.sample_rate,
                        SynthParams(voices=args.voices), args.onset_log, args.realtime, args.synth, args.soundfont,
-                       tuple(args.plugin_param), audio_latency(args), args.gain)
+                       plugin_params(args), audio_latency(args), args.gain)
+
+
+def plugin_params(args: argparse.Namespace) -> tuple[tuple[str, float], ...]:
+    """--plugin-preset's values, then --plugin-param's (which win); CommandError for a preset that cannot be used."""
+    values: dict[str, float] = {}
+    if args.plugin_preset is not None:
+        from ..sound.preset import PresetError, load_preset
+
+        try:
+            values = load_preset(args.plugin_preset, args.synth)
+        except PresetError as exc:
+            raise CommandError(str(exc)) from None
+    values.update(args.plugin_param)
+    return tuple(values.items())
 
 
 def _synth(name: str) -> str:
@@ -203,6 +217,9 @@ def add_synth_arguments(group) -> None:
     group.add_argument("--plugin-param", type=_plugin_param, action="append", default=[], metavar="NAME=VALUE",
                        help="a plugin synth's parameter, by its symbol or name (LV2: in its own range; VST3: "
                             "normalised 0..1); repeat for more")
+    group.add_argument("--plugin-preset", type=Path, default=None, metavar="FILE",
+                       help='a plugin synth\'s parameters from a JSON file {"uri": ..., "params": {NAME: VALUE}} '
+                            "(`pianogenie plugins --params NAME --json` prints one); --plugin-param wins over it")
     group.add_argument("--gain", type=float, default=DEFAULT_GAIN_DB, metavar="DB",
                        help=f"the synth's level in dB, {MIN_GAIN_DB:g}..{MAX_GAIN_DB:g} (default {DEFAULT_GAIN_DB:g}); "
                             "live, /genie/volume changes it")

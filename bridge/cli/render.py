@@ -9,7 +9,7 @@ from pathlib import Path
 from pianogenie.engine.constants import DEFAULT_TEMPERATURE
 
 from ..sound.voices import DEFAULT_SAMPLE_RATE, SynthParams
-from .options import add_synth_arguments
+from .options import add_synth_arguments, plugin_params
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"pianogenie render: {problem}", file=sys.stderr)
         return 2
     config = RenderConfig(args.sample_rate, SynthParams(voices=args.voices), args.synth, args.model, args.temperature, args.seed,
-                          args.soundfont, plugin_params=tuple(args.plugin_param), gain_db=args.gain)
+                          args.soundfont, plugin_params=plugin_params(args), gain_db=args.gain)
     try:
         count, seconds = render_file(args.events, args.out, config)
     except (ValueError, ModelError) as exc:

@@ -61,8 +61,26 @@ _SLOT_JSON = json.dumps(_SLOT).encode()
 _Template = tuple[tuple[bytes, ...], list[tuple[Route, int]], list[Any]]
 
 
+# The containers between /genie and a method deeper down (a plugin's parameters).
+CONTAINERS = {
+    f"{p.PREFIX}/plugin": "the instrument plugin that serve hosts (--synth lv2:URI or vst3:PATH)",
+    p.PLUGIN_PARAMS: "the plugin's parameters, each TYPE f in its RANGE with its VALUE now; send one a value to set it",
+}
+
+
 def _leaf(address: str) -> str:
     return address.rsplit("/", 1)[1]
+
+
+def _document_order(methods: list, base: str) -> list:
+    """The methods below `base` in the order the nested tree's JSON lists them (each container where its first
+    method was declared): the order their VALUE slots are filled in (Namespace._build)."""
+    first: dict[str, int] = {}
+    keyed = []
+    for method in methods:
+        parts = method.address[len(base) + 1:].split("/")
+        keyed.append((tuple(first.setdefault("/".join(parts[:k + 1]), len(first)) for k in range(len(parts))), method))
+    return [method for _, method in sorted(keyed, key=lambda pair: pair[0])]
 
 
 class Namespace:
@@ -92,6 +110,18 @@ class Namespace:
     def _container(self, path: str, description: str, contents: dict[str, Any]) -> dict[str, Any]:
         return {"FULL_PATH": path, "ACCESS": 0, "DESCRIPTION": description, "CONTENTS": contents}
 
+    def _nest(self, contents: dict[str, Any], base: str, method: Route | Output) -> None:
+        """Places a method in the container at `base` (whose CONTENTS is `contents`) by its address below it,
+        with the containers in between (/genie/plugin/params/<name>)."""
+        parts = method.address[len(base) + 1:].split("/")
+        path = base
+        for part in parts[:-1]:
+            path += "/" + part
+            if part not in contents:
+                contents[part] = self._container(path, CONTAINERS.get(path, path), {})
+            contents = contents[part]["CONTENTS"]
+        contents[parts[-1]] = self._method(method.address, method, 0)
+
     def _performer(self, number: int) -> dict[str, Any]:
         contents = {}
         for route in self.bridge.routes:
@@ -109,8 +139,8 @@ class Namespace:
 
     def _genie(self) -> dict[str, Any]:
         contents: dict[str, Any] = {}
-        for method in (*self.bridge.routes, *OUTPUTS):
-            contents[_leaf(method.address)] = self._method(method.address, method, 0)
+        for method in _document_order([*self.bridge.routes, *OUTPUTS], p.PREFIX):
+            self._nest(contents, p.PREFIX, method)
         for number in range(p.MAX_PERFORMERS):
             contents[str(number)] = self._performer(number)
         return self._container(p.PREFIX, "Piano Genie: 8 buttons in, 88-key piano notes out (docs/osc.md)", contents)
@@ -135,7 +165,13 @@ class Namespace:
             for number in range(p.MAX_PERFORMERS) if output.per_performer else (0,):
                 if p.output_address(output.address, number) == address:
                     return self._method(address, output, number)
-        return None
+        inside = [method for method in (*self.bridge.routes, *OUTPUTS) if method.address.startswith(address + "/")]
+        if not inside:
+            return None
+        contents: dict[str, Any] = {}
+        for method in _document_order(inside, address):
+            self._nest(contents, address, method)
+        return self._container(address, CONTAINERS.get(address, address), contents)
 
     def answer(self, path: str, query: str) -> bytes | None:
         """The JSON of the node at `path` (of its attribute `query` if given), or None when there is no such
@@ -167,10 +203,11 @@ class Namespace:
     def _cache_key(self) -> tuple[Any, ...]:
         """What the tree's shape depends on: the model (a swap) and the models folder's listing."""
         library = self.bridge.library
+        routes = self.bridge.routes.version  # a plugin's parameters added
         if library is None:
-            return (self.bridge.genie, None)
+            return (self.bridge.genie, None, routes)
         library.names()  # starts a re-reading when the last one is old
-        return (self.bridge.genie, library.version)
+        return (self.bridge.genie, library.version, routes)
 
     def _build(self, path: str, query: str) -> "_Template | None":
         self._slots = []

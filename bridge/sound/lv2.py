@@ -19,6 +19,7 @@ import numpy as np
 
 from . import lilv
 from .instrument import MidiInstrument, PluginError
+from .plugin_params import ParamSpec, has_range
 from .voices import DEFAULT_SAMPLE_RATE
 
 SCHEME = "lv2:"
@@ -114,6 +115,23 @@ def _instrument(world: lilv.World, uri: str) -> tuple[int, list[Port]]:
     if why:
         raise PluginError(f"lv2:{uri}: {why}")
     return plugin, ports
+
+
+def _specs(ports: list[Port], values: dict[str, float] | None = None) -> list[ParamSpec]:
+    """The control inputs with a range, in port order: what OSC and presets may set."""
+    values = values or {}
+    return [ParamSpec(p.symbol, p.name, p.minimum, p.maximum, p.default, values.get(p.symbol, p.default))
+            for p in ports if p.kind == "control" and p.is_input and has_range(p.minimum, p.maximum)]
+
+
+def param_specs(uri: str) -> list[ParamSpec]:
+    """An installed instrument's parameters at their defaults, read from its description (no plugin code runs);
+    PluginError as check_instrument."""
+    world = lilv.World()
+    try:
+        return _specs(_instrument(world, uri)[1])
+    finally:
+        world.close()
 
 
 def check_instrument(uri: str) -> None:
@@ -254,6 +272,10 @@ class Lv2Instrument(MidiInstrument):
 
     def get_param(self, name: str) -> float:
         return float(self.controls[self.by_symbol[name].index])
+
+    def param_specs(self) -> list[ParamSpec]:
+        """The parameters with the values they have now (--plugin-param and the preset applied)."""
+        return _specs(self.ports, {symbol: self.get_param(symbol) for symbol in self.by_symbol})
 
     # --- audio -----------------------------------------------------------------------------------------------
 

@@ -114,6 +114,15 @@ class SoundDeviceSynth(Sink):
         with self.lock:  # the callback reads the ramp under the same lock
             self.gain.set(db)
 
+    def param_specs(self) -> list:
+        """The renderer's parameters (a plugin's ParamSpecs), or none."""
+        specs = getattr(self.bank, "param_specs", None)
+        return specs() if specs is not None else []
+
+    def set_param(self, name: str, value: float) -> None:
+        with self.lock:  # never while the plugin runs a block
+            self.bank.set_param(name, value)
+
     def _event(self, time: float, kind: int, args: tuple) -> None:
         with self.lock:
             if self.fixed is None:

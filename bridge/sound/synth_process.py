@@ -8,13 +8,16 @@ stack (pyo's PortAudio backend segfaults when there is no output) cannot take th
 exits as soon as the bridge is gone (its stdin closes), so no note outlives the bridge.
 
 Protocol on the child's stdin: fixed-size records (kind, performer, pitch, velocity, arrival time); a GAIN record
-carries the new level in dB where the others carry the time. The child answers one line on stdout at start:
-"ready <description>" or "error <reason>"."""
+carries the new level in dB where the others carry the time, a PARAM record a plugin parameter's index (performer
+its low byte, pitch its high byte) and its new value. The child answers one line on stdout at start: "ready
+<description>" or "error <reason>", after a line "params <json>" when its synth has parameters (a plugin's, as
+bridge/sound/plugin_params.py's ParamSpec.to_wire lists them)."""
 
 from __future__ import annotations
 
 import argparse
 import heapq
+import json
 import os
 import select
 import signal
@@ -32,7 +35,9 @@ from .sink import Sink, SynthUnavailable
 from .voices import DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE, SynthConfig, SynthParams
 
 RECORD = struct.Struct("<BBBBd")  # kind, performer, pitch, velocity, arrival (monotonic seconds)
-NOTE_OFF, NOTE_ON, ALL_OFF, GAIN = 0, 1, 2, 3
+NOTE_OFF, NOTE_ON, ALL_OFF, GAIN, PARAM = 0, 1, 2, 3, 4
+PARAMS_LINE = "params "
+MAX_PARAMS = 1 << 16  # a PARAM record's index is two bytes; a plugin's parameters past it are not offered
 START_TIMEOUT = 60.0
 # Shortest note the synth plays (seconds): a few buffers, so the attack is heard.
 MIN_NOTE = 0.03
@@ -53,6 +58,7 @@ class SynthProcess(Sink):
     _pending_offs: "set[tuple[int, int]] | None" = None  # note-offs to deliver once the pipe has room
     _pending_all_off = False
     _pending_gain: float | None = None  # the latest level a full pipe could not take (only the latest matters)
+    _pending_params: "dict[int, float] | None" = None  # the latest value of each parameter a full pipe could not take
 
     def __init__(self, config: SynthConfig, renderer: str | None = None):
         """renderer: a block renderer ("module:Class", bridge/sound/blocks.py) to host; None: the pyo synth."""
@@ -71,6 +77,7 @@ class SynthProcess(Sink):
         env = dict(os.environ, JACK_NO_START_SERVER="1", PYO_GUI_WX="0")
         self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
         line, noise = "", []
+        self.plugin_params: list = []  # the plugin's parameters, as its "params" line lists them (ParamSpec.to_wire)
         deadline = clock() + START_TIMEOUT
         # pyo prints its own diagnostics on stdout too; the child's answer is the line starting "ready"/"error".
         while not line.startswith(("ready ", "error ")):
@@ -80,7 +87,9 @@ class SynthProcess(Sink):
             if not raw:
                 break
             line = raw.decode("utf-8", "replace").strip()
-            if line and not line.startswith(("ready ", "error ")):
+            if line.startswith(PARAMS_LINE):
+                self.plugin_params = json.loads(line[len(PARAMS_LINE):])
+            elif line and not line.startswith(("ready ", "error ")):
                 noise.append(line)
         if not line.startswith("ready "):
             self._reap()
@@ -116,7 +125,7 @@ class SynthProcess(Sink):
             return
         if not self._nonblocking:
             os.set_blocking(self.fd, False)
-            self._nonblocking, self._pending_offs = True, set()
+            self._nonblocking, self._pending_offs, self._pending_params = True, set(), {}
         pending = self._pending_offs
         try:
             if self._pending_all_off:
@@ -125,6 +134,10 @@ class SynthProcess(Sink):
             if self._pending_gain is not None:
                 os.write(self.fd, RECORD.pack(GAIN, 0, 0, 0, self._pending_gain))
                 self._pending_gain = None
+            while self._pending_params:
+                index, value = next(iter(self._pending_params.items()))
+                os.write(self.fd, RECORD.pack(PARAM, index & 0xFF, index >> 8, 0, value))
+                del self._pending_params[index]
             while pending:
                 off_performer, off_pitch = next(iter(pending))
                 os.write(self.fd, RECORD.pack(NOTE_OFF, off_performer, off_pitch, 0, time))
@@ -138,6 +151,8 @@ class SynthProcess(Sink):
                 pending.add((performer & 0xFF, pitch))
             elif kind == GAIN:
                 self._pending_gain = time
+            elif kind == PARAM:
+                self._pending_params[performer | pitch << 8] = time
             else:
                 self._pending_all_off = True
                 pending.clear()
@@ -164,6 +179,10 @@ class SynthProcess(Sink):
 
     def set_gain(self, db: float) -> None:
         self._send(GAIN, 0, 0, 0, db)
+
+    def set_param(self, index: int, value: float) -> None:
+        """The plugin's parameter number `index` (in its "params" line's order), already checked, from now on."""
+        self._send(PARAM, index & 0xFF, (index >> 8) & 0xFF, 0, value)
 
     def close(self) -> None:
         self.all_off()
@@ -290,8 +309,8 @@ def _render_watchdog(synth) -> None:
             os._exit(HUNG_EXIT)
 
 
-def _play_pipe(fd: int, gate: NoteGate, onsets: OnsetLog | None) -> None:
-    """Plays the records on `fd` until the bridge closes it."""
+def _play_pipe(fd: int, gate: NoteGate, onsets: OnsetLog | None, params: list[str]) -> None:
+    """Plays the records on `fd` until the bridge closes it; `params`: the synth's parameter names, by index."""
     buffered = b""
     while True:
         timeout = gate.due(clock())
@@ -315,6 +334,8 @@ def _play_pipe(fd: int, gate: NoteGate, onsets: OnsetLog | None) -> None:
                 gate.all_off()
             elif kind == GAIN:
                 gate.synth.set_gain(arrival)  # the record's time field holds the level, in dB
+            elif kind == PARAM and performer | pitch << 8 < len(params):
+                gate.synth.set_param(params[performer | pitch << 8], arrival)  # the time field holds the value
         buffered = buffered[usable:]
 
 
@@ -334,9 +355,12 @@ def _child(args: argparse.Namespace) -> int:
     except SynthUnavailable as exc:
         print(f"error {exc}", flush=True)
         return 1
+    specs = synth.param_specs()[:MAX_PARAMS] if hasattr(synth, "param_specs") else []
+    if specs:
+        print(PARAMS_LINE + json.dumps([spec.to_wire() for spec in specs]), flush=True)
     synth.start()
     print(f"ready {synth.description}{scheduling}", flush=True)
-    _play_pipe(sys.stdin.fileno(), NoteGate(synth), onsets)
+    _play_pipe(sys.stdin.fileno(), NoteGate(synth), onsets, [spec.name for spec in specs])
     synth.close()
     if onsets is not None:
         onsets.write()

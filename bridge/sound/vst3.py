@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .instrument import MidiInstrument, PluginError
+from .plugin_params import ParamSpec
 from .plugin_paths import VST3_SCHEME
 from .voices import DEFAULT_SAMPLE_RATE
 
@@ -79,6 +80,11 @@ class Vst3Instrument(MidiInstrument):
 
     def get_param(self, name: str) -> float:
         return float(self.params()[name].raw_value)
+
+    def param_specs(self) -> list[ParamSpec]:
+        """The parameters on VST3's normalised scale, with the values they have now."""
+        return [ParamSpec(name, p.name, 0.0, 1.0, float(getattr(p, "default_raw_value", p.raw_value)),
+                          float(p.raw_value)) for name, p in self.params().items()]
 
     # --- audio -----------------------------------------------------------------------------------------------
 

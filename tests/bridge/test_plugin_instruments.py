@@ -99,3 +99,16 @@ def test_a_vst3_that_is_not_there_is_refused_in_one_line(tmp_path) -> None:
     with pytest.raises(PluginError, match="no such file") as error:
         Vst3Instrument(tmp_path / "Nothing.vst3")
     assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("kind", HOSTS)
+def test_a_plugin_reports_its_parameters_with_range_default_and_value(kind, instrument) -> None:
+    """What the synth child tells serve (/genie/plugin/param's names and ranges, the OSCQuery tree): the test
+    instrument's one parameter, VST3's MIDI CC stand-ins left out."""
+    with open_host(kind, instrument, params={"gain": 0.25}) as synth:
+        (spec,) = synth.param_specs()
+        synth.set_param("gain", 0.75)
+        (after,) = synth.param_specs()
+    assert (spec.name, spec.label, spec.minimum, spec.maximum) == ("gain", "Gain", 0.0, 1.0)
+    assert spec.default == pytest.approx(0.5, abs=1e-3) and spec.value == pytest.approx(0.25, abs=1e-3)
+    assert after.value == pytest.approx(0.75, abs=1e-3)

@@ -1,6 +1,7 @@
 """Instrument plugins live in `pianogenie serve` on a JACK dummy server (issue 19): MDA Piano (Debian's mda-lv2)
 recorded from JACK and analysed, and the test instrument built from source (tests/instrument/) crashing and
-hanging in its run(), which must cost the bridge its sound only: one line, and OSC plays on."""
+hanging in its run(), which must cost the bridge its sound only: one line, and OSC plays on (a parameter set
+then is refused in one /genie/error)."""
 
 from __future__ import annotations
 
@@ -109,6 +110,10 @@ def test_a_plugin_that_crashes_or_hangs_costs_the_sound_only(velocity, words, mo
                 line = _stderr_line(proc, "synth process stopped", 10)
                 noticed = time.monotonic() - t0
                 assert words in line and "OSC and MIDI play on" in line, line
+                client.send(p.IN_PLUGIN_PARAM, "gain", 0.5)  # a parameter of the dead synth: refused, not written
+                error, _ = client.wait_for(lambda m: m[0] == p.OUT_ERROR, 2.0)
+                assert error is not None and error[1][0] == (f"{p.IN_PLUGIN_PARAM}: lv2:{URI}: the synth process has "
+                                                             "stopped; gain is not set"), error
                 for button in range(8):  # and it plays on
                     assert _press(client, button, 90, 0.01) is not None
             finally:
