@@ -91,12 +91,8 @@ class PluginSynth:
         return synth
 
     def render(self, notes: list[Note], out: Path, config: "RenderConfig") -> float:
-        from .gain import db_to_linear
-        from .plugin_render import render_instrument
-        from .wav import write_wav
+        from .plugin_render import RENDER_BLOCK, render_instrument_wav
 
         self.check()
-        with _open(self.kind, self.target, config.sample_rate, 256, dict(config.plugin_params)) as synth:
-            audio = render_instrument(notes, synth, config.sample_rate, block=256)
-        write_wav(out, audio * db_to_linear(config.gain_db), config.sample_rate)
-        return len(audio) / config.sample_rate
+        with _open(self.kind, self.target, config.sample_rate, RENDER_BLOCK, dict(config.plugin_params)) as synth:
+            return render_instrument_wav(notes, synth, out, config.sample_rate, config.gain_db)
