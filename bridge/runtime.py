@@ -155,6 +155,7 @@ class Run:
         self.config = config
         self.lines: list[tuple[str, str]] = []  # the banner's (name, line) pairs, in the order opened
         self.turned_off = 0                     # notes the stop step turned off
+        self.synth: Any = None                  # the live synth open_outputs opened (None: audio off)
         self._stack = contextlib.ExitStack()
         self.link = self._join_link(config)
         snap = None
@@ -247,6 +248,7 @@ class Run:
         except ValueError as exc:  # --synth piano without its library or SoundFont: the user asked for it
             raise FlagError(str(exc)) from None
         self.lines.append(("audio", choice.description))
+        self.synth = choice.synth
         if choice.synth is not None:
             self.bridge.sinks.append(self.scheduler.place(self.enter(choice.synth)))
             self.bridge.volume.join(choice.synth)

@@ -21,6 +21,7 @@ import numpy as np
 from pianogenie.engine.takes import Note
 
 from ..system import jack_running, quiet_stderr
+from .audio_timing import jack_timing, timing_text
 from .blocks import stream_blocks
 from .gain import DEFAULT_GAIN_DB, db_to_linear
 from .sink import Sink, SynthUnavailable
@@ -169,7 +170,10 @@ class LivePiano(Sink):
             raise SynthUnavailable("piano: no audio output (" + "; ".join(problems) + ")")
         # Under JACK the server's period and rate apply, not --buffer-size and --sample-rate.
         # (measured: a 44100 Hz synth on a 48 kHz server plays in tune; FluidSynth follows the server).
-        timing = "JACK's period and rate" if self.driver == "jack" else f"{buffer_size} frames @ {sample_rate} Hz"
+        jack = jack_timing() if self.driver == "jack" else None
+        self.output_latency_s = jack.playback_s if jack else None
+        timing = timing_text(jack.period, jack.rate, buffer_size, sample_rate, jack.playback_s) if jack else \
+            timing_text(buffer_size, sample_rate, buffer_size)
         self.description = f"piano {self.bank.soundfont.name} (FluidSynth {self.driver}), {timing}, {params.voices} voices"
 
     # The voice model runs on this process's monotonic clock, whatever clock the caller's `time` is on, so that

@@ -19,6 +19,7 @@ import pyo  # noqa: E402
 
 from pianogenie.engine.takes import NOTE_ON, Note, timeline  # noqa: E402
 
+from .audio_timing import jack_timing, timing_text  # noqa: E402
 from .gain import DEFAULT_GAIN_DB, RAMP_SECONDS, db_to_linear  # noqa: E402
 from .sink import Sink  # noqa: E402
 from ..timing import now as clock  # noqa: E402
@@ -76,10 +77,15 @@ class PyoSynth(Sink):
         self.level = pyo.SigTo(db_to_linear(gain_db), time=RAMP_SECONDS, init=db_to_linear(gain_db))
         self.mix = pyo.Mix(self.voices, voices=1, mul=self.level)
         self.output = pyo.Mix([self.mix, self.mix], voices=2).out()
-        self.description = (
-            f"pyo {backend}, {buffer_size} frames @ {sample_rate} Hz "
-            f"({1000.0 * buffer_size / sample_rate:.1f} ms per buffer), {params.voices} voices"
-        )
+        self.description = f"pyo {backend}, {self._timing(buffer_size, sample_rate)}, {params.voices} voices"
+
+    def _timing(self, buffer_size: int, sample_rate: int) -> str:
+        """The booted server's period and rate (on JACK, pyo takes the server's at boot), with JACK's playback
+        latency there; PortAudio's latency pyo does not report."""
+        frames, rate = int(self.server.getBufferSize()), int(self.server.getSamplingRate())
+        jack = jack_timing() if self.backend == "jack" else None
+        self.output_latency_s = jack.playback_s if jack else None
+        return timing_text(frames, rate, buffer_size, sample_rate, self.output_latency_s)
 
     def _level(self, v: int) -> pyo.PyoObject:
         """fm.FmVoiceBank's envelope: a linear attack, an exponential decay to the sustain level, and an

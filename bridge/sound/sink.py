@@ -18,6 +18,9 @@ class Sink:
     beyond what an output that keeps no notes needs."""
 
     description: str = ""
+    # Seconds from a computed block to its sound at the output, as the audio system reports it for the opened
+    # stream (JACK's playback latency, PortAudio's stream.latency); None where it does not say (MIDI, a child).
+    output_latency_s: float | None = None
 
     def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float, sender: Any = None) -> None:
         raise NotImplementedError(f"{type(self).__name__} plays no notes")

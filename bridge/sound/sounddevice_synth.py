@@ -9,6 +9,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..timing import now as monotonic
+from .audio_timing import jack_timing, timing_text
 from .blocks import BlockRenderer, load_renderer
 from .fm import FmVoiceBank
 from .gain import DEFAULT_GAIN_DB, GainRamp
@@ -55,9 +56,24 @@ class SoundDeviceSynth(Sink):
         # A plugin names itself; the FM voice bank has its voices.
         sound = f"{self.bank.name}, " if getattr(self.bank, "name", None) else ""
         voices = "" if sound else f", {params.voices} voices"
-        self.description = f"{sound}sounddevice ({info['name']}), {buffer_size} frames @ {self.sample_rate} Hz{voices}"
+        self.description = f"{sound}sounddevice ({info['name']}), {self._timing(info, buffer_size, sample_rate)}{voices}"
         if fixed is not None:
             self.description += f", each note {fixed * 1000:.2f} ms after its press at its frame (--latency fixed)"
+
+    def _timing(self, info: dict, buffer_size: int, asked_rate: int | None) -> str:
+        """The period and rate the opened stream runs. PortAudio's JACK host keeps the blocksize it was asked for
+        and calls back several times per JACK cycle, so there the period and latency are JACK's own."""
+        import sounddevice as sd
+
+        jack = jack_timing() if sd.query_hostapis(info["hostapi"])["name"].startswith("JACK") else None
+        self.output_latency_s = float(self.stream.latency)
+        if jack is not None:
+            if jack.playback_s is not None:
+                self.output_latency_s = jack.playback_s
+            return timing_text(jack.period, jack.rate, buffer_size, asked_rate, self.output_latency_s) + \
+                f", {self.stream.blocksize}-frame callbacks"
+        return timing_text(self.stream.blocksize or buffer_size, int(self.stream.samplerate), buffer_size, asked_rate,
+                           self.output_latency_s)
 
     def _callback(self, outdata, frames, time_info, status) -> None:
         self.rendering_since = woke = monotonic()  # the synth child's watchdog reads it (a plugin that hangs)

@@ -11,6 +11,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, describe, test} from 'node:test';
 
+import {NARROW_SPAN} from '../src/ui/piano.js';
 import {startServer} from '../tools/static-server.mjs';
 import {CHROMIUM, openContext} from './helpers/browser.mjs';
 import {DEFAULT_MODEL_DIR, REPO_ROOT, UPSTREAM_DIR, WEB_ROOT, hasModel} from './helpers/paths.mjs';
@@ -48,6 +49,10 @@ async function openPage(browser, baseUrl, {path = '', initScript = null} = {}) {
 const litPitches = (page) => page.evaluate(() => window.genieApp.display.litPitches());
 const shownRange = (page) => page.evaluate(() => window.genieApp.display.shownRange());
 const centre = (box) => ({x: box.x + box.width / 2, y: box.y + box.height / 2});
+// The wide-chord test: runs down the buttons before the bass is held, runs up at most while it is.
+const RUNS_DOWN = 1;
+const RUNS_UP = 6;
+const PRESS_GAP_MS = 20;  // a quick run: the model climbs further than with slow presses
 const PHONE = {hasTouch: true, viewport: {width: 390, height: 844}, isMobile: true, deviceScaleFactor: 2};
 
 async function buttonBoxes(page) {
@@ -354,6 +359,79 @@ describe('the page in headless Chromium', {skip: SKIP}, () => {
         for (let b = 0; b < 8; b++) assert.ok(await onScreen(page, `[data-button="${b}"]`), `button ${b} is off a ${size} screen`);
         assert.ok(await page.evaluate(() => document.scrollingElement.scrollWidth <= window.innerWidth), size);
       }
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('a phone shows both notes of a wide two-finger chord, lit and on screen', async () => {
+    // Issue 22: the 3-octave window followed the newest note only, so a bass note held by one finger went off
+    // screen while the other finger ran up the keyboard. Runs down the buttons take the bass low; then one finger
+    // holds button 1 while the other runs up buttons 2..8 again and again. At every step each sounding note's
+    // key is lit and inside the screen.
+    const browser = await openContext(PHONE);
+    try {
+      // The model hears the time between presses: a paused clock, moved PRESS_GAP_MS before each press, makes
+      // the performance the same on every run (with the seed and temperature 0).
+      await browser.context.clock.install();
+      const {page, errors} = await openPage(browser, baseUrl, {path: '?seed=3'});
+      await page.$eval('#temperature', (el) => { el.value = '0'; el.dispatchEvent(new Event('input')); });
+      await page.clock.pauseAt(Date.now() + 1000);
+      const gap = () => page.clock.runFor(PRESS_GAP_MS);
+      const boxes = await buttonBoxes(page);
+      const cdp = await browser.context.newCDPSession(page);
+      const touch = (type, points) => cdp.send('Input.dispatchTouchEvent', {type, touchPoints: points});
+      const finger = (b, id) => ({...centre(boxes[b]), id});
+      for (let run = 0; run < RUNS_DOWN; run++) {
+        for (let b = 7; b >= 0; b--) {
+          await gap();
+          await page.touchscreen.tap(centre(boxes[b]).x, centre(boxes[b]).y);
+        }
+      }
+      const bass = finger(0, 1);
+      await gap();
+      await touch('touchStart', [bass]);
+      const [held] = await litPitches(page);
+      let widest = 0;
+      const {width} = page.viewportSize();
+      for (let run = 0; run < RUNS_UP && widest <= NARROW_SPAN; run++) {
+        for (let b = 1; b < 8; b++) {
+          await gap();
+          await touch('touchStart', [bass, finger(b, 2)]);  // a press is decoded in its event handler
+          const lit = await litPitches(page);
+          assert.ok(lit.length === 2 && lit.includes(held), `two fingers down, the bass ${held} held; lit: ${lit}`);
+          for (const pitch of lit) {
+            const key = page.locator(`#piano .pkey.lit[data-pitch="${pitch}"]`);
+            const shown = JSON.stringify(await shownRange(page));
+            assert.equal(await key.count(), 1, `notes ${lit} sound but key ${pitch} is not shown lit (${shown})`);
+            const box = await key.boundingBox();
+            assert.ok(box.x >= 0 && box.x + box.width <= width + 0.5 && box.width >= 5, `key ${pitch}: ${JSON.stringify(box)}`);
+          }
+          if (lit[1] - lit[0] > widest) {
+            widest = lit[1] - lit[0];
+            if (widest > 24) await page.screenshot({path: join(ARTIFACTS, 'phone-wide-chord.png')});
+          }
+          await gap();
+          await touch('touchEnd', [finger(b, 2)]);  // finger 2 lifts (Chromium releases the points a touchEnd lists)
+          assert.deepEqual(await litPitches(page), [held]);
+        }
+      }
+      await touch('touchEnd', [bass]);
+      console.log(`widest two-finger chord: ${widest} semitones`);
+      assert.ok(widest > 24, `the runs never made a chord wider than 2 octaves (widest ${widest})`);
+      assert.deepEqual(await litPitches(page), []);
+      // Wider than the 3-octave window (C1 and E7 together): the window widens to the Cs around both, and the
+      // next note that fits on its own narrows it again.
+      await page.evaluate(() => { window.genieApp.display.on(24, 96, 0, '#ee2b29'); window.genieApp.display.on(100, 96, 7, '#d500f9'); });
+      assert.deepEqual(await shownRange(page), {low: 24, high: 108});
+      for (const pitch of [24, 100]) assert.ok(await onScreen(page, `#piano .pkey.lit[data-pitch="${pitch}"]`), `key ${pitch}`);
+      await page.screenshot({path: join(ARTIFACTS, 'phone-widest-chord.png')});
+      await page.evaluate(() => { window.genieApp.display.off(24); window.genieApp.display.off(100); });
+      await gap();
+      await page.touchscreen.tap(centre(boxes[3]).x, centre(boxes[3]).y);
+      const {low, high} = await shownRange(page);
+      assert.equal(high - low, NARROW_SPAN);
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();

@@ -1,7 +1,8 @@
 // The piano keyboard display: white and black keys laid out in percentages of the container, so it scales to
 // any width; a sounding note lights its key in the colour of the button that played it. On a narrow screen
 // (a phone) 88 keys are too thin to read, so the display can show a window of 3 octaves that follows the notes
-// being played, as the original demo does below 700 px.
+// being played, as the original demo does below 700 px. Every sounding note stays on screen: a chord wider than
+// the window (two fingers far apart) widens it to hold both, and the next note that fits narrows it again.
 
 const BLACK = new Set([1, 3, 6, 8, 10]); // pitch classes of the black keys
 const isBlack = (pitch) => BLACK.has(pitch % 12);
@@ -26,14 +27,14 @@ export class PianoDisplay {
   render(low, high) {
     this.range = {low, high};
     this.lit.clear();
-    this._show(this._windowAround(NARROW_START));
+    this._show(this._windowFor(NARROW_START));
   }
 
   /** Shows at most `span` semitones at a time (null: the whole range); the window follows the notes. */
   setSpan(span) {
     this.span = span;
     const anchor = this.lit.size ? [...this.lit.keys()].at(-1) : NARROW_START;
-    this._show(this._windowAround(anchor));
+    this._show(this._windowFor(anchor));
   }
 
   /** {low, high}: the pitches on screen. */
@@ -44,7 +45,10 @@ export class PianoDisplay {
   on(pitch, _velocity, _button, colour) {
     if (pitch < this.range.low || pitch > this.range.high) return;
     this.lit.set(pitch, colour);
-    if (pitch < this.shown.low || pitch > this.shown.high) this._show(this._windowAround(pitch));
+    const outside = [...this.lit.keys()].some((p) => p < this.shown.low || p > this.shown.high);
+    const widened = this.span !== null && this.shown.high - this.shown.low > this.span;
+    const want = this._windowFor(pitch);
+    if (outside || (widened && want.high - want.low <= this.span)) this._show(want);
     else this._light(pitch, colour);
   }
 
@@ -58,12 +62,21 @@ export class PianoDisplay {
     return [...this.lit.keys()].sort((a, b) => a - b);
   }
 
-  /** The window holding `pitch` in its middle octave, kept inside the range; ends on white keys (C, or A0/C8). */
-  _windowAround(pitch) {
+  /** The window for a new note `anchor` that also holds every sounding note, kept inside the range; ends on
+   * white keys (C, or A0/C8). First choice: `anchor` in its middle octave; else one starting on the C at or below
+   * the lowest note, or at a range end; where no window of `span` holds them all, the Cs around them (wider). */
+  _windowFor(anchor) {
     const {low, high} = this.range;
-    if (this.span === null || high - low <= this.span) return {low, high};
-    const start = Math.min(Math.max(12 * Math.floor(pitch / 12) - 12, low), high - this.span);
-    return {low: start, high: start + this.span};
+    const span = this.span;
+    if (span === null || high - low <= span) return {low, high};
+    const pitches = [anchor, ...this.lit.keys()];
+    const lo = Math.min(...pitches);
+    const hi = Math.max(...pitches);
+    const fits = (s) => s >= low && s + span <= high && s <= lo && s + span >= hi;
+    const around = Math.min(Math.max(12 * Math.floor(anchor / 12) - 12, low), high - span);
+    const start = [around, 12 * Math.floor(lo / 12), low, high - span].find(fits);
+    if (start !== undefined) return {low: start, high: start + span};
+    return {low: Math.max(low, 12 * Math.floor(lo / 12)), high: Math.min(high, 12 * Math.ceil(hi / 12))};
   }
 
   _show({low, high}) {
