@@ -84,6 +84,10 @@ STATUS_FIELDS = (
     "link_beat",        # f: the session's beat now (at the output, latency included); NaN when off
     "link_phase",       # f: the beat's phase in the quantum, 0..quantum; NaN when off
     "volume_db",        # f: the synths' level, dB (--gain, /genie/volume)
+    "ws_clients",       # i: OSCQuery websocket clients now; -1 when there is no websocket
+    "ws_refused",       # i: websocket clients refused (over the maximum); -1 without the websocket
+    "ws_dropped",       # i: websocket clients closed for reading too slowly or flooding commands; -1 without it
+    "ws_bad_frames",    # i: websocket commands answered with an error frame; -1 without the websocket
 )
 
 

@@ -25,6 +25,7 @@ class Stats:
         self._count = 0
         self.link: Any = None  # bridge.link.LinkClock under serve --link: its tempo, beat and phase in the status
         self.volume: Any = None  # bridge.sound.gain.Volume: the synths' level in the status
+        self.stream: Any = None  # bridge.osc.stream.StreamStats: the OSCQuery websocket's counts in the status
 
     def pressed(self, seconds: float) -> None:
         """One press's arrival -> note sent."""
@@ -45,6 +46,13 @@ class Stats:
             return {"link_peers": -1, "link_tempo": math.nan, "link_beat": math.nan, "link_phase": math.nan}
         state = link.state()
         return {"link_peers": state.peers, "link_tempo": state.tempo, "link_beat": state.beat, "link_phase": state.phase}
+
+    def _stream_fields(self) -> dict[str, object]:
+        s = self.stream
+        if s is None:
+            return {"ws_clients": -1, "ws_refused": -1, "ws_dropped": -1, "ws_bad_frames": -1}
+        return {"ws_clients": s.clients, "ws_refused": s.refused, "ws_dropped": s.dropped_slow + s.flooded,
+                "ws_bad_frames": s.bad_frames}
 
     def status(self, ensemble: Ensemble, number: int, udp_drops: int) -> dict[str, object]:
         """The status fields, about performer `number` (whom asking does not create)."""
@@ -76,6 +84,7 @@ class Stats:
             "model_errors": c.model_errors,
             **self._link_fields(),
             "volume_db": self.volume.db if self.volume is not None else math.nan,
+            **self._stream_fields(),
         }
         assert tuple(values) == p.STATUS_FIELDS
         return values

@@ -57,6 +57,8 @@ class Announce:
                                         f"({exc.strerror or exc})") from None
                 self.server = OscQueryServer(bridge, host, 0, osc_address)
             self.server.start()
+            if self.server.stream is not None:
+                bridge.stats.stream = self.server.stream.stats
             if self.server.stream is not None and bridge.link is not None:
                 bridge.link.stream = self.server.stream  # the replies' datagrams, to LISTENing clients too
             http_host, http_port = self.server.address

@@ -30,6 +30,10 @@ SEND_BUFFER = 64 * 1024   # the kernel's buffer per client: a slow one holds thi
 HANDSHAKE_DEADLINE_S = 5.0
 PING_EVERY_S = 20.0       # an idle connection is pinged; no answer within one more period closes it
 COMMANDS = ("LISTEN", "IGNORE")
+# A client's commands: a burst of this many, then this many a second. A client that sends faster is flooding (its
+# frames would keep the GIL from the press path) and is closed, and counted.
+COMMAND_BURST = 64
+COMMAND_RATE = 100.0
 
 
 class StreamMissing(RuntimeError):
@@ -49,6 +53,7 @@ class StreamStats:
     refused: int = 0        # over MAX_CLIENTS
     dropped_slow: int = 0
     bad_frames: int = 0     # malformed or unknown commands answered with an error frame
+    flooded: int = 0        # clients closed for sending commands faster than COMMAND_RATE
     sent: int = 0
 
 
@@ -60,6 +65,18 @@ class _Client:
     wake_r: int = -1
     wake_w: int = -1
     closed: bool = False
+    budget: float = COMMAND_BURST  # commands it may send now (refilled at COMMAND_RATE a second)
+    budget_at: float = field(default_factory=time.monotonic)
+
+    def spend(self) -> bool:
+        """One command taken from the budget; False when there is none left (a flood)."""
+        now = time.monotonic()
+        self.budget = min(COMMAND_BURST, self.budget + (now - self.budget_at) * COMMAND_RATE)
+        self.budget_at = now
+        if self.budget < 1.0:
+            return False
+        self.budget -= 1.0
+        return True
 
 
 class StreamHub:
@@ -220,6 +237,11 @@ class StreamHub:
                     protocol.receive_data(data)
                 last_heard, pinged = time.monotonic(), False
                 for frame in protocol.events_received():
+                    if frame.opcode in (Opcode.TEXT, Opcode.BINARY) and not client.spend():
+                        self.stats.flooded += 1
+                        protocol.send_close(1008, "too many commands")
+                        self._flush(client, protocol)
+                        return
                     if frame.opcode is Opcode.TEXT:
                         self._command(client, protocol, frame.data)
                     elif frame.opcode is Opcode.BINARY:

@@ -112,3 +112,34 @@ def test_fifty_listeners_that_never_read_cost_another_performer_little(serving) 
         listened = press_round_trips(port, count=200)
     print(f"\n50 listeners: baseline {baseline.describe()}; listened {listened.describe()}")
     assert within_bound(listened, baseline), (baseline.describe(), listened.describe())
+
+
+def test_a_command_flood_is_closed_and_counted_and_others_play_on(serving) -> None:
+    """One client sends 2,000 LISTEN/IGNORE commands as fast as it can: it is closed (1008) once past its budget,
+    the status counts it, and a listener beside it still gets its notes and a performer its replies."""
+    from pianogenie.bridge.osc.client import OscClient
+
+    port, http = serving
+    client = OscClient(("127.0.0.1", port))
+    status_of = lambda _port: client.status()  # noqa: E731
+    before = status_of(port)
+    with connect(f"ws://127.0.0.1:{http}/") as listener, connect(f"ws://127.0.0.1:{http}/") as flood:
+        subscribe(listener, p.OUT_NOTEON)
+        closed = None
+        try:
+            for n in range(2000):
+                flood.send(json.dumps({"COMMAND": "LISTEN" if n % 2 else "IGNORE", "DATA": p.OUT_NOTEON}))
+            flood.recv(timeout=5)
+        except Exception as exc:  # the server's close frame ends the client's send or receive
+            closed = exc
+        # 1008 when the close frame is read; 1006 when the flood's own unread frames made the kernel reset the
+        # connection first
+        assert closed is not None and flood.close_code in (1008, 1006), (closed, flood.close_code)
+        assert press_round_trips(port, count=5).lost == 0
+        client.send(p.IN_PRESS, 3, 100)
+        assert listener.recv(timeout=5)  # the listener still gets performer 0's notes
+        client.send(p.IN_RELEASE, 3)
+    after = status_of(port)
+    assert after["ws_dropped"] == before["ws_dropped"] + 1, (before, after)
+    client.close()
+    assert after["ws_clients"] >= 0 and after["ws_refused"] >= 0 and after["ws_bad_frames"] >= before["ws_bad_frames"]
