@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from pianogenie.engine.constants import HIGHEST_PITCH, LOWEST_PITCH, NUM_BUTTONS, NUM_KEYS
+from pianogenie.engine.constants import HIGHEST_PITCH, LOWEST_PITCH, MAX_QUANTUM, NUM_BUTTONS, NUM_KEYS
 
 from . import protocol as p
 from .ensemble import Ensemble
+from .link import TEMPO_RANGE
 from .models import ModelLibrary, model_name
 from .performer import Counters, Router
 from .protocol import ProtocolError
@@ -230,3 +231,27 @@ OUTPUTS = (
     Output(p.OUT_NOTEOFF, (PITCH, BUTTON), "sent by the bridge: a note ends (pitch, button)", per_performer=True),
     Output(p.OUT_ERROR, (Text("reason"),), "sent by the bridge: a message was rejected, and why"),
 )
+
+
+def _link_value(name: str) -> Any:
+    def value(host: Host, number: int) -> list:
+        link = host.stats.link
+        return [getattr(link.state(), name)]
+    return value
+
+
+# The Ableton Link session's values (serve --link), in the OSCQuery tree only while Link is on: read-only, live at
+# each GET. The bridge sends no message of its own for them; /genie/status carries the same.
+LINK_VALUES = (
+    Output(f"{p.PREFIX}/link/tempo", (Float("bpm", *TEMPO_RANGE),), "the Link session's tempo, BPM",
+           value=_link_value("tempo")),
+    Output(f"{p.PREFIX}/link/beat", (Number("beat"),), "the session's beat now, at the output (latency included)",
+           value=_link_value("beat")),
+    Output(f"{p.PREFIX}/link/phase", (Float("phase", 0.0, MAX_QUANTUM),), "the beat's phase in the quantum",
+           value=_link_value("phase")),
+    Output(f"{p.PREFIX}/link/peers", (Int("peers", 0, 2**31 - 1),), "the other peers in the Link session",
+           value=_link_value("peers")),
+)
+# The Link values change at every instant, so no datagram carries them: LISTEN on one is refused (GET it, or poll
+# /genie/status).
+UNSTREAMED = frozenset(value.address for value in LINK_VALUES)

@@ -85,8 +85,11 @@ class Output:
     access = READ
     value = None
 
-    def __init__(self, address: str, args: tuple[Arg, ...], doc: str, per_performer: bool = False):
+    def __init__(self, address: str, args: tuple[Arg, ...], doc: str, per_performer: bool = False,
+                 value: Callable[[Any, int], list] | None = None):
         self.address, self.args, self.per_performer = address, args, per_performer
+        if value is not None:  # a value the tree shows live (GET, or LISTEN), read from the bridge at each request
+            self.value = value
         self.types = "".join(arg.tag for arg in args) or None
         self.description = doc.replace("`", "")
 

@@ -27,7 +27,7 @@ from urllib.parse import unquote, urlsplit
 
 from .. import protocol as p
 from ..core import Bridge
-from ..handlers import OUTPUTS
+from ..handlers import LINK_VALUES, OUTPUTS, UNSTREAMED
 from ..routes import Output, Route
 from .stream import StreamHub, StreamMissing, is_websocket_request
 
@@ -64,6 +64,7 @@ _Template = tuple[tuple[bytes, ...], list[tuple[Route, int]], list[Any]]
 # The containers between /genie and a method deeper down (a plugin's parameters).
 CONTAINERS = {
     f"{p.PREFIX}/plugin": "the instrument plugin that serve hosts (--synth lv2:URI or vst3:PATH)",
+    f"{p.PREFIX}/link": "the Ableton Link session (serve --link): tempo, beat, phase and peers now; null when off",
     p.PLUGIN_PARAMS: "the plugin's parameters, each TYPE f in its RANGE with its VALUE now; send one a value to set it",
 }
 
@@ -107,6 +108,10 @@ class Namespace:
                 node["VALUE"] = method.value(self.bridge, performer)
         return node
 
+    def _outputs(self) -> tuple[Output, ...]:
+        """What the tree lists beside the routes: the outputs, and the Link session's values while Link is on."""
+        return OUTPUTS + LINK_VALUES if self.bridge.stats.link is not None else OUTPUTS
+
     def _container(self, path: str, description: str, contents: dict[str, Any]) -> dict[str, Any]:
         return {"FULL_PATH": path, "ACCESS": 0, "DESCRIPTION": description, "CONTENTS": contents}
 
@@ -128,7 +133,7 @@ class Namespace:
             if route.per_performer:
                 contents[route.verb] = self._method(p.performer_address(route.address, number), route, number)
         if number:
-            for output in OUTPUTS:
+            for output in self._outputs():
                 if output.per_performer:
                     contents[_leaf(output.address)] = self._method(p.output_address(output.address, number), output, number)
         return self._container(
@@ -139,7 +144,7 @@ class Namespace:
 
     def _genie(self) -> dict[str, Any]:
         contents: dict[str, Any] = {}
-        for method in _document_order([*self.bridge.routes, *OUTPUTS], p.PREFIX):
+        for method in _document_order([*self.bridge.routes, *self._outputs()], p.PREFIX):
             self._nest(contents, p.PREFIX, method)
         for number in range(p.MAX_PERFORMERS):
             contents[str(number)] = self._performer(number)
@@ -161,11 +166,11 @@ class Namespace:
         if found is not None:
             route, number = found
             return self._method(address, route, number)
-        for output in OUTPUTS:
+        for output in self._outputs():
             for number in range(p.MAX_PERFORMERS) if output.per_performer else (0,):
                 if p.output_address(output.address, number) == address:
                     return self._method(address, output, number)
-        inside = [method for method in (*self.bridge.routes, *OUTPUTS) if method.address.startswith(address + "/")]
+        inside = [method for method in (*self.bridge.routes, *self._outputs()) if method.address.startswith(address + "/")]
         if not inside:
             return None
         contents: dict[str, Any] = {}
@@ -201,9 +206,9 @@ class Namespace:
         return body
 
     def _cache_key(self) -> tuple[Any, ...]:
-        """What the tree's shape depends on: the model (a swap) and the models folder's listing."""
+        """What the tree's shape depends on: the model (a swap), the models folder's listing, the routes and Link."""
         library = self.bridge.library
-        routes = self.bridge.routes.version  # a plugin's parameters added
+        routes = (self.bridge.routes.version, self.bridge.stats.link is not None)  # a plugin's parameters; Link
         if library is None:
             return (self.bridge.genie, None, routes)
         library.names()  # starts a re-reading when the last one is old
@@ -385,7 +390,7 @@ class OscQueryServer:
 def _stream_hub(namespace: Namespace) -> StreamHub | None:
     """The websocket of LISTEN, when the [stream] extra is installed."""
     try:
-        return StreamHub(exists=lambda path: namespace.node(path) is not None)
+        return StreamHub(exists=lambda path: path not in UNSTREAMED and namespace.node(path) is not None)
     except StreamMissing:
         return None
 

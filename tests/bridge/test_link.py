@@ -133,3 +133,31 @@ def test_serve_joins_link_and_snaps_presses_to_the_beat() -> None:
     status = seen["status"]
     assert status["link_peers"] >= 1 and status["link_tempo"] == pytest.approx(120.0), status
     assert 0.0 <= status["link_phase"] < 4.0, status
+
+
+def test_the_link_values_are_in_the_oscquery_tree_live_and_null_when_off(random_model_dir, lone) -> None:
+    """/genie/link/{tempo,beat,phase,peers} read the session now (the beat moves between two answers); without
+    Link there is no such node. LISTEN on them is refused: no datagram carries them."""
+    from pianogenie.bridge.core import Bridge
+    from pianogenie.bridge.handlers import UNSTREAMED
+    from pianogenie.bridge.osc.oscquery import Namespace
+    from pianogenie.engine.genie import PianoGenie
+
+    bridge = Bridge(PianoGenie.load(random_model_dir), seed=0, idle_timeout=5.0)
+    tree = Namespace(bridge)
+
+    def values() -> dict:
+        node = json.loads(tree.answer("/genie/link", ""))
+        return {name: leaf["VALUE"][0] for name, leaf in node["CONTENTS"].items()}
+
+    assert tree.answer("/genie/link", "") is None
+    bridge.stats.link = lone  # a lone, disabled session (no network): its timeline runs all the same
+    first = values()
+    time.sleep(0.3)
+    second = values()
+    assert first["tempo"] == pytest.approx(100.0) and first["peers"] == 0, first
+    assert 0.0 <= first["phase"] < 4.0
+    assert second["beat"] - first["beat"] == pytest.approx(0.5, abs=0.1)  # 0.3 s at 100 BPM
+    root = json.loads(tree.answer("/", ""))
+    assert set(root["CONTENTS"]["genie"]["CONTENTS"]["link"]["CONTENTS"]) == {"tempo", "beat", "phase", "peers"}
+    assert "/genie/link/beat" in UNSTREAMED
