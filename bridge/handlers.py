@@ -240,18 +240,21 @@ def _link_value(name: str) -> Any:
     return value
 
 
+def link_address(name: str) -> str:
+    return f"{p.PREFIX}/link/{name}"
+
+
 # The Ableton Link session's values (serve --link), in the OSCQuery tree only while Link is on: read-only, live at
-# each GET. The bridge sends no message of its own for them; /genie/status carries the same.
+# each GET, and sent once a beat to websocket clients LISTENing on them (bridge/osc/link_stream.py); never by UDP.
+# /genie/status carries the same.
 LINK_VALUES = (
-    Output(f"{p.PREFIX}/link/tempo", (Float("bpm", *TEMPO_RANGE),), "the Link session's tempo, BPM",
+    Output(link_address("tempo"), (Float("bpm", *TEMPO_RANGE),), "the Link session's tempo, BPM",
            value=_link_value("tempo")),
-    Output(f"{p.PREFIX}/link/beat", (Number("beat"),), "the session's beat now, at the output (latency included)",
+    Output(link_address("beat"), (Number("beat"),), "the session's beat now, at the output (latency included)",
            value=_link_value("beat")),
-    Output(f"{p.PREFIX}/link/phase", (Float("phase", 0.0, MAX_QUANTUM),), "the beat's phase in the quantum",
+    Output(link_address("phase"), (Float("phase", 0.0, MAX_QUANTUM),), "the beat's phase in the quantum",
            value=_link_value("phase")),
-    Output(f"{p.PREFIX}/link/peers", (Int("peers", 0, 2**31 - 1),), "the other peers in the Link session",
+    Output(link_address("peers"), (Int("peers", 0, 2**31 - 1),), "the other peers in the Link session",
            value=_link_value("peers")),
 )
-# The Link values change at every instant, so no datagram carries them: LISTEN on one is refused (GET it, or poll
-# /genie/status).
-UNSTREAMED = frozenset(value.address for value in LINK_VALUES)
+LINK_FIELDS = ("tempo", "beat", "phase", "peers")  # LinkState's names, in LINK_VALUES' order

@@ -1,6 +1,7 @@
 """Run by tests/bridge/test_link.py inside a network namespace of its own (loopback only, multicast routed on it): a
 `pianogenie serve --link --snap 1/4:100ms` and a Link peer of this probe's. Presses 50 ms before a beat must
-sound on the beat; presses 200 ms before it sound at once. Prints one JSON line."""
+sound on the beat; presses 200 ms before it sound at once. A websocket client LISTENs on /genie/link/beat and the
+tree's /genie/link is read by HTTP. Prints one JSON line."""
 
 from __future__ import annotations
 
@@ -8,16 +9,34 @@ import json
 import re
 import subprocess
 import sys
+import threading
 import time
+import urllib.request
 
 from pianogenie.bridge import protocol as p
 from pianogenie.bridge.link import LinkClock
 from pianogenie.bridge.osc.client import OscClient
+from pianogenie.bridge.osc.wire import parse_datagram
+
+
+def _listen(http: int, beats: list, stop: threading.Event) -> None:
+    from websockets.sync.client import connect
+
+    with connect(f"ws://127.0.0.1:{http}/") as ws:
+        ws.send(json.dumps({"COMMAND": "LISTEN", "DATA": "/genie/link/beat"}))
+        while not stop.is_set():
+            try:
+                frame = ws.recv(timeout=0.2)
+            except TimeoutError:
+                continue
+            if isinstance(frame, bytes):
+                (message,), _ = parse_datagram(frame)
+                beats.append(message[1][0])
 
 
 def main() -> None:
     serve = subprocess.Popen([sys.executable, "-m", "pianogenie", "serve", "--port", "0", "--audio", "none",
-                              "--midi-out", "none", "--no-zeroconf", "--oscquery-port", "none", "--seed", "1",
+                              "--midi-out", "none", "--no-zeroconf", "--oscquery-port", "0", "--seed", "1",
                               "--link", "--tempo", "120", "--snap", "1/4:100ms"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     banner = []
@@ -26,6 +45,11 @@ def main() -> None:
         if line.strip() == "pianogenie serve: ready":
             break
     port = int(re.findall(r"udp [\w.:-]+:(\d+)", "".join(banner))[0])
+    http = int(re.findall(r"http://127\.0\.0\.1:(\d+)/", "".join(banner))[0])
+    beats: list[float] = []
+    stop = threading.Event()
+    listener = threading.Thread(target=_listen, args=(http, beats, stop), daemon=True)
+    listener.start()
     peer = LinkClock(tempo=120.0, quantum=4.0)
     peer.start()
     deadline = time.monotonic() + 10
@@ -49,14 +73,19 @@ def main() -> None:
                                                           "answered": message is not None})
         client.send(p.IN_STATUS)
         status, _ = client.wait_for(lambda m: m[0] == p.OUT_STATUS, 2.0)
+        with urllib.request.urlopen(f"http://127.0.0.1:{http}/genie/link", timeout=5) as answer:
+            tree = {name: node["VALUE"][0] for name, node in json.loads(answer.read())["CONTENTS"].items()}
     finally:
+        stop.set()
+        listener.join(5)
         client.close()
         peer.close()
         serve.terminate()
         serve.wait(10)
     fields = dict(zip(status[1][0::2], status[1][1::2])) if status else {}
     print(json.dumps({"banner": "".join(banner), "peers_seen": peer.peers, "snapped": snapped, "at_once": at_once,
-                      "status": {k: v for k, v in fields.items() if k.startswith("link_")}}), flush=True)
+                      "status": {k: v for k, v in fields.items() if k.startswith("link_")},
+                      "listened_beats": beats, "tree": tree}), flush=True)
 
 
 if __name__ == "__main__":

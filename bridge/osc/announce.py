@@ -9,6 +9,7 @@ import ipaddress
 from ..core import Bridge
 from ..protocol import DEFAULT_HOST
 from ..discovery import Advertiser, zeroconf_missing
+from .link_stream import LinkPublisher
 from .oscquery import OscQueryServer
 
 
@@ -36,6 +37,7 @@ class Announce:
         self.lines: list[tuple[str, str]] = []
         self.server: OscQueryServer | None = None
         self.advertiser: Advertiser | None = None
+        self.link_stream: LinkPublisher | None = None
 
     def open(self, bridge: Bridge, host: str, osc_address: tuple[str, int], port: int | tuple[str, int] | None,
              explicit: bool, zeroconf: bool) -> None:
@@ -59,6 +61,9 @@ class Announce:
             self.server.start()
             if self.server.stream is not None:
                 bridge.stats.stream = self.server.stream.stats
+                if bridge.stats.link is not None:  # serve --link: its values once a beat to those listening
+                    self.link_stream = LinkPublisher(bridge.stats.link, self.server.stream)
+                    self.link_stream.start()
             if self.server.stream is not None and bridge.link is not None:
                 bridge.link.stream = self.server.stream  # the replies' datagrams, to LISTENing clients too
             http_host, http_port = self.server.address
@@ -79,6 +84,8 @@ class Announce:
         self.lines.append(("zeroconf", self.advertiser.describe()))
 
     def close(self) -> None:
+        if self.link_stream is not None:
+            self.link_stream.close()
         if self.advertiser is not None:
             self.advertiser.close()
         if self.server is not None:

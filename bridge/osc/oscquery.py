@@ -27,7 +27,7 @@ from urllib.parse import unquote, urlsplit
 
 from .. import protocol as p
 from ..core import Bridge
-from ..handlers import LINK_VALUES, OUTPUTS, UNSTREAMED
+from ..handlers import LINK_VALUES, OUTPUTS
 from ..routes import Output, Route
 from .stream import StreamHub, StreamMissing, is_websocket_request
 
@@ -390,7 +390,7 @@ class OscQueryServer:
 def _stream_hub(namespace: Namespace) -> StreamHub | None:
     """The websocket of LISTEN, when the [stream] extra is installed."""
     try:
-        return StreamHub(exists=lambda path: path not in UNSTREAMED and namespace.node(path) is not None)
+        return StreamHub(exists=lambda path: namespace.node(path) is not None)
     except StreamMissing:
         return None
 

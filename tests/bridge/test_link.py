@@ -133,13 +133,17 @@ def test_serve_joins_link_and_snaps_presses_to_the_beat() -> None:
     status = seen["status"]
     assert status["link_peers"] >= 1 and status["link_tempo"] == pytest.approx(120.0), status
     assert 0.0 <= status["link_phase"] < 4.0, status
+    # The same session in the OSCQuery tree, and its beats to a websocket client LISTENing on /genie/link/beat.
+    assert seen["tree"]["tempo"] == pytest.approx(120.0) and seen["tree"]["peers"] >= 1, seen["tree"]
+    beats = seen["listened_beats"]
+    assert len(beats) >= 4 and all(abs(b - round(b)) < 1e-3 for b in beats), beats
+    assert all(round(b - a) == 1 for a, b in zip(beats, beats[1:])), beats  # every beat, once
 
 
-def test_the_link_values_are_in_the_oscquery_tree_live_and_null_when_off(random_model_dir, lone) -> None:
+def test_the_link_values_are_in_the_oscquery_tree_live_and_absent_when_off(random_model_dir, lone) -> None:
     """/genie/link/{tempo,beat,phase,peers} read the session now (the beat moves between two answers); without
-    Link there is no such node. LISTEN on them is refused: no datagram carries them."""
+    Link there is no such node."""
     from pianogenie.bridge.core import Bridge
-    from pianogenie.bridge.handlers import UNSTREAMED
     from pianogenie.bridge.osc.oscquery import Namespace
     from pianogenie.engine.genie import PianoGenie
 
@@ -160,4 +164,37 @@ def test_the_link_values_are_in_the_oscquery_tree_live_and_null_when_off(random_
     assert second["beat"] - first["beat"] == pytest.approx(0.5, abs=0.1)  # 0.3 s at 100 BPM
     root = json.loads(tree.answer("/", ""))
     assert set(root["CONTENTS"]["genie"]["CONTENTS"]["link"]["CONTENTS"]) == {"tempo", "beat", "phase", "peers"}
-    assert "/genie/link/beat" in UNSTREAMED
+
+
+def test_listeners_get_the_link_values_once_a_beat_on_the_beat(lone) -> None:
+    """The publisher sends /genie/link/{tempo,beat,phase,peers} as OSC datagrams once a beat: at 100 BPM, 1.5 s
+    gives two or three beats, each on a whole beat, with phase = beat mod the quantum."""
+    from pianogenie.bridge.osc.link_stream import LinkPublisher
+    from pianogenie.bridge.osc.wire import parse_datagram
+
+    class Listening:
+        def __init__(self):
+            self.sent: list[tuple[str, float, list]] = []
+
+        def publish(self, path: str, datagram: bytes) -> None:
+            (message,), _ = parse_datagram(datagram)
+            assert message[0] == path
+            self.sent.append((path, time.monotonic(), message[1]))
+
+    stream = Listening()
+    publisher = LinkPublisher(lone, stream)
+    publisher.start()
+    time.sleep(1.5)
+    publisher.close()
+    beats = [(t, values[0]) for path, t, values in stream.sent if path == "/genie/link/beat"]
+    assert 2 <= len(beats) <= 3, stream.sent
+    for t, beat in beats:
+        assert beat == pytest.approx(round(beat), abs=1e-4)  # on the beat (sent as float32)
+        assert lone.beat_at(t) - beat == pytest.approx(0.0, abs=0.05)  # sent when it came (within 30 ms at 100 BPM)
+    tempo = [values for path, _, values in stream.sent if path == "/genie/link/tempo"]
+    phase = [values[0] for path, _, values in stream.sent if path == "/genie/link/phase"]
+    peers = [values for path, _, values in stream.sent if path == "/genie/link/peers"]
+    assert tempo[0][0] == pytest.approx(100.0) and peers[0] == [0]
+    for got, (_, beat) in zip(phase, beats):  # the phase wraps at the quantum: 3.99999 and 0.00001 agree
+        gap = abs(got - beat % 4.0)
+        assert min(gap, 4.0 - gap) < 1e-4, (phase, beats)
