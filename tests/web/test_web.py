@@ -75,7 +75,7 @@ def test_page_in_chromium_served_by_pianogenie_web(web_ready) -> None:
     with WebServer(resolve_model_dir(PAGE_MODEL), port=0) as server:
         result = _node(["--test", "--test-reporter=tap", "test/e2e.test.mjs"], env={"BASE_URL": server.url})
     _check(result, "Chromium end-to-end tests")
-    assert "# pass 8" in result.stdout and "# skipped 0" in result.stdout, result.stdout
+    assert "# pass 9" in result.stdout and "# skipped 0" in result.stdout, result.stdout
     assert (REPO / "test-artifacts" / "web" / "desktop.png").stat().st_size > 10_000
     assert (REPO / "test-artifacts" / "web" / "phone.png").stat().st_size > 10_000
 
