@@ -239,7 +239,12 @@ def test_press_latency_during_loads(models):
         swapper = Swapper(port)
         try:
             quiet = [t for t, _ in _press_round_trips(client, 400)]
-            during = [t for t, loading in _press_round_trips(client, 400, swapper) if loading]
+            # Loads take longer on a loaded CI machine (two swaps in 400 presses there): presses go on, 400 at a
+            # time, until three loads have been announced, within a bound.
+            during: list[float] = []
+            deadline = time.monotonic() + 60.0
+            while swapper.swaps < 3 and time.monotonic() < deadline:
+                during += [t for t, loading in _press_round_trips(client, 400, swapper) if loading]
             status = client.status()
             assert status["model_errors"] == 0 and status["internal_errors"] == 0
             assert swapper.swaps >= 3 and len(during) >= 50, (swapper.swaps, len(during))

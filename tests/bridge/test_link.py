@@ -198,3 +198,49 @@ def test_listeners_get_the_link_values_once_a_beat_on_the_beat(lone) -> None:
     for got, (_, beat) in zip(phase, beats):  # the phase wraps at the quantum: 3.99999 and 0.00001 agree
         gap = abs(got - beat % 4.0)
         assert min(gap, 4.0 - gap) < 1e-4, (phase, beats)
+
+
+def test_a_session_realigned_during_the_wait_is_waited_for_again() -> None:
+    """A peer joining while the publisher sleeps moves the session's beats (CI once heard beat 1.258): the time
+    waited for is no longer a beat, so nothing is sent for it and the next whole beat is sent instead."""
+    from pianogenie.bridge.link import LinkState
+    from pianogenie.bridge.osc.link_stream import LinkPublisher
+    from pianogenie.bridge.osc.wire import parse_datagram
+
+    class Shifting:
+        """10 beats a second; after the first wait is computed the timeline moves by a quarter beat."""
+
+        def __init__(self):
+            self.t0, self.offset, self.asked = time.monotonic(), 0.0, 0
+
+        def beat_at(self, t: float) -> float:
+            return (t - self.t0) * 10.0 + self.offset
+
+        def next_boundary(self, t: float, beats: float) -> float:
+            self.asked += 1
+            target = float(int(self.beat_at(t)) + 1)
+            at = self.t0 + (target - self.offset) / 10.0
+            if self.asked == 1:
+                self.offset = 0.25  # the join lands after the wait was computed
+            return at
+
+        def state(self, t: float) -> LinkState:
+            beat = self.beat_at(t)
+            return LinkState(600.0, beat, beat % 4.0, 1, 4.0)
+
+    class Listening:
+        def __init__(self):
+            self.beats: list[float] = []
+
+        def publish(self, path: str, datagram: bytes) -> None:
+            (message,), _ = parse_datagram(datagram)
+            if path == "/genie/link/beat":
+                self.beats.append(message[1][0])
+
+    stream = Listening()
+    publisher = LinkPublisher(Shifting(), stream)
+    publisher.start()
+    time.sleep(0.5)
+    publisher.close()
+    assert len(stream.beats) >= 2, stream.beats
+    assert all(abs(b - round(b)) < 1e-4 for b in stream.beats), stream.beats
