@@ -22,7 +22,7 @@ from .performer import Counters, Router
 from .protocol import ProtocolError
 from .rate import RateLimit
 from .routes import Output, Route, RouteTable
-from .schema import Flag, Float, Int, Many, Number, Text, Velocity
+from .schema import Arg, Flag, Float, Int, Many, Number, Text, Velocity
 from .sound.gain import MAX_GAIN_DB, MIN_GAIN_DB, Volume
 from .stats import Stats
 from .swap import ModelSwap
@@ -185,10 +185,7 @@ def _set_param(host: Host, address: str, name: str, value: float) -> None:
         raise ProtocolError(f"{address}: {problem}")
     stream = getattr(host.link, "stream", None)
     if stream is not None:  # the OSCQuery websocket: clients LISTENing to the parameter hear its new value
-        from .osc.send import Encoder
-
-        path = f"{p.PLUGIN_PARAMS}/{name}"
-        stream.publish(path, Encoder().message(path, float(value)))
+        stream.publish_value(f"{p.PLUGIN_PARAMS}/{name}", float(value))
 
 
 @ROUTES.route(p.IN_PLUGIN_PARAM[len(p.PREFIX) + 1:], Text("name", choices=_param_names), Number("value"),
@@ -233,28 +230,24 @@ OUTPUTS = (
 )
 
 
-def _link_value(name: str) -> Any:
-    def value(host: Host, number: int) -> list:
-        link = host.stats.link
-        return [getattr(link.state(), name)]
-    return value
-
-
 def link_address(name: str) -> str:
     return f"{p.PREFIX}/link/{name}"
+
+
+def _link_output(name: str, arg: Arg, doc: str) -> Output:
+    """/genie/link/<name>, whose live value is the session's LinkState.<name>."""
+    def value(host: Host, number: int) -> list:
+        return [getattr(host.stats.link.state(), name)]
+    return Output(link_address(name), (arg,), doc, value=value)
 
 
 # The Ableton Link session's values (serve --link), in the OSCQuery tree only while Link is on: read-only, live at
 # each GET, and sent once a beat to websocket clients LISTENing on them (bridge/osc/link_stream.py); never by UDP.
 # /genie/status carries the same.
 LINK_VALUES = (
-    Output(link_address("tempo"), (Float("bpm", *TEMPO_RANGE),), "the Link session's tempo, BPM",
-           value=_link_value("tempo")),
-    Output(link_address("beat"), (Number("beat"),), "the session's beat now, at the output (latency included)",
-           value=_link_value("beat")),
-    Output(link_address("phase"), (Float("phase", 0.0, MAX_QUANTUM),), "the beat's phase in the quantum",
-           value=_link_value("phase")),
-    Output(link_address("peers"), (Int("peers", 0, 2**31 - 1),), "the other peers in the Link session",
-           value=_link_value("peers")),
+    _link_output("tempo", Float("bpm", *TEMPO_RANGE), "the Link session's tempo, BPM"),
+    _link_output("beat", Number("beat"), "the session's beat now, at the output (latency included)"),
+    _link_output("phase", Float("phase", 0.0, MAX_QUANTUM), "the beat's phase in the quantum"),
+    _link_output("peers", Int("peers", 0, 2**31 - 1), "the other peers in the Link session"),
 )
-LINK_FIELDS = ("tempo", "beat", "phase", "peers")  # LinkState's names, in LINK_VALUES' order
+LINK_FIELDS = tuple(output.address.rsplit("/", 1)[1] for output in LINK_VALUES)  # LinkState's names, in order

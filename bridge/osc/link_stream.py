@@ -9,7 +9,6 @@ import time
 from typing import Any
 
 from ..handlers import LINK_FIELDS, link_address
-from .send import Encoder
 
 # Waking no later than this after a beat; a tempo change or a session join moves the next beat, so each wait is
 # recomputed from the session, never from the last beat.
@@ -24,7 +23,6 @@ class LinkPublisher:
     def __init__(self, link: Any, stream: Any):
         self.link, self.stream = link, stream
         self._stop = threading.Event()
-        self._encoder = Encoder()
         self._thread = threading.Thread(target=self._run, name="link-stream", daemon=True)
 
     def start(self) -> None:
@@ -34,9 +32,7 @@ class LinkPublisher:
         """The session's values at bridge time t (or `state`, captured already), to every client listening on each."""
         state = self.link.state(t) if state is None else state
         for name in LINK_FIELDS:
-            value = getattr(state, name)
-            address = link_address(name)
-            self.stream.publish(address, self._encoder.message(address, value))
+            self.stream.publish_value(link_address(name), getattr(state, name))
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -19,7 +19,9 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
+
+from .send import Encoder
 
 MAX_CLIENTS = 64
 MAX_MESSAGE = 4096        # bytes in a client's frame: commands are one path each
@@ -89,6 +91,7 @@ class StreamHub:
             raise StreamMissing("the OSCQuery stream needs websockets: pip install 'pianogenie-bridge[stream]'") from None
         self.exists = exists
         self.stats = StreamStats()
+        self._encoder = Encoder()
         self._clients: list[_Client] = []
         self._lock = threading.Lock()
         self._pending: collections.deque = collections.deque()
@@ -103,6 +106,12 @@ class StreamHub:
         if self._clients:
             self._pending.append((path, datagram))
             self._wake.set()
+
+    def publish_value(self, path: str, *values: Any) -> None:
+        """Values at path as the OSC datagram a UDP reply would carry: a tree value that changed (a plugin
+        parameter, the Link session's)."""
+        if self._clients:
+            self.publish(path, self._encoder.message(path, *values))
 
     def tree_changed(self, path: str = "/") -> None:
         if self._clients:

@@ -170,15 +170,15 @@ def test_listeners_get_the_link_values_once_a_beat_on_the_beat(lone) -> None:
     """The publisher sends /genie/link/{tempo,beat,phase,peers} as OSC datagrams once a beat: at 100 BPM, 1.5 s
     gives two or three beats, each on a whole beat, with phase = beat mod the quantum."""
     from pianogenie.bridge.osc.link_stream import LinkPublisher
+    from pianogenie.bridge.osc.send import Encoder
     from pianogenie.bridge.osc.wire import parse_datagram
 
     class Listening:
         def __init__(self):
             self.sent: list[tuple[str, float, list]] = []
 
-        def publish(self, path: str, datagram: bytes) -> None:
-            (message,), _ = parse_datagram(datagram)
-            assert message[0] == path
+        def publish_value(self, path: str, *values) -> None:
+            (message,), _ = parse_datagram(Encoder().message(path, *values))  # as the stream sends it
             self.sent.append((path, time.monotonic(), message[1]))
 
     stream = Listening()
@@ -205,7 +205,6 @@ def test_a_session_realigned_during_the_wait_is_waited_for_again() -> None:
     waited for is no longer a beat, so nothing is sent for it and the next whole beat is sent instead."""
     from pianogenie.bridge.link import LinkState
     from pianogenie.bridge.osc.link_stream import LinkPublisher
-    from pianogenie.bridge.osc.wire import parse_datagram
 
     class Shifting:
         """10 beats a second; after the first wait is computed the timeline moves by a quarter beat."""
@@ -232,10 +231,9 @@ def test_a_session_realigned_during_the_wait_is_waited_for_again() -> None:
         def __init__(self):
             self.beats: list[float] = []
 
-        def publish(self, path: str, datagram: bytes) -> None:
-            (message,), _ = parse_datagram(datagram)
+        def publish_value(self, path: str, *values) -> None:
             if path == "/genie/link/beat":
-                self.beats.append(message[1][0])
+                self.beats.append(values[0])
 
     stream = Listening()
     publisher = LinkPublisher(Shifting(), stream)
