@@ -109,3 +109,17 @@ def test_plugins_params_reads_a_vst3_too() -> None:
     listing = _pianogenie("plugins", "--params", f"vst3:{build_test_instrument().vst3}")
     assert listing.returncode == 0, listing.stderr
     assert listing.stdout.splitlines()[1:] == ["  gain  0..1, default 0.5  (Gain)"], listing.stdout
+
+
+def test_a_listing_read_only_in_part_ends_quietly() -> None:
+    """`pianogenie plugins --params NAME | head -0`: a reader that closes the pipe before the listing is written
+    (here at once, while the interpreter still starts); the listing stops with no traceback (exit 141, a shell's
+    code for SIGPIPE)."""
+    lv2 = pytest.importorskip("pianogenie.bridge.sound.lv2")
+    if PIANO not in {info.uri for info in lv2.list_plugins()}:
+        pytest.skip("mda-lv2 is not installed")
+    proc = subprocess.Popen([sys.executable, "-m", "pianogenie.cli", "plugins", "--params", SYNTH], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 141 and b"Traceback" not in err and b"BrokenPipe" not in err, err.decode()
