@@ -1,11 +1,16 @@
 """Press -> sound measured from outside the synth, at the frame: a JACK client in a process of its own hears what
 feeds JACK's playback ports, finds each onset's frame (the first sample above a threshold after 0.2 s below it)
-and maps each onset's frame onto the monotonic clock by the lowest (callback time - frame time) of the callbacks
-from its own to FLOOR_S later, as a callback wakes late but never early. `pianogenie bench osc --sound plugin` and
-the fixed-latency test (tests/bridge/test_plugin_live.py) both measure with it.
+and maps it onto the monotonic clock two ways:
+- by JACK's own timing of the onset's cycle (bridge/sound/jack_clock.py): where the server says that frame falls,
+  the clock a JACK application schedules by, and what --latency fixed places notes by;
+- by the lowest (callback time - frame time) of the callbacks from its own to FLOOR_S later, as a callback wakes
+  late but never early: an estimate from this client's wake-ups alone, independent of the server's.
+`pianogenie bench osc --sound plugin` and the fixed-latency test (tests/bridge/test_plugin_live.py) both measure
+with it and report both.
 
 Run as `python -m pianogenie.bridge.frame_meter [THRESHOLD]`: it connects every port that feeds system:playback
-to its two inputs, prints "ready", then on stdin's end one line per onset: "onset <monotonic seconds>"."""
+to its two inputs, prints "ready", then on stdin's end one line per onset: "onset <JACK's time> <wake-up floor>"
+(monotonic seconds; JACK's time is the floor's where the server gives no cycle times)."""
 
 from __future__ import annotations
 
@@ -44,21 +49,26 @@ def run_client(threshold: float = THRESHOLD) -> int:
     import jack
     import numpy as np
 
+    from .sound.jack_clock import JackCycleClock
+
     client = jack.Client(CLIENT_NAME, no_start_server=True)
     inputs = [client.inports.register(f"input_{n}") for n in (1, 2)]
     rate = client.samplerate
-    state = {"offsets": [], "quiet_until": 0, "onsets": []}
+    clock = JackCycleClock.open(client.blocksize)
+    state = {"offsets": [], "quiet_until": 0, "onsets": [], "jack": []}
 
     @client.set_process_callback
     def process(frames: int) -> None:
         woke = time.monotonic()
         first = client.last_frame_time
+        cycle = clock.cycle() if clock is not None else None
         state["offsets"].append(woke - first / rate)
         block = np.abs(inputs[0].get_array()) + np.abs(inputs[1].get_array())
         loud = np.flatnonzero(block > threshold)
         if loud.size:
             if first + int(loud[0]) >= state["quiet_until"]:
                 state["onsets"].append((first + int(loud[0]), len(state["offsets"]) - 1))
+                state["jack"].append(cycle.time_of(first + int(loud[0])) if cycle is not None else None)
             state["quiet_until"] = first + int(loud[-1]) + int(QUIET_S * rate)
 
     client.activate()
@@ -67,19 +77,23 @@ def run_client(threshold: float = THRESHOLD) -> int:
     print("ready", flush=True)
     sys.stdin.read()
     client.deactivate()
-    for heard in onset_times(state["onsets"], state["offsets"], rate, client.blocksize):
-        print(f"onset {heard:.7f}")
+    floors = onset_times(state["onsets"], state["offsets"], rate, client.blocksize)
+    for on_jack, floor in zip(state["jack"], floors):
+        print(f"onset {floor if on_jack is None else on_jack:.7f} {floor:.7f}")
     client.close()
+    if clock is not None:
+        clock.close()
     return 0
 
 
 class FrameMeter:
-    """The meter process for a `with` block (env: the JACK server's environment); `onsets` holds the monotonic
-    time of each onset heard, once the block has ended."""
+    """The meter process for a `with` block (env: the JACK server's environment). Once the block has ended,
+    `onsets` holds each onset's monotonic time by JACK's cycle times, `floor_onsets` the same by the wake-up floor."""
 
     def __init__(self, env: dict[str, str], threshold: float = THRESHOLD):
         self.env, self.threshold = env, threshold
         self.onsets: list[float] = []
+        self.floor_onsets: list[float] = []
 
     def __enter__(self) -> "FrameMeter":
         self.proc = subprocess.Popen([sys.executable, "-m", __name__, str(self.threshold)], stdin=subprocess.PIPE,
@@ -94,7 +108,9 @@ class FrameMeter:
         self.proc.stdin.close()
         out = self.proc.stdout.read()
         self.proc.wait(30)
-        self.onsets = [float(line.split()[1]) for line in out.splitlines() if line.startswith("onset ")]
+        heard = [line.split()[1:] for line in out.splitlines() if line.startswith("onset ")]
+        self.onsets = [float(on_jack) for on_jack, _ in heard]
+        self.floor_onsets = [float(floor) for _, floor in heard]
 
 
 def press_times(sock: socket.socket, address: tuple[str, int], presses: int, rest: float = 0.25) -> Iterator[float]:

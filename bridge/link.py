@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 
 from ..engine.constants import MAX_QUANTUM
+from .timing import raw_minus_mono_us
 
 DEFAULT_TEMPO = 120.0
 DEFAULT_QUANTUM = 4.0
@@ -61,10 +62,6 @@ class LinkState:
     quantum: float
 
 
-def _raw_minus_mono_us() -> float:
-    return (time.clock_gettime_ns(time.CLOCK_MONOTONIC_RAW) - time.monotonic_ns()) / 1000.0
-
-
 class LinkClock:
     """One Link session member. `start()` joins after ENABLE_AFTER_S; `close()` leaves."""
 
@@ -101,10 +98,10 @@ class LinkClock:
 
     def _link_us(self, t: float) -> int:
         """A bridge time as Link's clock, output latency included."""
-        return int(round(t * 1e6 + _raw_minus_mono_us() + self.latency_us))
+        return int(round(t * 1e6 + raw_minus_mono_us() + self.latency_us))
 
     def _bridge_s(self, link_us: float) -> float:
-        return (link_us - self.latency_us - _raw_minus_mono_us()) / 1e6
+        return (link_us - self.latency_us - raw_minus_mono_us()) / 1e6
 
     def beat_at(self, t: float) -> float:
         return float(self._link.captureAppSessionState().beatAtTime(self._link_us(t), self.quantum))

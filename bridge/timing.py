@@ -34,6 +34,12 @@ now_ns: Callable[[], int] = _time.monotonic_ns
 now: Callable[[], float] = _time.monotonic
 
 
+def raw_minus_mono_us() -> float:
+    """CLOCK_MONOTONIC_RAW - CLOCK_MONOTONIC now, in microseconds. Ableton Link's clock and JACK's (jack_get_time)
+    are the raw one, which NTP does not slew; the two drift apart by parts per million, so this is read each time."""
+    return (_time.clock_gettime_ns(_time.CLOCK_MONOTONIC_RAW) - _time.monotonic_ns()) / 1000.0
+
+
 class Scheduler:
     """Places notes at arrival + latency. latency 0: `place` hands each sink back as it is, and nothing runs."""
 

@@ -1,7 +1,10 @@
 """`pianogenie bench osc --sound plugin`: arrival -> onset of an LV2 instrument in `pianogenie serve` at 64 frames
 on a JACK dummy server, `--latency asap` and `--latency fixed` side by side in one run, both with --realtime.
 Onsets are found at the frame by a JACK client of the bench's own (bridge/frame_meter.py), outside the synth, so
-the figure is what a listener on JACK would hear: press sent -> first sample at the playback ports."""
+the figure is what a listener on JACK would hear: press sent -> first sample at the playback ports, each frame
+on JACK's own cycle times (bridge/sound/jack_clock.py). On that clock an asap note can read up to a period before
+its press: the callback that rendered its block woke late after the block's start, which the device's playback
+latency absorbs."""
 
 from __future__ import annotations
 
@@ -12,7 +15,9 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
+from pathlib import Path
 from typing import Iterator
 
 import numpy as np
@@ -20,11 +25,15 @@ import numpy as np
 from pianogenie.errors import CommandError
 
 from ..frame_meter import FrameMeter, press_times
+from ..sound.synth_process import BLOCKS_SUFFIX
 from ..sound.voices import DEFAULT_SAMPLE_RATE
 
 PERIOD = 64
 MODES = ("asap", "fixed")
-REST_S = 1.0   # after each release: MDA Piano's tail stays above the meter's threshold for about 0.45 s
+REST_S = 1.0   # after each release: MDA Piano's tail stays above ONSET for up to 0.68 s (its lowest notes)
+# The meter's onset: above this, MDA Piano's first or second sample at any pitch. At the meter's default (0.002)
+# a low note crosses only 8-11 samples in, so the figure measured the pitch as much as the timing.
+ONSET = 1e-4
 WARMUP = 2     # first presses, not counted: the first note of a run pays for the plugin's first voice
 _SERVERS = itertools.count()
 
@@ -81,7 +90,7 @@ def arrival_to_onset(serve: list[str], env: dict[str, str], presses: int, rest: 
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         sock.bind(("127.0.0.1", 0))
         sock.settimeout(5.0)
-        with FrameMeter(env) as meter:
+        with FrameMeter(env, ONSET) as meter:
             time.sleep(0.3)
             sent = list(press_times(sock, address, presses + warmup, rest))
         sock.close()
@@ -108,12 +117,17 @@ def run_plugin_bench(uri: str, presses: int, params: list[str], serve_args) -> i
     if problem:
         raise CommandError(problem)
     results: dict[str, np.ndarray] = {}
-    with jack_dummy() as env:
+    blocks: list[np.ndarray] = []
+    with jack_dummy() as env, tempfile.TemporaryDirectory() as logs:
         for mode in MODES:
+            log = Path(logs) / f"{mode}.log"  # the synth child's, written as it exits: block render times beside it
             serve = serve_args("--audio", "sounddevice", "--buffer-size", str(PERIOD), "--sample-rate",
                                str(DEFAULT_SAMPLE_RATE), "--synth", f"lv2:{uri}", "--latency", mode, "--realtime",
-                               *(flag for param in params for flag in ("--plugin-param", param)))
+                               "--onset-log", str(log), *(flag for param in params for flag in ("--plugin-param", param)))
             results[mode], banner = arrival_to_onset(serve, env, presses)
+            timed = Path(str(log) + BLOCKS_SUFFIX)
+            if timed.exists():
+                blocks.append(np.loadtxt(timed, ndmin=1))
     scheduling = "SCHED_FIFO" if "SCHED_FIFO" in banner else "normal scheduling (no real-time priority granted)"
     print(f"arrival -> onset at the frame, lv2:{uri} {' '.join(params)} in serve, jackd -d dummy -r {DEFAULT_SAMPLE_RATE} "
           f"-p {PERIOD}, {presses} presses each (after {WARMUP} not counted), {scheduling}:")
@@ -121,5 +135,11 @@ def run_plugin_bench(uri: str, presses: int, params: list[str], serve_args) -> i
         print(_line(mode, results[mode] * 1e3))
     asap, fixed = (np.median(results[mode]) * 1e3 for mode in MODES)
     print(f"  fixed - asap p50: {fixed - asap:+.3f} ms (one period is {PERIOD / DEFAULT_SAMPLE_RATE * 1e3:.3f} ms)")
-    print("  plugin run() p99: not measured (the LV2 host keeps no per-block timing)")
+    if blocks:
+        run = np.concatenate(blocks) * 1e6
+        print(f"  the plugin's block (run() with its events and gain, in the audio callback): p50 {np.median(run):.1f} us, "
+              f"p99 {np.percentile(run, 99):.1f} us, max {run.max():.1f} us over {run.size} blocks "
+              f"(a block lasts {PERIOD / DEFAULT_SAMPLE_RATE * 1e6:.0f} us)")
+    else:
+        print("  the plugin's block: not timed (the synth child wrote no block times)")
     return 0

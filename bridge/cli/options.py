@@ -17,8 +17,8 @@ from ..button_map import DEFAULT_BASE_NOTE, MAPPINGS
 from ..sound import synths
 from ..sound.gain import DEFAULT_GAIN_DB, MAX_GAIN_DB, MIN_GAIN_DB, gain_problem
 from ..timing import MAX_LATENCY_MS
-from ..sound.voices import (AUDIO_CHOICES, BACKEND_CHOICES, DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE, SynthConfig,
-                            SynthParams)
+from ..sound.voices import (AUDIO_CHOICES, BACKEND_CHOICES, DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE,
+                            FIXED_MARGIN_S, SynthConfig, SynthParams)
 
 if TYPE_CHECKING:
     from ..link import LinkConfig
@@ -63,7 +63,8 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     audio.add_argument("--voices", type=int, default=SynthParams.voices, help="synth polyphony")
     audio.add_argument("--latency", default="asap", metavar="asap|fixed[:MS]",
                        help="the synth: asap (each note at the next audio block, the default) or fixed: every note "
-                            "MS after its press's arrival at its exact frame (default: one buffer); FM and plugins")
+                            f"MS after its press's arrival at its exact frame (default: one buffer + {FIXED_MARGIN_S * 1e3:g} ms, "
+                            "the press's way to the synth); FM and plugins")
     parser.add_argument("--latency-ms", type=float, default=0.0, metavar="N",
                         help="every note leaves exactly N ms after its press arrives (0 = at once, the default)")
     link = parser.add_argument_group("Ableton Link (the [link] extra)")
@@ -167,7 +168,7 @@ def audio_latency(args: argparse.Namespace) -> float | None | bool:
     if mode != "fixed":
         return False
     if not ms:
-        return args.buffer_size / args.sample_rate  # one period: every press of a period lands in the next block
+        return args.buffer_size / args.sample_rate + FIXED_MARGIN_S
     try:
         seconds = float(ms) / 1000.0
     except ValueError:

@@ -13,12 +13,16 @@ from .audio_timing import jack_timing, timing_text
 from .blocks import BlockRenderer, load_renderer
 from .fm import FmVoiceBank
 from .gain import DEFAULT_GAIN_DB, GainRamp
+from .jack_clock import JackCycleClock
 from .sink import Sink, SynthUnavailable
 from .stream_clock import StreamClock
 from .voices import SynthParams
 
 # A block whose loudest sample is above this holds a note's first sound (the onset log's test, as pyo's Thresh).
 ONSET_LEVEL = 1e-6
+# The callbacks whose render times are kept (`bench osc --sound plugin` reports their p99): the latest this many,
+# about 90 s at 64 frames, in a ring preallocated so that the audio thread never allocates for it.
+TIMED_BLOCKS = 65536
 NOTE_OFF, NOTE_ON, ALL_OFF = 0, 1, 2
 
 
@@ -46,6 +50,8 @@ class SoundDeviceSynth(Sink):
         self._clock = StreamClock(buffer_size / self.sample_rate)
         self._frames_played = 0  # the stream's own clock: frames, which the period's wake-up jitter does not move
         self._struck = False  # a note-on since the last block: the next non-silent block is its onset
+        self._block_s = np.zeros(TIMED_BLOCKS)  # each callback's render time (the renderer's run, gain, events)
+        self._blocks = 0
         # Stereo where the device has it: a mono stream reaches the left speaker only (under JACK, PortAudio
         # connects a one-channel stream to system:playback_1 alone).
         self.channels = min(2, int(info["max_output_channels"])) or 1
@@ -56,16 +62,19 @@ class SoundDeviceSynth(Sink):
         # A plugin names itself; the FM voice bank has its voices.
         sound = f"{self.bank.name}, " if getattr(self.bank, "name", None) else ""
         voices = "" if sound else f", {params.voices} voices"
-        self.description = f"{sound}sounddevice ({info['name']}), {self._timing(info, buffer_size, sample_rate)}{voices}"
+        on_jack = sd.query_hostapis(info["hostapi"])["name"].startswith("JACK")
+        self.description = (f"{sound}sounddevice ({info['name']}), "
+                            f"{self._timing(on_jack, buffer_size, sample_rate)}{voices}")
+        # Under JACK, fixed-latency notes are placed by JACK's own timing of each cycle (bridge/sound/jack_clock.py).
+        self._jack_clock = JackCycleClock.open(buffer_size) if fixed is not None and on_jack else None
         if fixed is not None:
-            self.description += f", each note {fixed * 1000:.2f} ms after its press at its frame (--latency fixed)"
+            clock = ", on JACK's cycle times" if self._jack_clock is not None else ""
+            self.description += f", each note {fixed * 1000:.2f} ms after its press at its frame{clock} (--latency fixed)"
 
-    def _timing(self, info: dict, buffer_size: int, asked_rate: int | None) -> str:
+    def _timing(self, on_jack: bool, buffer_size: int, asked_rate: int | None) -> str:
         """The period and rate the opened stream runs. PortAudio's JACK host keeps the blocksize it was asked for
         and calls back several times per JACK cycle, so there the period and latency are JACK's own."""
-        import sounddevice as sd
-
-        jack = jack_timing() if sd.query_hostapis(info["hostapi"])["name"].startswith("JACK") else None
+        jack = jack_timing() if on_jack else None
         self.output_latency_s = float(self.stream.latency)
         if jack is not None:
             if jack.playback_s is not None:
@@ -86,6 +95,8 @@ class SoundDeviceSynth(Sink):
             self._frames_played += frames
             struck, self._struck = self._struck, False
         self.rendering_since = None
+        self._block_s[self._blocks % TIMED_BLOCKS] = monotonic() - woke
+        self._blocks += 1
         # A mono renderer on both channels; a stereo one as it is (or its mix on a one-channel device).
         outdata[:] = block if block.shape[1] == self.channels else block.mean(axis=1, keepdims=True)
         if struck and self.on_sound is not None and np.abs(block).max() > ONSET_LEVEL:
@@ -95,9 +106,13 @@ class SoundDeviceSynth(Sink):
         """One block with each due event at its frame: arrival + fixed, mapped onto the stream's clock (frames
         played), whose reading for this block does not jitter with the callback's wake-up."""
         start = self._clock.block_start(stream_time, woke)  # this block's first frame, on the monotonic clock
+        frame_s = 1.0 / self.sample_rate
+        cycle = self._jack_clock.cycle() if self._jack_clock is not None else None
+        if cycle is not None:
+            start, frame_s = cycle.start, cycle.frame_s
         due, keep = [], []
         for event in self._timed:
-            frame = round((event[0] + self.fixed - start) * self.sample_rate)
+            frame = round((event[0] + self.fixed - start) / frame_s)
             if frame < frames:
                 due.append((frame, event))
             else:
@@ -125,6 +140,10 @@ class SoundDeviceSynth(Sink):
 
     def start(self) -> None:
         self.stream.start()
+
+    def block_times(self) -> np.ndarray:
+        """Seconds each of the latest callbacks took to render its block (at most TIMED_BLOCKS)."""
+        return self._block_s[:min(self._blocks, TIMED_BLOCKS)].copy()
 
     def set_gain(self, db: float) -> None:
         with self.lock:  # the callback reads the ramp under the same lock
@@ -160,6 +179,8 @@ class SoundDeviceSynth(Sink):
     def close(self) -> None:
         self.stream.stop()
         self.stream.close()
+        if self._jack_clock is not None:
+            self._jack_clock.close()
 
 
 def open_block_stream(renderer: str, params: SynthParams, device: int | None, buffer_size: int, sample_rate: int,

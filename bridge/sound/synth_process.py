@@ -26,6 +26,7 @@ import subprocess
 import sys
 import threading
 import time
+from typing import Any
 
 from ..system import STOP_SIGNALS, SYNTH_RT_PRIORITY, quiet_stderr, request_realtime
 from ..timing import now as clock
@@ -37,6 +38,7 @@ from .voices import DEFAULT_BUFFER_SIZE, DEFAULT_SAMPLE_RATE, SynthConfig, Synth
 RECORD = struct.Struct("<BBBBd")  # kind, performer, pitch, velocity, arrival (monotonic seconds)
 NOTE_OFF, NOTE_ON, ALL_OFF, GAIN, PARAM = 0, 1, 2, 3, 4
 PARAMS_LINE = "params "
+BLOCKS_SUFFIX = ".blocks"  # beside the onset log: a block synth's render time of each block, seconds per line
 MAX_PARAMS = 1 << 16  # a PARAM record's index is two bytes; a plugin's parameters past it are not offered
 START_TIMEOUT = 60.0
 # Shortest note the synth plays (seconds): a few buffers, so the attack is heard.
@@ -220,9 +222,13 @@ class OnsetLog:
             self.latencies.append(now - self.pending.pop())
             self.pending.clear()
 
-    def write(self) -> None:
+    def write(self, block_times: Any = ()) -> None:
+        """The latencies to the log; a block synth's render time of each block to the log's path + BLOCKS_SUFFIX."""
         with open(self.path, "w", encoding="ascii") as log:
             log.write("\n".join(f"{x:.7f}" for x in self.latencies) + "\n")
+        if len(block_times):
+            with open(self.path + BLOCKS_SUFFIX, "w", encoding="ascii") as log:
+                log.write("\n".join(f"{x:.7f}" for x in block_times) + "\n")
 
 
 class NoteGate:
@@ -363,7 +369,7 @@ def _child(args: argparse.Namespace) -> int:
     _play_pipe(sys.stdin.fileno(), NoteGate(synth), onsets, [spec.name for spec in specs])
     synth.close()
     if onsets is not None:
-        onsets.write()
+        onsets.write(synth.block_times() if hasattr(synth, "block_times") else ())
     return 0
 
 

@@ -18,6 +18,10 @@ NoteId = Hashable  # (performer, pitch)
 DEFAULT_SAMPLE_RATE = 48000
 # 64 frames at 48 kHz is 1.3 ms per buffer: well inside the 10 ms instrument-latency bar.
 DEFAULT_BUFFER_SIZE = 64
+# --latency fixed's default: one period plus this. A press's path to the synth (decoder, the synth child's pipe, a
+# wake-up) took 0.3-0.9 ms on a loaded 2-core machine; a press that arrives that little before a period starts
+# would otherwise reach the synth after the block holding its frame was rendered, and sound late.
+FIXED_MARGIN_S = 0.001
 AUDIO_CHOICES = ("auto", "pyo", "sounddevice", "none")
 BACKENDS = ("portaudio", "jack", "coreaudio")
 # "auto": pyo's JACK backend while a JACK server runs (PortAudio would reach JACK through its own client, if at

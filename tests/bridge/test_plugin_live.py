@@ -16,6 +16,7 @@ import pytest
 from pianogenie.bridge import protocol as p
 from pianogenie.bridge.frame_meter import FrameMeter, press_times
 from pianogenie.bridge.osc.client import OscClient
+from pianogenie.bridge.sound.voices import FIXED_MARGIN_S
 from tests.conftest import jack_dummy
 from tests.jack_helpers import RECORDER, connect, connections, jack_recorder, read_stereo
 from tests.plugin_helpers import CRASH_VELOCITY, HANG_VELOCITY, URI, build_problem, build_test_instrument, lv2_env
@@ -24,6 +25,10 @@ from tests.sound_metrics import dominant_hz
 
 lv2 = pytest.importorskip("pianogenie.bridge.sound.lv2")
 PIANO = "http://drobilla.net/plugins/mda/Piano"
+# The test sine's onset is its first sample: a note starts at phase 0 under a 2 ms linear attack, so a threshold
+# of the meter's default would be crossed 0.1-0.3 ms in, later the lower the pitch, and measure the pitch rather
+# than the timing. Its first sample is above this for any pitch above 5 Hz; its release ends in exact zeros.
+SINE_ONSET = 1e-5
 pytest.importorskip("sounddevice")
 
 
@@ -122,25 +127,32 @@ def test_a_plugin_that_crashes_or_hangs_costs_the_sound_only(velocity, words, mo
     assert noticed < 5.0
 
 
-def _arrival_to_onset(env, latency: str, presses: int = 30) -> list[float]:
-    """Seconds from each press's send to its first sound at JACK, measured at the frame by a JACK client."""
+def _arrival_to_onset(env, latency: str, presses: int = 30) -> tuple[np.ndarray, np.ndarray]:
+    """Milliseconds from each press's send to its first sound at JACK, measured at the frame by a JACK client: by
+    JACK's cycle times, and by the meter's wake-up floor."""
     with running_serve(["--audio", "sounddevice", "--buffer-size", "64", "--synth", f"lv2:{URI}",
                         "--latency", latency, "--realtime"], free_udp_port()) as (port, proc):
-        with FrameMeter(env) as meter, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        if latency.startswith("fixed"):
+            assert "on JACK's cycle times" in proc.banner, proc.banner
+        with FrameMeter(env, SINE_ONSET) as meter, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
             sock.settimeout(2.0)
             time.sleep(0.3)
-            sent = list(press_times(sock, ("127.0.0.1", port), presses))
+            # 0.3 s between a release and the next press: the sine's tail stays above SINE_ONSET for 52 ms, and
+            # the meter needs QUIET_S (0.2 s) of quiet before an onset.
+            sent = np.array(list(press_times(sock, ("127.0.0.1", port), presses, rest=0.3)))
     assert len(meter.onsets) == presses, (len(meter.onsets), presses)
-    return [heard - press for press, heard in zip(sent, meter.onsets)]
+    return (np.array(meter.onsets) - sent) * 1000, (np.array(meter.floor_onsets) - sent) * 1000
 
 
 @pytest.mark.skipif(build_problem() is not None, reason=str(build_problem()))
 def test_fixed_latency_places_each_note_at_its_frame(monkeypatch) -> None:
     """--latency fixed against asap, in one run on one JACK dummy server at 64 frames: press -> sound, measured
-    at the frame by a JACK client of the test's. The issue's goal is jitter (p99 - p1) of at most 0.1 ms for at most
-    a period more latency. It is not met through serve (docs/benchmarks.md): a synth called in-process places notes
-    within 0.02 ms of each other, but through serve and the synth child the spread stays about 1 ms. Asserted is
-    what holds: every note sounds, none before its fixed time, and the latency stays within two periods of it."""
+    at the frame by a JACK client of the test's, on JACK's cycle times (what the synth places notes by). The
+    issue's goal is jitter (p99 - p1) of at most 0.1 ms for at most a period + 0.5 ms more than asap's p50. Over 30
+    presses p99 - p1 is nearly the range, and one press delayed by the loaded machine (a training run, CI) moves
+    it, so the figure is printed (docs/benchmarks.md has runs of it) and the middle half of the presses asserted:
+    within 0.05 ms of each other (the wake-up clock this replaced: 0.07-0.11 ms), none before arrival + the fixed
+    delay, and the latency within the goal's bound of asap's."""
     pytest.importorskip("jack")
     built = build_test_instrument()
     with jack_dummy(64) as env:
@@ -148,8 +160,8 @@ def test_fixed_latency_places_each_note_at_its_frame(monkeypatch) -> None:
             monkeypatch.setenv(name, env[name])
         monkeypatch.setenv("LV2_PATH", lv2_env(built)["LV2_PATH"])
         env = dict(env, LV2_PATH=lv2_env(built)["LV2_PATH"])
-        asap = np.array(_arrival_to_onset(env, "asap")) * 1000
-        fixed = np.array(_arrival_to_onset(env, "fixed")) * 1000
+        asap, asap_floor = _arrival_to_onset(env, "asap")
+        fixed, fixed_floor = _arrival_to_onset(env, "fixed")
 
     def spread(x):
         return np.percentile(x, 99) - np.percentile(x, 1)
@@ -159,7 +171,11 @@ def test_fixed_latency_places_each_note_at_its_frame(monkeypatch) -> None:
 
     print(f"\narrival -> onset at 64 frames: asap p50 {np.median(asap):.3f} ms, p99-p1 {spread(asap):.3f} ms, "
           f"IQR {iqr(asap):.3f} ms; fixed p50 {np.median(fixed):.3f} ms, p99-p1 {spread(fixed):.3f} ms, "
-          f"IQR {iqr(fixed):.3f} ms")
+          f"IQR {iqr(fixed):.3f} ms (JACK's cycle times); by the meter's wake-up floor: asap p99-p1 "
+          f"{spread(asap_floor):.3f} ms, fixed p50 {np.median(fixed_floor):.3f} ms, p99-p1 {spread(fixed_floor):.3f} ms")
+    print("fixed, each press (ms):", np.round(fixed, 3).tolist())
     period = 64 / 48  # ms
-    assert np.all(fixed >= period - 0.1), fixed  # never before arrival + the fixed delay (0.1 ms: the meter's own error)
-    assert np.median(fixed) <= period + 2 * period, fixed
+    delay = period + FIXED_MARGIN_S * 1000
+    assert np.all(fixed >= delay - 0.03), fixed  # never before arrival + the delay (0.03 ms: frame rounding)
+    assert iqr(fixed) <= 0.05, fixed
+    assert np.median(fixed) <= np.median(asap) + period + 0.5, (np.median(fixed), np.median(asap))
