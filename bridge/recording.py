@@ -161,6 +161,7 @@ class Recording:
         path = self._free(path, address)
         problem = unwritable(path)
         if problem is not None:
+            problem = problem.replace(f"{self.folder}/", "").replace(str(self.folder), ".")  # no server paths
             raise ProtocolError(f"{address}: {self._shown(path)}: cannot write there ({problem})")
         return path
 
