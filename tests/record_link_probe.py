@@ -56,7 +56,7 @@ def main() -> None:
     while peer.peers < 1 and time.monotonic() < deadline:
         time.sleep(0.02)
     client = OscClient(("127.0.0.1", port))
-    seen: dict = {"banner": banner, "peers_seen": peer.peers}
+    seen: dict = {"banner": banner, "peers_seen": peer.peers}  # read while joined: a closed peer counts none
     try:
         time.sleep(0.5)
         client.send(p.IN_RECORD_STOP)  # --record's take, so the OSC one may start

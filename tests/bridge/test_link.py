@@ -14,7 +14,7 @@ import time
 import pytest
 
 from pianogenie.bridge import protocol as p
-from tests.conftest import REPO
+from tests.conftest import REPO, jack_dummy
 
 pytest.importorskip("link", reason="Link needs the [link] extra (LinkPython-extern)")
 from pianogenie.bridge.link import LinkClock  # noqa: E402
@@ -111,13 +111,14 @@ def test_two_peers_in_two_namespaces_share_tempo_and_phase() -> None:
     assert worst < 0.01, results
 
 
-def _in_namespace(probe: str) -> dict:
+def _in_namespace(probe: str, env: dict[str, str] | None = None, timeout: float = 120) -> dict:
     """A probe's JSON line, run in a network namespace of the test's own (loopback only, multicast routed on it)."""
     if shutil.which("unshare") is None or shutil.which("ip") is None:
         pytest.skip("needs unshare and ip")
     setup = ("ip link set lo up && ip link set lo multicast on && ip route add 224.0.0.0/4 dev lo && "
              f"exec {sys.executable} {probe}")
-    proc = subprocess.run(["unshare", "-n", "sh", "-c", setup], cwd=REPO, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(["unshare", "-n", "sh", "-c", setup], cwd=REPO, capture_output=True, text=True,
+                          timeout=timeout, env=env)
     if proc.returncode != 0 and "unshare" in proc.stderr and not proc.stdout:
         pytest.skip(f"cannot make a network namespace here ({proc.stderr.strip()[:200]})")
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -144,6 +145,27 @@ def test_serve_joins_link_and_snaps_presses_to_the_beat() -> None:
     beats = seen["listened_beats"]
     assert len(beats) >= 4 and all(abs(b - round(b)) < 1e-3 for b in beats), beats
     assert all(round(b - a) == 1 for a, b in zip(beats, beats[1:])), beats  # every beat, once
+
+
+def test_snapped_presses_sound_on_the_beat_at_the_frame_on_jack() -> None:
+    """serve --link --snap 1/4:100ms with its synth on a JACK dummy server (48 kHz, 64 frames) and a Link peer: the
+    onsets heard by a JACK client at the frame (bridge/frame_meter.py), not the OSC replies. A press 50 ms before a
+    peer's beat sounds on the beat (never before it, within a period and the synth's own latency after it); one
+    200 ms before sounds at once, as soon after its press as any unsnapped note."""
+    pytest.importorskip("jack")
+    pytest.importorskip("sounddevice")
+    with jack_dummy(64) as env:
+        seen = _in_namespace("tests/link_jack_probe.py", env, timeout=60)
+    presses, onsets = seen["presses"], seen["onsets"]
+    assert seen["peers_seen"] >= 1 and "snap to 1/4 notes 100 ms ahead" in seen["banner"], seen["banner"]
+    assert "sounddevice" in seen["banner"] and all(n["answered"] for n in presses), seen
+    assert len(onsets) == len(presses) == 8, (len(onsets), presses)
+    on_beat = [(heard - n["beat"]) * 1000 for n, heard in zip(presses, onsets) if n["lead"] < 0.1]
+    at_once = [(heard - n["sent"]) * 1000 for n, heard in zip(presses, onsets) if n["lead"] > 0.1]
+    print(f"\nJACK dummy, 64 frames: snapped onsets {[round(x, 3) for x in on_beat]} ms after the beat; outside "
+          f"the window {[round(x, 3) for x in at_once]} ms after the press")
+    assert all(-0.2 < x < 8.0 for x in on_beat), on_beat   # on the beat: never before it, a period or few after
+    assert all(0.0 < x < 20.0 for x in at_once), at_once    # at once, not held back to the beat 200 ms later
 
 
 def test_a_take_started_over_osc_starts_on_the_next_bar() -> None:
