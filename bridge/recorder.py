@@ -148,14 +148,15 @@ class Recorder:
     its first event, so the take's bars are Link's and nothing played is left out (a pickup before the downbeat
     falls in the bar before it). A take started on a boundary (`/genie/record/start` under Link, bridge/recording.py)
     gives `origin_beat`, the boundary's beat, and `start` its time: what comes before it is left out, and its beats
-    count from it (beat 0 is its downbeat)."""
+    count from it (beat 0 is its downbeat). `lead_in`: the --snap window, within which a press before the boundary
+    sounds on it, so the take has it at time 0, beat 0."""
 
     def __init__(self, path: str | os.PathLike, start: float, meta: dict[str, Any] | None = None,
-                 journal: bool = True, link: Any = None, origin_beat: float | None = None):
+                 journal: bool = True, link: Any = None, origin_beat: float | None = None, lead_in: float = 0.0):
         self.path = Path(path)
         self.start = start
-        # Events stamped before this are not the take's: a boundary start's own time, else none.
-        self.opens = start if origin_beat is not None else -math.inf
+        # Events stamped before this are not the take's: a boundary start's own time (less the snap), else none.
+        self.opens = start - lead_in if origin_beat is not None else -math.inf
         self.origin_beat = origin_beat or 0.0
         self.meta = {key: (meta or {}).get(key) for key in ("model", "temperature", "seed")}
         if link is not None:
@@ -205,7 +206,9 @@ class Recorder:
     def _beat(self, time: float, t: float) -> float:
         """Link's beat at `time`; a tempo point first when the session's tempo is new (read at each press, so a
         change lands in the map at the first press played under it)."""
-        beat, bpm = self.link.beat_at(time) - self.origin_beat, self.link.tempo
+        # A press in the lead-in sounds on the boundary (the snap): that is its beat, as its time is 0.
+        beat = self.link.beat_at(time) - self.origin_beat if time >= self.start else 0.0
+        bpm = self.link.tempo
         if bpm != self._bpm:
             self._bpm = bpm
             self._add({"k": "tempo", "time": t, "beat": beat, "bpm": bpm}, ordered=False)

@@ -34,9 +34,11 @@ class Recording:
     peer names is resolved (the --record file's folder, else serve's working directory), which no path a peer
     sends can leave."""
 
-    def __init__(self, bridge: Any, link: Any = None, default: Path | None = None, folder: Path | None = None):
+    def __init__(self, bridge: Any, link: Any = None, default: Path | None = None, folder: Path | None = None,
+                 snap_window: float = 0.0):
         self.bridge = bridge
         self.link = link
+        self.snap_window = snap_window  # --snap: a press this far before a take's boundary sounds on it, in the take
         self.default = default
         self.folder = folder if folder is not None else (default.parent if default is not None else Path.cwd())
         self._writing: set[Path] = set()  # takes stopped whose files are being written
@@ -93,7 +95,8 @@ class Recording:
             quantum = self.link.quantum
             origin = math.ceil(self.link.beat_at(time) / quantum - 1e-9) * quantum
             start = self.link.time_at_beat(origin)
-        self.bridge.recorder = Recorder(path, start, self._meta(), link=self.link, origin_beat=origin)
+        self.bridge.recorder = Recorder(path, start, self._meta(), link=self.link, origin_beat=origin,
+                                        lead_in=self.snap_window if origin is not None else 0.0)
         return self._shown(path), max(0.0, start - time)
 
     def stop(self, time: float, address: str, sender: Any) -> None:

@@ -217,7 +217,8 @@ class Run:
         self._open_midi_in(backend)
 
         # The run's takes: --record's from now on, and those /genie/record/start begins (serve).
-        bridge.recording = Recording(bridge, self.link, config.record)
+        snap = config.link.snap_window if config.link is not None and config.link.snap_beats is not None else 0.0
+        bridge.recording = Recording(bridge, self.link, config.record, snap_window=snap)
         bridge.sinks.append(bridge.recording)
         bridge.stats.recording = bridge.recording
         if config.record is not None:

@@ -427,6 +427,21 @@ def test_a_take_started_on_a_boundary_leaves_out_what_came_before_and_counts_bea
     assert take.tempo[0].beat == pytest.approx(0.6) and take.end == pytest.approx(1.0)
 
 
+def test_a_press_snapped_onto_a_take_boundary_is_the_take_s_at_time_0_beat_0(tmp_path) -> None:
+    """With --snap 1/4:100ms a press 50 ms before the boundary sounds on it: the take has it at time 0, beat 0; one
+    150 ms before the boundary sounded then, and is not the take's."""
+    recorder = Recorder(tmp_path / "take.json", 104.0, link=_FakeLink(120.0), origin_beat=8.0, lead_in=0.1)
+    recorder.press(0, 1, 90, 103.85)
+    recorder.note_on(0, 60, 90, 1, 103.85)
+    recorder.press(0, 2, 90, 103.95)
+    recorder.note_on(0, 62, 90, 2, 103.95)
+    recorder.press(0, 3, 90, 104.5)
+    recorder.save(105.0)
+    take = Take.load(tmp_path / "take.json")
+    assert [(e.button, round(e.time, 9), e.beat) for e in take.events] == [(2, 0.0, 0.0), (3, 0.5, 1.0)]
+    assert [(n.pitch, n.onset) for n in take.notes()] == [(62, 0.0)]
+
+
 @pytest.mark.parametrize("quantum", [0, -4, 65, "4", True, float("nan")])
 def test_a_bad_quantum_is_refused_in_one_line(quantum) -> None:
     with pytest.raises(TakeError, match="quantum"):
