@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import secrets
+import sys
 import threading
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -21,11 +22,15 @@ from pianogenie.engine.takes import journal_path
 
 from . import protocol as p
 from .protocol import ProtocolError
+from .rate import RateLimit
 from .recorder import Recorder, recover, unwritable
 
 TAKE_SUFFIX = ".json"
 # A path with more numbered takes beside it than this is refused rather than searched further.
 MAX_NUMBERED = 999
+# Takes started, from every peer together: each is a file and a thread, so a flood of starts must not fill the
+# disk; a musician's record button is far slower.
+STARTS_PER_SECOND, STARTS_BURST = 2.0, 8.0
 # /genie/status's `recording`: none, a start waiting for its boundary, recording.
 IDLE, WAITING, RECORDING = 0, 1, 2
 
@@ -44,6 +49,7 @@ class Recording:
         self._writing: set[Path] = set()  # takes stopped whose files are being written
         self._writers: list[threading.Thread] = []
         self._guard = threading.Lock()
+        self._starts = RateLimit(STARTS_PER_SECOND, STARTS_BURST, bridge.clock)
 
     # --- the take recording now, and its notes ---------------------------------------------------------------
 
@@ -89,7 +95,11 @@ class Recording:
         if running is not None:
             raise ProtocolError(f"{address}: already recording {self._shown(running.path)}; send {p.IN_RECORD_STOP} "
                                 "first")
-        path = self._path(name, address)
+        path = self._resolve(name, address)
+        if not self._starts.allow(None):  # after the checks that touch no file: only a take to be made counts
+            raise ProtocolError(f"{address}: too many takes started (at most {STARTS_PER_SECOND:g} a second after "
+                                f"{STARTS_BURST:g}); send again later")
+        path = self._prepare(path, address)
         origin, start = None, time
         if self.link is not None:
             quantum = self.link.quantum
@@ -109,7 +119,7 @@ class Recording:
         with self._guard:
             self._writing.add(recorder.path)
         writer = threading.Thread(target=self._write, args=(recorder, time, sender), name="take-writer", daemon=True)
-        self._writers.append(writer)
+        self._writers = [w for w in self._writers if w.is_alive()] + [writer]
         writer.start()
 
     def _write(self, recorder: Recorder, end: float, sender: Any) -> None:
@@ -144,7 +154,8 @@ class Recording:
         except ValueError:
             return str(path)
 
-    def _path(self, name: str | None, address: str) -> Path:
+    def _resolve(self, name: str | None, address: str) -> Path:
+        """The path a start names (or the --record one), checked without touching any file."""
         if name is None:
             if self.default is None:
                 raise ProtocolError(f"{address}: no take path: send one (s:path), or start serve with --record FILE")
@@ -157,10 +168,16 @@ class Recording:
             if relative.suffix != TAKE_SUFFIX:
                 raise ProtocolError(f"{address}: path must end in {TAKE_SUFFIX}, got {p.shown(name)}")
             path = self.folder / relative
+        return path
+
+    def _prepare(self, path: Path, address: str) -> Path:
+        """Where the take goes: `path` or a numbered one beside it, writable now."""
         try:
-            recover(path)  # a journal left there by a run that died becomes a take of its own first
+            rescued = recover(path)  # a journal left there by a run that died becomes a take of its own first
         except (ValueError, OSError) as exc:
             raise ProtocolError(f"{address}: {self._shown(path)}: {exc}") from None
+        if rescued is not None:
+            print(f"pianogenie: recovered {rescued} (the take of a run that died)", file=sys.stderr, flush=True)
         path = self._free(path, address)
         problem = unwritable(path)
         if problem is not None:

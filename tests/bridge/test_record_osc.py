@@ -115,3 +115,26 @@ def test_without_record_a_bare_start_says_what_is_missing(random_model_dir, tmp_
             assert client.status()["recording"] == 0
         finally:
             client.close()
+
+
+def test_a_flood_of_starts_makes_a_bounded_number_of_takes(random_model_dir, tmp_path: Path) -> None:
+    """200 start/stop pairs at once: a burst of takes is written, the rest refused in one /genie/error each (no disk
+    filled with empty takes), and the server answers a press at once after."""
+    with running_serve(["--model", str(random_model_dir), "--record", str(tmp_path / "take.json")],
+                       free_udp_port()) as (port, _):
+        client = OscClient(("127.0.0.1", port))
+        try:
+            client.send(p.IN_RECORD_STOP)
+            assert _answer(client, p.OUT_RECORD_STOP)[0] == p.OUT_RECORD_STOP
+            for n in range(200):
+                client.send(p.IN_RECORD_START, f"flood{n}.json")
+                client.send(p.IN_RECORD_STOP)
+            replies = client.drain(quiet=0.5)
+            refused = [m for m in replies if m[0] == p.OUT_ERROR and "too many takes started" in m[1][0]]
+            written = [m for m in replies if m[0] == p.OUT_RECORD_STOP]
+            assert 8 <= len(written) <= 12 and len(refused) == 200 - len(written), (len(written), len(refused))
+            _play(client, [3])
+            assert client.status()["recording"] == 0
+        finally:
+            client.close()
+    assert len(list(tmp_path.glob("flood*.json"))) == len(written)
