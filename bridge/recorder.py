@@ -270,11 +270,7 @@ class Recorder:
 
     def waiting(self, now: float) -> bool:
         """Whether the take's boundary is still to come (a start under Link, until its downbeat)."""
-        return now < self.opens
-
-    def notes(self) -> int:
-        """Notes recorded so far, every performer's."""
-        return sum(len(track["notes"]) for track in self.builder.tracks.values())
+        return self.opens > -math.inf and now < self.start
 
     def take(self, end: float) -> Take:
         return self.builder.take(self._t(end), str(self.path))
@@ -292,7 +288,9 @@ class Recorder:
         try:
             saved = take.save(self.path)
         except OSError as exc:
-            rescue = Path(tempfile.gettempdir()) / f"pianogenie-take-{os.getpid()}-{int(time.time())}-{self.path.stem}.json"
+            # Named after the take too: two takes rescued in one second must not share a file.
+            name = f"pianogenie-take-{os.getpid()}-{int(time.time())}-{self.path.stem}.json"
+            rescue = Path(tempfile.gettempdir()) / name
             saved = take.save(rescue)
             print(f"pianogenie: cannot write {self.path} ({exc.strerror or exc}); the take is in {rescue}",
                   file=sys.stderr, flush=True)

@@ -34,6 +34,7 @@ STARTS_PER_SECOND, STARTS_BURST = 2.0, 8.0
 # /genie/status's `recording`: none, a start waiting for its boundary, recording.
 IDLE, WAITING, RECORDING = 0, 1, 2
 
+
 class Recording:
     """The bridge's takes. `default`: the --record path (a bare start records there); `folder`: where a path a
     peer names is resolved (the --record file's folder, else serve's working directory), which no path a peer
@@ -52,10 +53,6 @@ class Recording:
         self._starts = RateLimit(STARTS_PER_SECOND, STARTS_BURST, bridge.clock)
 
     # --- the take recording now, and its notes ---------------------------------------------------------------
-
-    @property
-    def recorder(self) -> Recorder | None:
-        return self.bridge.recorder
 
     def state(self, now: float) -> int:
         recorder = self.bridge.recorder

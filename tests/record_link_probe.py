@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,7 +30,8 @@ AFTER_BAR_S = 0.3
 def _serve(folder: Path) -> tuple[subprocess.Popen, int, str]:
     serve = subprocess.Popen([sys.executable, "-m", "pianogenie", "serve", "--port", "0", "--audio", "none",
                               "--midi-out", "none", "--no-zeroconf", "--oscquery-port", "none", "--seed", "1",
-                              "--link", "--tempo", "120", "--snap", "1/4:100ms", "--record", str(folder / "first.json")],
+                              "--link", "--tempo", "120", "--snap", "1/4:100ms",
+                              "--record", str(folder / "first.json")],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     banner = []
     for line in serve.stdout:
@@ -97,6 +99,7 @@ def main() -> None:
         serve.wait(10)
     taken = folder / "linked.json"
     seen["take"] = json.loads(taken.read_text()) if taken.exists() else None
+    shutil.rmtree(folder, ignore_errors=True)
     print(json.dumps(seen), flush=True)
 
 
