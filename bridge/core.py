@@ -62,6 +62,7 @@ class Bridge:
                                      recorder=lambda: self.recorder)
         self.lock = self.dispatcher.lock
         self.recorder: Any = None  # bridge.recorder.Recorder: also hears presses, releases, state changes, swaps
+        self.recording: Any = None  # bridge.recording.Recording: the run's takes (--record, /genie/record/start)
         self.swapper = ModelSwap(library, self.ensemble, self.outbox, self.counters, self.lock, clock,
                                  recorder=lambda: self.recorder)
         self.idle = IdleSweep(self.ensemble, idle_timeout, clock, self.lock, recorder=lambda: self.recorder)

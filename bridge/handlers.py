@@ -38,6 +38,7 @@ class Host(Protocol):
     swapper: ModelSwap
     models_rate: RateLimit
     recorder: Any  # bridge.recorder.Recorder or None
+    recording: Any  # bridge.recording.Recording (a run's takes), or None: no takes here
     library: ModelLibrary | None
     volume: Volume
     plugin: Any  # bridge.sound.plugin_params.PluginParams, or None: no instrument plugin plays
@@ -171,6 +172,29 @@ def models(host: Host, number: int, address: str, values: list, time: float, sen
               doc="every synth's level in dB from now on, as `--gain` sets it at start; a short ramp, no click")
 def volume(host: Host, number: int, address: str, values: list, time: float, sender: Any) -> None:
     host.volume.set(values[0])
+
+
+def _recording(host: Host, address: str) -> Any:
+    if host.recording is None:
+        raise ProtocolError(f"{address}: this bridge records no takes")
+    return host.recording
+
+
+@ROUTES.route("record/start", Text("path", optional=True), per_performer=False,
+              doc=f"start a take: to `path` (relative, `.json`, in the `--record` file's folder or serve's working "
+                  f"directory; default the `--record` file; a path taken gets `-2`, `-3`...), under `--link` from the "
+                  f"next quantum boundary (its time 0 and beat 0), else at once; reply `{p.OUT_RECORD_START}` "
+                  f"s:path f:seconds until it starts. Refused while a take records")
+def record_start(host: Host, number: int, address: str, values: list, time: float, sender: Any) -> None:
+    path, wait = _recording(host, address).start(values[0] if values else None, time, address)
+    host.reply(sender, p.OUT_RECORD_START, (path, wait))
+
+
+@ROUTES.route("record/stop", per_performer=False,
+              doc=f"stop the take and write it (atomically); reply `{p.OUT_RECORD_STOP}` s:path i:notes f:seconds "
+                  "once written")
+def record_stop(host: Host, number: int, address: str, values: list, time: float, sender: Any) -> None:
+    _recording(host, address).stop(time, address, sender)
 
 
 def _param_names(host: Host) -> list[str]:

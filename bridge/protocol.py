@@ -34,6 +34,8 @@ IN_MODEL = "/genie/model"
 IN_MODELS = "/genie/models"
 IN_VOLUME = "/genie/volume"
 IN_PLUGIN_PARAM = "/genie/plugin/param"
+IN_RECORD_START = "/genie/record/start"
+IN_RECORD_STOP = "/genie/record/stop"
 PLUGIN_PARAMS = "/genie/plugin/params"  # a loaded plugin's parameters, one address each (OSCQuery lists them)
 
 # Output: what the bridge sends back.
@@ -43,10 +45,13 @@ OUT_STATUS = "/genie/status"    # s:name value s:name value ... (STATUS_FIELDS, 
 OUT_ERROR = "/genie/error"      # s:reason
 OUT_MODEL = "/genie/model"      # s:name: the model now playing (after a swap, to everyone)
 OUT_MODELS = "/genie/models"    # s:name ...: the models /genie/model accepts
+OUT_RECORD_START = "/genie/record/start"  # s:path f:seconds: a take starts there, that long from its request
+OUT_RECORD_STOP = "/genie/record/stop"    # s:path i:notes f:seconds: a take was written there
 
 INPUT_ADDRESSES = (IN_PRESS, IN_RELEASE, IN_PEDAL, IN_RESET, IN_PANIC, IN_TEMPERATURE, IN_KEYS, IN_RANGE, IN_STATUS,
-                   IN_MODEL, IN_MODELS, IN_VOLUME)
-OUTPUT_ADDRESSES = (OUT_NOTEON, OUT_NOTEOFF, OUT_STATUS, OUT_ERROR, OUT_MODEL, OUT_MODELS)
+                   IN_MODEL, IN_MODELS, IN_VOLUME, IN_RECORD_START, IN_RECORD_STOP)
+OUTPUT_ADDRESSES = (OUT_NOTEON, OUT_NOTEOFF, OUT_STATUS, OUT_ERROR, OUT_MODEL, OUT_MODELS, OUT_RECORD_START,
+                    OUT_RECORD_STOP)
 
 # A model's name as /genie/model takes it: a plain directory name, so no peer can name a path (no `/`, no `..`,
 # no leading dot).
@@ -88,6 +93,7 @@ STATUS_FIELDS = (
     "ws_refused",       # i: websocket clients refused (over the maximum); -1 without the websocket
     "ws_dropped",       # i: websocket clients closed for reading too slowly or flooding commands; -1 without it
     "ws_bad_frames",    # i: websocket commands answered with an error frame; -1 without the websocket
+    "recording",        # i: 0 no take, 1 a take waiting for its Link boundary, 2 recording (/genie/record/start)
 )
 
 

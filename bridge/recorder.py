@@ -74,6 +74,23 @@ def recover(path: Path) -> Path | None:
     return rescued
 
 
+def unwritable(path: Path) -> str | None:
+    """Why a take cannot be written to `path` now (None: it can): checked when a recording starts, not when it
+    ends, since a take lost at its end is a performance lost. No folder is made that nobody asked for."""
+    probe = path.with_name(path.name + ".tmp")
+    try:
+        if path.is_dir():
+            raise IsADirectoryError(21, "is a directory")
+        if not path.parent.is_dir():
+            raise FileNotFoundError(2, f"the folder {path.parent} does not exist")
+        with open(probe, "w", encoding="utf-8"):
+            pass
+        probe.unlink()
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        return getattr(exc, "strerror", None) or str(exc)
+    return None
+
+
 class _Journal:
     """Append-only JSON lines; a write that fails (a full disk) is said once and the take lives on in memory."""
 
@@ -129,12 +146,18 @@ class Recorder:
 
     With Link (`serve --link --record`) the take starts on a bar: its time 0 is the quantum boundary at or before
     its first event, so the take's bars are Link's and nothing played is left out (a pickup before the downbeat
-    falls in the bar before it)."""
+    falls in the bar before it). A take started on a boundary (`/genie/record/start` under Link, bridge/recording.py)
+    gives `origin_beat`, the boundary's beat, and `start` its time: what comes before it is left out, and its beats
+    count from it (beat 0 is its downbeat). `lead_in`: the --snap window, within which a press before the boundary
+    sounds on it, so the take has it at time 0, beat 0."""
 
     def __init__(self, path: str | os.PathLike, start: float, meta: dict[str, Any] | None = None,
-                 journal: bool = True, link: Any = None):
+                 journal: bool = True, link: Any = None, origin_beat: float | None = None, lead_in: float = 0.0):
         self.path = Path(path)
         self.start = start
+        # Events stamped before this are not the take's: a boundary start's own time (less the snap), else none.
+        self.opens = start - lead_in if origin_beat is not None else -math.inf
+        self.origin_beat = origin_beat or 0.0
         self.meta = {key: (meta or {}).get(key) for key in ("model", "temperature", "seed")}
         if link is not None:
             self.meta["quantum"] = link.quantum
@@ -144,7 +167,7 @@ class Recorder:
         self._gaps: dict[int, tuple[float, float]] = {}  # performer -> (bridge time, take time) of its last press
         self.link = link  # a LinkClock (serve --link): each press records its beat, the take a tempo map
         self._bpm: float | None = None
-        self._on_bar = link is None  # with Link, the start moves back to a bar at the first event
+        self._on_bar = link is None or origin_beat is not None  # else the start moves back to a bar at the first event
         header = {"k": "take", "version": PLAIN_VERSION, "pid": os.getpid(), **self.meta}
         self.journal = _Journal(journal_path(self.path), header) if journal else None
 
@@ -167,6 +190,8 @@ class Recorder:
     # --- the bridge's hooks ---------------------------------------------------------------------------------
 
     def press(self, performer: int, button: int, velocity: int, time: float) -> None:
+        if time < self.opens:
+            return
         t = self._t(time)
         item: dict[str, Any] = {"k": "press", "p": performer, "time": t, "button": button, "velocity": velocity}
         last = self._gaps.get(performer)
@@ -181,24 +206,34 @@ class Recorder:
     def _beat(self, time: float, t: float) -> float:
         """Link's beat at `time`; a tempo point first when the session's tempo is new (read at each press, so a
         change lands in the map at the first press played under it)."""
-        beat, bpm = self.link.beat_at(time), self.link.tempo
+        # A press in the lead-in sounds on the boundary (the snap): that is its beat, as its time is 0.
+        beat = self.link.beat_at(time) - self.origin_beat if time >= self.start else 0.0
+        bpm = self.link.tempo
         if bpm != self._bpm:
             self._bpm = bpm
             self._add({"k": "tempo", "time": t, "beat": beat, "bpm": bpm}, ordered=False)
         return beat
 
     def release(self, performer: int, button: int, time: float) -> None:
+        if time < self.opens:
+            return
         self._add({"k": "release", "p": performer, "time": self._t(time), "button": button})
 
     def note_on(self, performer: int, pitch: int, velocity: int, button: int, time: float, sender: Any = None) -> None:
+        if time < self.opens:
+            return
         self._add({"k": "on", "p": performer, "time": self._t(time), "pitch": pitch, "velocity": velocity,
                    "button": button}, ordered=False)
 
     def note_off(self, performer: int, pitch: int, button: int, time: float, sender: Any = None) -> None:
+        if time < self.opens:
+            return
         self._add({"k": "off", "p": performer, "time": self._t(time), "pitch": pitch}, ordered=False)
 
     def model(self, time: float, name: str, model_dir: str) -> None:
         """A model swap: every performer's notes off and its decoder restarted under the new model."""
+        if time < self.opens:
+            return
         self._gaps.clear()
         self._add({"k": "model", "time": self._t(time), "name": name, "model": model_dir})
 
@@ -224,12 +259,18 @@ class Recorder:
             self._change(number, time, "all_off")
 
     def _change(self, performer: int, time: float, change: str, value: Any = None) -> None:
+        if time < self.opens:
+            return
         item = {"k": "change", "p": performer, "time": self._t(time), "change": change}
         if value is not None:
             item["value"] = value
         self._add(item)
 
     # --- the end --------------------------------------------------------------------------------------------
+
+    def waiting(self, now: float) -> bool:
+        """Whether the take's boundary is still to come (a start under Link, until its downbeat)."""
+        return self.opens > -math.inf and now < self.start
 
     def take(self, end: float) -> Take:
         return self.builder.take(self._t(end), str(self.path))
@@ -238,13 +279,18 @@ class Recorder:
         """Writes the take atomically and removes the journal; if its path cannot be written any more (a disk
         gone, a directory removed), the take goes to the temporary directory instead and one line says where:
         it is never lost."""
-        take = self.take(end)
+        return self.write(self.take(end))
+
+    def write(self, take: Take) -> Path:
+        """`save` of a take already built (by `take(end)`)."""
         if self.journal is not None:
             self.journal.close()
         try:
             saved = take.save(self.path)
         except OSError as exc:
-            rescue = Path(tempfile.gettempdir()) / f"pianogenie-take-{os.getpid()}-{int(time.time())}.json"
+            # Named after the take too: two takes rescued in one second must not share a file.
+            name = f"pianogenie-take-{os.getpid()}-{int(time.time())}-{self.path.stem}.json"
+            rescue = Path(tempfile.gettempdir()) / name
             saved = take.save(rescue)
             print(f"pianogenie: cannot write {self.path} ({exc.strerror or exc}); the take is in {rescue}",
                   file=sys.stderr, flush=True)

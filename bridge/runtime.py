@@ -9,7 +9,6 @@ exit 2, before anything starts. Nothing here reads command-line flags: bridge/cl
 from __future__ import annotations
 
 import contextlib
-import secrets
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,8 @@ from pianogenie.errors import CommandError
 from . import protocol as p
 from .core import DEFAULT_IDLE_TIMEOUT, Bridge
 from .midi import DEFAULT_BASE_NOTE, ButtonMap, MidiIn, MidiOut, MidiUnavailable, find_port, open_backend
-from .recorder import Recorder, recover
+from .recorder import recover, unwritable
+from .recording import Recording
 from .sound.choose import open_synth
 from .sound.devices import output_devices
 from .sound.voices import SynthConfig
@@ -75,19 +75,10 @@ class RunConfig:
 
 
 def check_record_path(path: Path) -> None:
-    """--record: the take must be writable now, not only when the run ends (a take lost at exit is a
-    performance lost)."""
-    probe = path.with_name(path.name + ".tmp")
-    try:
-        if path.is_dir():
-            raise IsADirectoryError(21, "is a directory")
-        if not path.parent.is_dir():  # no folder is made that the user did not ask for: a typo is one line
-            raise FileNotFoundError(2, f"the folder {path.parent} does not exist")
-        with open(probe, "w", encoding="utf-8"):
-            pass
-        probe.unlink()
-    except OSError as exc:
-        raise FlagError(f"--record {path}: cannot write there ({exc.strerror or exc})") from None
+    """--record: the take must be writable now, not only when the run ends."""
+    problem = unwritable(path)
+    if problem is not None:
+        raise FlagError(f"--record {path}: cannot write there ({problem})")
 
 
 def check_audio_device(synth: SynthConfig) -> None:
@@ -225,14 +216,13 @@ class Run:
         self._stack.callback(self._stop)
         self._open_midi_in(backend)
 
+        # The run's takes: --record's from now on, and those /genie/record/start begins (serve).
+        snap = config.link.snap_window if config.link is not None and config.link.snap_beats is not None else 0.0
+        bridge.recording = Recording(bridge, self.link, config.record, snap_window=snap)
+        bridge.sinks.append(bridge.recording)
+        bridge.stats.recording = bridge.recording
         if config.record is not None:
-            # A take must replay as it was played: an unseeded run gets a seed drawn now (before any performer
-            # exists; performer n plays with seed + n), and the take keeps it.
-            if bridge.seed is None:
-                bridge.seed = secrets.randbelow(2**31)
-            meta = {"model": str(bridge.genie.model_dir), "temperature": config.temperature, "seed": bridge.seed}
-            bridge.recorder = Recorder(config.record, bridge.started, meta, link=self.link)
-            bridge.sinks.append(bridge.recorder)
+            bridge.recording.begin(config.record, bridge.started)  # before any performer exists: its seed holds
             self.lines.append(("recording", str(config.record)))
             if recovered is not None:
                 self.lines.append(("recovered", f"{recovered} (the take of a run that died)"))
@@ -300,6 +290,6 @@ class Run:
     def _stop(self) -> None:
         bridge = self.bridge
         self.turned_off = bridge.shutdown()
-        if bridge.recorder is not None:
-            bridge.recorder.save(bridge.clock())
+        if bridge.recording is not None:
+            bridge.recording.close(bridge.clock())
         self.scheduler.flush()  # the note-offs of shutdown reach every output before it closes

@@ -26,6 +26,7 @@ class Stats:
         self.link: Any = None  # bridge.link.LinkClock under serve --link: its tempo, beat and phase in the status
         self.volume: Any = None  # bridge.sound.gain.Volume: the synths' level in the status
         self.stream: Any = None  # bridge.osc.stream.StreamStats: the OSCQuery websocket's counts in the status
+        self.recording: Any = None  # bridge.recording.Recording: whether a take records, in the status
 
     def pressed(self, seconds: float) -> None:
         """One press's arrival -> note sent."""
@@ -85,6 +86,7 @@ class Stats:
             **self._link_fields(),
             "volume_db": self.volume.db if self.volume is not None else math.nan,
             **self._stream_fields(),
+            "recording": self.recording.state(self.clock()) if self.recording is not None else 0,
         }
         assert tuple(values) == p.STATUS_FIELDS
         return values

@@ -78,7 +78,7 @@ def test_the_serve_flag_table_is_serves():
 
 def _address_table(heading: str) -> list[str]:
     section = DOCS["docs/osc.md"].split(heading)[1].split("\n## ")[0]
-    return re.findall(r"^\| `(/genie/[a-z]+)`", section, re.M)
+    return re.findall(r"^\| `(/genie/[a-z/]+)`", section, re.M)
 
 
 def test_the_input_table_is_the_route_declarations():

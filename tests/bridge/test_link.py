@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from tests.conftest import REPO
+from pianogenie.bridge import protocol as p
+from tests.conftest import REPO, jack_dummy
 
 pytest.importorskip("link", reason="Link needs the [link] extra (LinkPython-extern)")
 from pianogenie.bridge.link import LinkClock  # noqa: E402
@@ -110,18 +111,24 @@ def test_two_peers_in_two_namespaces_share_tempo_and_phase() -> None:
     assert worst < 0.01, results
 
 
-def test_serve_joins_link_and_snaps_presses_to_the_beat() -> None:
-    """serve --link --snap 1/4:100ms and a Link peer in a namespace of the test's own (loopback only): a press 50 ms
-    before a beat sounds on it, one 200 ms before sounds at once; status carries the session's values."""
+def _in_namespace(probe: str, env: dict[str, str] | None = None, timeout: float = 120) -> dict:
+    """A probe's JSON line, run in a network namespace of the test's own (loopback only, multicast routed on it)."""
     if shutil.which("unshare") is None or shutil.which("ip") is None:
         pytest.skip("needs unshare and ip")
     setup = ("ip link set lo up && ip link set lo multicast on && ip route add 224.0.0.0/4 dev lo && "
-             f"exec {sys.executable} tests/link_serve_probe.py")
-    proc = subprocess.run(["unshare", "-n", "sh", "-c", setup], cwd=REPO, capture_output=True, text=True, timeout=120)
+             f"exec {sys.executable} {probe}")
+    proc = subprocess.run(["unshare", "-n", "sh", "-c", setup], cwd=REPO, capture_output=True, text=True,
+                          timeout=timeout, env=env)
     if proc.returncode != 0 and "unshare" in proc.stderr and not proc.stdout:
         pytest.skip(f"cannot make a network namespace here ({proc.stderr.strip()[:200]})")
     assert proc.returncode == 0, proc.stderr[-3000:]
-    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_serve_joins_link_and_snaps_presses_to_the_beat() -> None:
+    """serve --link --snap 1/4:100ms and a Link peer in a namespace of the test's own (loopback only): a press 50 ms
+    before a beat sounds on it, one 200 ms before sounds at once; status carries the session's values."""
+    seen = _in_namespace("tests/link_serve_probe.py")
     assert "Ableton Link, 120 BPM" in seen["banner"] and "snap to 1/4 notes 100 ms ahead" in seen["banner"], seen
     assert all(n["answered"] for n in seen["snapped"] + seen["at_once"]), seen
     on_beat = [n["after_beat"] * 1000 for n in seen["snapped"]]
@@ -138,6 +145,54 @@ def test_serve_joins_link_and_snaps_presses_to_the_beat() -> None:
     beats = seen["listened_beats"]
     assert len(beats) >= 4 and all(abs(b - round(b)) < 1e-3 for b in beats), beats
     assert all(round(b - a) == 1 for a, b in zip(beats, beats[1:])), beats  # every beat, once
+
+
+def test_snapped_presses_sound_on_the_beat_at_the_frame_on_jack() -> None:
+    """serve --link --snap 1/4:100ms with its synth on a JACK dummy server (48 kHz, 64 frames) and a Link peer: the
+    onsets heard by a JACK client at the frame (bridge/frame_meter.py), not the OSC replies. A press 50 ms before a
+    peer's beat sounds on the beat (never before it, within a period and the synth's own latency after it); one
+    200 ms before sounds at once, as soon after its press as any unsnapped note."""
+    pytest.importorskip("jack")
+    pytest.importorskip("sounddevice")
+    with jack_dummy(64) as env:
+        seen = _in_namespace("tests/link_jack_probe.py", env, timeout=60)
+    presses, onsets = seen["presses"], seen["onsets"]
+    assert seen["peers_seen"] >= 1 and "snap to 1/4 notes 100 ms ahead" in seen["banner"], seen["banner"]
+    assert "sounddevice" in seen["banner"] and all(n["answered"] for n in presses), seen
+    assert len(onsets) == len(presses) == 8, (len(onsets), presses)
+    on_beat = [(heard - n["beat"]) * 1000 for n, heard in zip(presses, onsets) if n["lead"] < 0.1]
+    at_once = [(heard - n["sent"]) * 1000 for n, heard in zip(presses, onsets) if n["lead"] > 0.1]
+    print(f"\nJACK dummy, 64 frames: snapped onsets {[round(x, 3) for x in on_beat]} ms after the beat; outside "
+          f"the window {[round(x, 3) for x in at_once]} ms after the press")
+    assert all(-0.2 < x < 8.0 for x in on_beat), on_beat   # on the beat: never before it, a period or few after
+    assert all(0.0 < x < 20.0 for x in at_once), at_once    # at once, not held back to the beat 200 ms later
+
+
+def test_a_take_started_over_osc_starts_on_the_next_bar() -> None:
+    """serve --link --snap 1/4:100ms and a Link peer: /genie/record/start sent 0.75 s into a bar (120 BPM, 4 beats)
+    waits 1.25 s for the next bar. A note held across that bar is not in the take; a press 50 ms before the bar
+    sounds on it and is the take's at time 0, beat 0; a press 300 ms after the bar is at take time 0.3 s and beat
+    0.6, measured from the bar (the peer's bar and the bridge's agree within Link's phase)."""
+    seen = _in_namespace("tests/record_link_probe.py")
+    assert seen["peers_seen"] >= 1, seen
+    assert seen["first"][0] == p.OUT_RECORD_STOP and seen["first"][1][0] == "first.json", seen["first"]
+    assert seen["start"][0] == p.OUT_RECORD_START and seen["start"][1][0] == "linked.json", seen["start"]
+    wait = seen["start"][1][1]
+    assert wait == pytest.approx(seen["peer_wait_s"], abs=0.005) and wait == pytest.approx(1.25, abs=0.02), seen
+    assert (seen["status_waiting"], seen["status_recording"]) == (1, 2), seen
+    assert seen["stop"][0] == p.OUT_RECORD_STOP and seen["stop"][1][:2] == ["linked.json", 2], seen["stop"]
+    take = seen["take"]
+    assert take["version"] == 3 and take["quantum"] == 4.0, take
+    snapped, event = take["events"]
+    assert [note["button"] for note in take["notes"]] == [4, 5], take["notes"]
+    assert (snapped["button"], snapped["time"], snapped["beat"], take["notes"][0]["onset"]) == (4, 0.0, 0.0, 0.0)
+    late = (event["time"] - seen["pressed_after_bar_s"]) * 1000
+    print(f"\nrecord/start: waited {wait * 1000:.2f} ms for the bar (the peer's: {seen['peer_wait_s'] * 1000:.2f}); "
+          f"the press {seen['pressed_after_bar_s'] * 1000:.2f} ms after the bar is at take time "
+          f"{event['time'] * 1000:.2f} ms ({late:+.2f}), beat {event['beat']:.4f}")
+    assert event["button"] == 5 and -0.5 < late < 5.0, (seen, take)
+    assert event["beat"] == pytest.approx(event["time"] * 2.0, abs=1e-3)  # 120 BPM, beats from the bar
+    assert take["tempo"][0]["bpm"] == pytest.approx(120.0) and take["tempo"][0]["beat"] == 0.0, take["tempo"]
 
 
 def test_the_link_values_are_in_the_oscquery_tree_live_and_absent_when_off(random_model_dir, lone) -> None:

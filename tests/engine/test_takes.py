@@ -405,6 +405,43 @@ def test_a_link_take_starts_on_the_bar_of_its_first_event_and_keeps_its_quantum(
         assert [e.beat for e in take.events] == pytest.approx([6.6, 9.0])
 
 
+def test_a_take_started_on_a_boundary_leaves_out_what_came_before_and_counts_beats_from_it(tmp_path) -> None:
+    """/genie/record/start under Link: the take opens at the bar of beat 8 (104.0 s at 120 BPM); a press before it,
+    and the release and note-off after it of a note held across it, are not the take's; a press at 104.3 s is at
+    time 0.3 and beat 0.6."""
+    link = _FakeLink(120.0)
+    recorder = Recorder(tmp_path / "take.json", 104.0, link=link, origin_beat=8.0)
+    assert recorder.waiting(103.9) and not recorder.waiting(104.0)
+    assert not Recorder(tmp_path / "plain.json", 104.0, link=link, journal=False).waiting(103.9)
+    recorder.press(0, 1, 90, 103.6)
+    recorder.note_on(0, 60, 90, 1, 103.6)
+    recorder.release(0, 1, 104.1)
+    recorder.note_off(0, 60, 1, 104.1)
+    recorder.press(0, 2, 90, 104.3)
+    recorder.note_on(0, 62, 90, 2, 104.3)
+    recorder.save(105.0)
+    take = Take.load(tmp_path / "take.json")
+    assert [(round(e.time, 9), e.button) for e in take.events] == [(0.3, 2)]
+    assert [e.beat for e in take.events] == pytest.approx([0.6]) and take.quantum == 4.0
+    assert [(n.pitch, round(n.onset, 9)) for n in take.notes()] == [(62, 0.3)]
+    assert take.tempo[0].beat == pytest.approx(0.6) and take.end == pytest.approx(1.0)
+
+
+def test_a_press_snapped_onto_a_take_boundary_is_the_take_s_at_time_0_beat_0(tmp_path) -> None:
+    """With --snap 1/4:100ms a press 50 ms before the boundary sounds on it: the take has it at time 0, beat 0; one
+    150 ms before the boundary sounded then, and is not the take's."""
+    recorder = Recorder(tmp_path / "take.json", 104.0, link=_FakeLink(120.0), origin_beat=8.0, lead_in=0.1)
+    recorder.press(0, 1, 90, 103.85)
+    recorder.note_on(0, 60, 90, 1, 103.85)
+    recorder.press(0, 2, 90, 103.95)
+    recorder.note_on(0, 62, 90, 2, 103.95)
+    recorder.press(0, 3, 90, 104.5)
+    recorder.save(105.0)
+    take = Take.load(tmp_path / "take.json")
+    assert [(e.button, round(e.time, 9), e.beat) for e in take.events] == [(2, 0.0, 0.0), (3, 0.5, 1.0)]
+    assert [(n.pitch, n.onset) for n in take.notes()] == [(62, 0.0)]
+
+
 @pytest.mark.parametrize("quantum", [0, -4, 65, "4", True, float("nan")])
 def test_a_bad_quantum_is_refused_in_one_line(quantum) -> None:
     with pytest.raises(TakeError, match="quantum"):
