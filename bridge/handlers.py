@@ -259,7 +259,7 @@ def link_address(name: str) -> str:
 
 
 def _link_output(name: str, arg: Arg, doc: str) -> Output:
-    """/genie/link/<name>, whose live value is the session's LinkState.<name>."""
+    """The Link output at link_address(name), whose live value is the session's LinkState.<name>."""
     def value(host: Host, number: int) -> list:
         return [getattr(host.stats.link.state(), name)]
     return Output(link_address(name), (arg,), doc, value=value)
