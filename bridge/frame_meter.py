@@ -10,7 +10,7 @@ with it and report both.
 
 Run as `python -m pianogenie.bridge.frame_meter [THRESHOLD]`: it connects every port that feeds system:playback
 to its two inputs, prints "ready", then on stdin's end one line per onset: "onset <JACK's time> <wake-up floor>"
-(monotonic seconds; JACK's time is the floor's where the server gives no cycle times)."""
+(monotonic seconds; JACK's time is the floor's where the server gives no cycle times), then "xruns <count>"."""
 
 from __future__ import annotations
 
@@ -55,7 +55,11 @@ def run_client(threshold: float = THRESHOLD) -> int:
     inputs = [client.inports.register(f"input_{n}") for n in (1, 2)]
     rate = client.samplerate
     clock = JackCycleClock.open(client.blocksize)
-    state = {"offsets": [], "quiet_until": 0, "onsets": [], "jack": []}
+    state = {"offsets": [], "quiet_until": 0, "onsets": [], "jack": [], "xruns": 0}
+
+    @client.set_xrun_callback
+    def xrun(delay_usecs: float) -> None:  # any client's, the server's count while the meter listens
+        state["xruns"] += 1
 
     @client.set_process_callback
     def process(frames: int) -> None:
@@ -80,6 +84,7 @@ def run_client(threshold: float = THRESHOLD) -> int:
     floors = onset_times(state["onsets"], state["offsets"], rate, client.blocksize)
     for on_jack, floor in zip(state["jack"], floors):
         print(f"onset {floor if on_jack is None else on_jack:.7f} {floor:.7f}")
+    print(f"xruns {state['xruns']}")
     client.close()
     if clock is not None:
         clock.close()
@@ -94,6 +99,7 @@ class FrameMeter:
         self.env, self.threshold = env, threshold
         self.onsets: list[float] = []
         self.floor_onsets: list[float] = []
+        self.xruns = 0  # the JACK server's xruns while the meter listened
 
     def __enter__(self) -> "FrameMeter":
         self.proc = subprocess.Popen([sys.executable, "-m", __name__, str(self.threshold)], stdin=subprocess.PIPE,
@@ -111,6 +117,7 @@ class FrameMeter:
         heard = [line.split()[1:] for line in out.splitlines() if line.startswith("onset ")]
         self.onsets = [float(on_jack) for on_jack, _ in heard]
         self.floor_onsets = [float(floor) for _, floor in heard]
+        self.xruns = sum(int(line.split()[1]) for line in out.splitlines() if line.startswith("xruns "))
 
 
 def press_times(sock: socket.socket, address: tuple[str, int], presses: int, rest: float = 0.25) -> Iterator[float]:

@@ -79,9 +79,10 @@ def jack_dummy(period: int = PERIOD) -> Iterator[dict[str, str]]:
 
 
 def arrival_to_onset(serve: list[str], env: dict[str, str], presses: int, rest: float = REST_S,
-                     warmup: int = WARMUP) -> tuple[np.ndarray, str]:
-    """Seconds from each press's send to its first sound at JACK, and serve's banner; `serve` is the command
-    line of a serve that replies to the sender and plays on JACK."""
+                     warmup: int = WARMUP) -> tuple[np.ndarray, np.ndarray, str, int]:
+    """Seconds from each press's send to its first sound at JACK (on JACK's cycle times, and by the meter's
+    wake-up floor), serve's banner, and the server's xruns during the presses; `serve` is the command line of a
+    serve that replies to the sender and plays on JACK."""
     from .bench_spawn import spawn
 
     proc, address = spawn(serve, ready="pianogenie serve: ready", env=env)
@@ -102,12 +103,15 @@ def arrival_to_onset(serve: list[str], env: dict[str, str], presses: int, rest: 
             proc.kill()
     if len(meter.onsets) != len(sent):
         raise CommandError(f"the meter heard {len(meter.onsets)} onsets for {len(sent)} presses")
-    return (np.array(meter.onsets) - np.array(sent))[warmup:], banner
+    sent_at = np.array(sent)
+    return ((np.array(meter.onsets) - sent_at)[warmup:], (np.array(meter.floor_onsets) - sent_at)[warmup:], banner,
+            meter.xruns)
 
 
-def _line(mode: str, ms: np.ndarray) -> str:
+def _line(mode: str, ms: np.ndarray, xruns: int) -> str:
     p1, p50, p99 = np.percentile(ms, [1, 50, 99])
-    return f"  --latency {mode:<6} p50 {p50:6.3f} ms   p99 {p99:6.3f} ms   jitter p99-p1 {p99 - p1:6.3f} ms"
+    return (f"  --latency {mode:<6} p50 {p50:6.3f} ms   p99 {p99:6.3f} ms   jitter p99-p1 {p99 - p1:6.3f} ms   "
+            f"xruns {xruns}")
 
 
 def run_plugin_bench(uri: str, presses: int, params: list[str], serve_args) -> int:
@@ -117,14 +121,16 @@ def run_plugin_bench(uri: str, presses: int, params: list[str], serve_args) -> i
     if problem:
         raise CommandError(problem)
     results: dict[str, np.ndarray] = {}
+    floors: dict[str, np.ndarray] = {}
     blocks: list[np.ndarray] = []
+    xruns: dict[str, int] = {}
     with jack_dummy() as env, tempfile.TemporaryDirectory() as logs:
         for mode in MODES:
             log = Path(logs) / f"{mode}.log"  # the synth child's, written as it exits: block render times beside it
             serve = serve_args("--audio", "sounddevice", "--buffer-size", str(PERIOD), "--sample-rate",
                                str(DEFAULT_SAMPLE_RATE), "--synth", f"lv2:{uri}", "--latency", mode, "--realtime",
                                "--onset-log", str(log), *(flag for param in params for flag in ("--plugin-param", param)))
-            results[mode], banner = arrival_to_onset(serve, env, presses)
+            results[mode], floors[mode], banner, xruns[mode] = arrival_to_onset(serve, env, presses)
             timed = Path(str(log) + BLOCKS_SUFFIX)
             if timed.exists():
                 blocks.append(np.loadtxt(timed, ndmin=1))
@@ -132,7 +138,11 @@ def run_plugin_bench(uri: str, presses: int, params: list[str], serve_args) -> i
     print(f"arrival -> onset at the frame, lv2:{uri} {' '.join(params)} in serve, jackd -d dummy -r {DEFAULT_SAMPLE_RATE} "
           f"-p {PERIOD}, {presses} presses each (after {WARMUP} not counted), {scheduling}:")
     for mode in MODES:
-        print(_line(mode, results[mode] * 1e3))
+        print(_line(mode, results[mode] * 1e3, xruns[mode]))
+    print("  the same onsets by the meter's wake-up floor (independent of JACK's clock, which lags for seconds after "
+          "a stall of the server):")
+    for mode in MODES:
+        print(_line(mode, floors[mode] * 1e3, xruns[mode]))
     asap, fixed = (np.median(results[mode]) * 1e3 for mode in MODES)
     print(f"  fixed - asap p50: {fixed - asap:+.3f} ms (one period is {PERIOD / DEFAULT_SAMPLE_RATE * 1e3:.3f} ms)")
     if blocks:

@@ -6,7 +6,10 @@ then is refused in one /genie/error)."""
 from __future__ import annotations
 
 import queue
+import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
 
@@ -17,7 +20,7 @@ from pianogenie.bridge import protocol as p
 from pianogenie.bridge.frame_meter import FrameMeter, press_times
 from pianogenie.bridge.osc.client import OscClient
 from pianogenie.bridge.sound.voices import FIXED_MARGIN_S
-from tests.conftest import jack_dummy
+from tests.conftest import REPO, jack_dummy
 from tests.jack_helpers import RECORDER, connect, connections, jack_recorder, read_stereo
 from tests.plugin_helpers import CRASH_VELOCITY, HANG_VELOCITY, URI, build_problem, build_test_instrument, lv2_env
 from tests.serve_helpers import free_udp_port, running_serve
@@ -177,5 +180,27 @@ def test_fixed_latency_places_each_note_at_its_frame(monkeypatch) -> None:
     period = 64 / 48  # ms
     delay = period + FIXED_MARGIN_S * 1000
     assert np.all(fixed >= delay - 0.03), fixed  # never before arrival + the delay (0.03 ms: frame rounding)
+    # Nor by the meter's own wake-up floor, which does not read JACK's clock (the synth places by it).
+    assert np.all(fixed_floor >= delay - 0.1), fixed_floor
     assert iqr(fixed) <= 0.05, fixed
     assert np.median(fixed) <= np.median(asap) + period + 0.5, (np.median(fixed), np.median(asap))
+
+
+@pytest.mark.skipif(not shutil.which("jackd"), reason="needs jackd")
+def test_the_plugin_bench_reports_both_modes_xruns_and_the_block_time() -> None:
+    """`pianogenie bench osc --sound plugin` on a few presses: both modes' lines, on JACK's clock and by the
+    wake-up floor, each with the server's xruns, and the plugin block's render time from the synth child."""
+    lv2_mod = pytest.importorskip("pianogenie.bridge.sound.lv2")
+    pytest.importorskip("jack")
+    if PIANO not in {info.uri for info in lv2_mod.list_plugins()}:
+        pytest.skip("mda-lv2 is not installed")
+    proc = subprocess.run([sys.executable, "-m", "pianogenie.cli", "bench", "osc", "--sound", "plugin", "--notes", "3"],
+                          cwd=REPO, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    print(proc.stdout)
+    lines = proc.stdout.splitlines()
+    assert sum("--latency asap" in line for line in lines) == 2 and sum("--latency fixed" in line for line in lines) == 2
+    assert all("xruns" in line for line in lines if "--latency" in line)
+    block = next(line for line in lines if "the plugin's block" in line)
+    p99 = float(block.split("p99 ")[1].split(" us")[0])
+    assert 0 < p99 < 64 / 48000 * 1e6, block  # MDA Piano renders 64 frames well within their 1.3 ms
