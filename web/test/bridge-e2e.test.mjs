@@ -23,6 +23,8 @@ const lit = (page) => page.evaluate(() => window.genieApp.display.litPitches());
 const litButtons = (page) => page.$$eval('.gbutton.down', (els) => els.map((el) => Number(el.dataset.button)));
 const bridgeState = (page) => page.$eval('#bridge-status', (el) => ({state: el.dataset.state, text: el.textContent}));
 const noteReplies = (replies) => replies.filter(({address}) => /\/note(on|off)$/.test(address));
+// Note-ons only: a press may also end a note (a pitch struck again while it sounds gets its note-off first).
+const noteOns = (peer) => peer.replies.filter(({address}) => address.endsWith('/noteon')).length;
 
 async function until(what, probe, ok, timeout = WAIT_MS) {
   const end = Date.now() + timeout;
@@ -107,7 +109,7 @@ describe('pianogenie web --bridge in headless Chromium', {skip: SKIP}, () => {
     // A held chord on three buttons, one at a time so that each note-on has come back before the next press.
     for (const [n, button] of [0, 3, 6].entries()) {
       await peer.send(serve.osc, '/genie/press', button, 100);
-      await until('note-on replied', () => noteReplies(peer.replies).length, (count) => count === n + 1, 2000);
+      await until('note-on replied', () => noteOns(peer), (count) => count === n + 1, 2000);
     }
     const chord = await expect('the chord');
     assert.ok(chord.length >= 1 && chord.every((p) => p >= 21 && p <= 108), `chord ${chord}`);
@@ -115,9 +117,10 @@ describe('pianogenie web --bridge in headless Chromium', {skip: SKIP}, () => {
     // Another performer's note, on its own address, and a re-press of a held button (serve ends its old note).
     await peer.send(serve.osc, '/genie/2/press', 5, 90);
     await until('performer 2', () => peer.replies.some(({address}) => address === '/genie/2/noteon'), Boolean, 2000);
+    assert.equal(noteOns(peer), 4);
     await expect('performer 2 too');
     await peer.send(serve.osc, '/genie/press', 3, 100);
-    await until('re-press', () => noteReplies(peer.replies).length, (count) => count >= 6, 2000);
+    await until('re-press', () => noteOns(peer), (count) => count === 5, 2000);
     await expect('after the re-press');
     await page.screenshot({path: join(ARTIFACTS, 'bridge.png')});
     for (const button of [0, 3, 6]) await peer.send(serve.osc, '/genie/release', button);
@@ -127,6 +130,16 @@ describe('pianogenie web --bridge in headless Chromium', {skip: SKIP}, () => {
     assert.deepEqual(await litButtons(page), []);
     // The page got every note message the UDP peer got, no more.
     assert.equal(await received() - before, noteReplies(peer.replies).length);
+    // The last performer's LISTENs go last, paced: once sent, its notes show too, and serve refused none.
+    const total = await page.evaluate(() => window.genieBridge.config.notes.length * 2 + 1);
+    await until('every LISTEN sent', () => page.evaluate(() => window.genieBridge.link.counts.listening), (n) => n === total);
+    peer.replies.length = 0;
+    await peer.send(serve.osc, '/genie/63/press', 1, 100);
+    await until('performer 63', () => noteOns(peer), (count) => count === 1, 2000);
+    await expect('performer 63');
+    await peer.send(serve.osc, '/genie/63/release', 1);
+    await until('performer 63 off', () => lit(page), (l) => l.length === 0);
+    assert.equal(await page.evaluate(() => window.genieBridge.link.counts.serveErrors), 0, 'serve refused a LISTEN');
     assert.deepEqual(errors, []);
   });
 
@@ -141,7 +154,7 @@ describe('pianogenie web --bridge in headless Chromium', {skip: SKIP}, () => {
     serve = await startServe(oscquery);
     await waitListening(page, peer, serve);
     await peer.send(serve.osc, '/genie/press', 2, 100);
-    await until('note-on replied', () => noteReplies(peer.replies).length, (count) => count === 1, 2000);
+    await until('note-on replied', () => noteOns(peer), (count) => count === 1, 2000);
     const want = soundingPitches(peer.replies);
     await until('a note after the restart', () => lit(page), (l) => JSON.stringify(l) === JSON.stringify(want));
     await peer.send(serve.osc, '/genie/release', 2);
@@ -163,7 +176,6 @@ describe('pianogenie web --bridge in headless Chromium', {skip: SKIP}, () => {
       ];
       await context.routeWebSocket(/^ws:\/\/127\.0\.0\.1:\d+\/$/, (ws) => {
         const server = ws.connectToServer();
-        ws.onMessage((message) => server.send(message));
         server.onMessage((message) => ws.send(message));
         // Once the page has sent its first LISTEN the junk goes in, before any real note.
         let sent = false;
@@ -179,7 +191,7 @@ describe('pianogenie web --bridge in headless Chromium', {skip: SKIP}, () => {
       await until('junk counted', () => second.evaluate(() => window.genieBridge.link.counts.bad), (n) => n === junk.length);
       await waitListening(second, peer, serve);
       await peer.send(serve.osc, '/genie/press', 7, 100);
-      await until('note-on replied', () => noteReplies(peer.replies).length, (count) => count === 1, 2000);
+      await until('note-on replied', () => noteOns(peer), (count) => count === 1, 2000);
       const want = soundingPitches(peer.replies);
       await until('a real note after the junk', () => lit(second), (l) => JSON.stringify(l) === JSON.stringify(want));
       await peer.send(serve.osc, '/genie/release', 7);

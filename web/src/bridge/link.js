@@ -43,7 +43,7 @@ export class BridgeLink {
     this.socket = null;
     this.timer = null;
     this.stopped = false;
-    this.counts = {frames: 0, bad: 0, serveErrors: 0, connects: 0};
+    this.counts = {frames: 0, bad: 0, serveErrors: 0, connects: 0, listening: 0}; // listening: LISTENs sent now
     this.address = hostPort(config.host, config.port);
   }
 
@@ -99,6 +99,7 @@ export class BridgeLink {
     const upto = from === 0 ? Math.min(burst, paths.length) : from + 1;
     for (let i = from; i < upto && i < paths.length; i++) {
       socket.send(JSON.stringify({COMMAND: 'LISTEN', DATA: paths[i]}));
+      this.counts.listening = i + 1;
     }
     if (upto < paths.length) this.timer = this.env.setTimeout(() => this.socket === socket && this._listen(socket, upto), 1000 / rate);
   }
