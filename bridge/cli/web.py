@@ -15,6 +15,7 @@ from ..protocol import DEFAULT_HOST
 from ..system import on_stop_signals
 from ..web.server import (CHECKOUT_WEB_ROOT, DEFAULT_PORT, WebAppError, WebServer, check_web_root, lan_names,
                           resolve_model_dir, resolve_soundfont)
+from ..web.bridge_link import DEFAULT_BRIDGE, BridgeAddressError, bridge_config, parse_bridge, probe
 from ..web.tls import TLSError, server_context
 
 
@@ -22,14 +23,18 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise CommandError(f"--port {args.port} is outside 0..65535")
     try:
+        bridge = parse_bridge(args.bridge) if args.bridge is not None else None
         model_dir = resolve_model_dir(args.model)
         soundfont, note = resolve_soundfont(args.soundfont)
         tls, tls_note = _tls(args)
-        server = WebServer(model_dir, host=args.host, port=args.port, soundfont=soundfont, soundfont_note=note, tls=tls)
-    except (WebAppError, TLSError) as exc:
+        server = WebServer(model_dir, host=args.host, port=args.port, soundfont=soundfont, soundfont_note=note, tls=tls,
+                           bridge=bridge_config(*bridge) if bridge else None)
+    except (WebAppError, TLSError, BridgeAddressError) as exc:
         raise CommandError(str(exc)) from None
     piano = f"piano {soundfont}" if soundfont else f"piano off: {note}"
     print(f"Piano Genie in the browser: {server.url}  (model {server.model_dir}; {piano}; Ctrl-C stops)", flush=True)
+    if bridge:
+        print(f"  bridge: the page shows the notes of serve: {probe(*bridge)}", flush=True)
     for line in _phone_lines(server, tls_note):
         print(line, flush=True)
     stopped = threading.Event()
@@ -97,6 +102,10 @@ def add_arguments(web: argparse.ArgumentParser) -> None:
     web.add_argument("--key", default=None, metavar="PEM", help="its private key (default: inside the --cert file)")
     web.add_argument("--soundfont", default=None, metavar="FILE",
                      help="the SoundFont (.sf2/.sf3) of the page's piano (default: the best General MIDI one installed)")
+    web.add_argument("--bridge", nargs="?", const=DEFAULT_BRIDGE, default=None, metavar="HOST:PORT",
+                     help="the page shows the notes that a running pianogenie serve plays, from its OSCQuery "
+                          f"websocket at HOST:PORT (serve's oscquery address; default {DEFAULT_BRIDGE}); the page's "
+                          "own buttons are then off")
 
 
 def add_bench_arguments(bench: argparse.ArgumentParser) -> None:

@@ -29,6 +29,7 @@ from .. import protocol as p
 from ..core import Bridge
 from ..handlers import LINK_VALUES, OUTPUTS
 from ..routes import Output, Route
+from .origins import local_origin
 from .stream import StreamHub, StreamMissing, is_websocket_request
 
 NAME = "Piano Genie bridge"
@@ -444,6 +445,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def send_response(self, code: int, message: str | None = None) -> None:
         super().send_response(code, message)
+        origin = self.headers.get("Origin") if getattr(self, "headers", None) is not None else None
+        if origin and local_origin(origin):
+            # a page of this machine or network on another port (`pianogenie web --bridge`) reads HOST_INFO
+            self.send_header("Access-Control-Allow-Origin", origin)
+            self.send_header("Vary", "Origin")
         if self.owner.crowded():
             self.send_header("Connection", "close")  # also sets close_connection
 

@@ -35,6 +35,8 @@ MODEL_PREFIX = "/model/"
 # The one route to the SoundFont: the file found at start-up, never a path taken from the request.
 SOUNDFONT_ROUTE = "/soundfont.sf2"
 SOUNDFONT_INFO_ROUTE = "/soundfont.json"
+# `web --bridge`: where serve is and what the page listens to (bridge/web/bridge_link.py); {"bridge": null} without.
+BRIDGE_INFO_ROUTE = "/bridge.json"
 DEFAULT_PORT = 8000
 # Seconds a connection may wait between two reads of its request: an abandoned client does not keep a thread.
 IDLE_TIMEOUT_S = 20.0
@@ -117,7 +119,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     timeout = IDLE_TIMEOUT_S
 
     def __init__(self, *args, web_root: Path, model_dir: Path, soundfont: Path | None = None,
-                 soundfont_note: str = "", public: "PublicFiles", **kwargs):
+                 soundfont_note: str = "", public: "PublicFiles", bridge: dict | None = None, **kwargs):
+        self._bridge = bridge
         self._model_dir = model_dir
         self._soundfont = soundfont
         self._soundfont_note = soundfont_note
@@ -151,8 +154,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         return translated if self._public.page_file(translated) else nowhere
 
     def send_head(self):  # noqa: ANN201 - base-class signature
-        if unquote(urlsplit(self.path).path) == SOUNDFONT_INFO_ROUTE:
+        route = unquote(urlsplit(self.path).path)
+        if route == SOUNDFONT_INFO_ROUTE:
             return self._send_soundfont_info()
+        if route == BRIDGE_INFO_ROUTE:
+            return self._send_json({"bridge": self._bridge})
         try:
             return super().send_head()
         except ValueError:  # a NUL byte in the path (GET /%00): the file system refuses the name
@@ -162,12 +168,15 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def _send_soundfont_info(self):  # noqa: ANN202
         """{"available", "name", "bytes", "reason"}: what the page's sound list shows for the piano."""
         soundfont = self._soundfont
-        body = json.dumps({
+        return self._send_json({
             "available": soundfont is not None,
             "name": soundfont.name if soundfont else None,
             "bytes": soundfont.stat().st_size if soundfont else 0,
             "reason": "" if soundfont else (self._soundfont_note or "this server was started without a SoundFont"),
-        }).encode()
+        })
+
+    def _send_json(self, document: dict):  # noqa: ANN202
+        body = json.dumps(document).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -274,11 +283,13 @@ class WebServer:
     """The app's HTTP server, running in a background thread until close()."""
 
     def __init__(self, model_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, web_root: Path = WEB_ROOT,
-                 soundfont: Path | None = None, soundfont_note: str = "", tls: ssl.SSLContext | None = None):
+                 soundfont: Path | None = None, soundfont_note: str = "", tls: ssl.SSLContext | None = None,
+                 bridge: dict | None = None):
+        """bridge: the page's /bridge.json (bridge/web/bridge_link.py: bridge_config), None without --bridge."""
         check_web_root(web_root)
         public = PublicFiles(web_root, model_dir, host)
         handler = functools.partial(_Handler, web_root=web_root, model_dir=model_dir, soundfont=soundfont,
-                                    soundfont_note=soundfont_note, public=public)
+                                    soundfont_note=soundfont_note, public=public, bridge=bridge)
         try:
             self.httpd = _QuietServer((host, port), handler)
         except OverflowError:

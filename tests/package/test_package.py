@@ -407,7 +407,7 @@ def test_installed_web_serves_a_page_that_plays_offline(venv, dist, tmp_path) ->
     shipped = {name[len(PAGE):] for name in zipfile.ZipFile(dist["wheel"]).namelist() if name.startswith(PAGE)}
     # The model and the SoundFont are the server's routes, not page files.
     page_requests = {path or "index.html" for path in requested
-                     if not path.startswith("model/") and path not in {"soundfont.json", "soundfont.sf2"}}
+                     if not path.startswith("model/") and path not in {"soundfont.json", "soundfont.sf2", "bridge.json"}}
     # The page needs everything shipped (but the fallback and licences), and nothing else.
     assert page_requests <= shipped, page_requests - shipped
     assert shipped - page_requests == NOT_REQUESTED - page_requests

@@ -62,7 +62,7 @@ def _check(result: subprocess.CompletedProcess, what: str) -> None:
 
 def test_node_unit_tests(web_ready) -> None:
     """Fixture parity (reference and default model, wasm and cpu), API, tf.memory() leaks, model errors, UI logic."""
-    tests = ["test/parity.test.mjs", "test/api.test.mjs", "test/model.test.mjs", "test/ui.test.mjs"]
+    tests = ["test/parity.test.mjs", "test/api.test.mjs", "test/model.test.mjs", "test/ui.test.mjs", "test/bridge.test.mjs"]
     result = _node(["--test", "--test-reporter=tap", *tests])
     _check(result, "node --test")
     assert "# fail 0" in result.stdout

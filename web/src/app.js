@@ -14,6 +14,7 @@ import {Notes} from './ui/notes.js';
 import {NARROW_QUERY, NARROW_SPAN, PianoDisplay} from './ui/piano.js';
 import {PressTracker} from './ui/press-tracker.js';
 import {RANGES, keysForRange} from './ui/ranges.js';
+import {bridgeConfig, startBridge} from './bridge/mode.js';
 
 const MODEL_URL = 'model/';
 const VELOCITY = 96;
@@ -179,6 +180,10 @@ class App {
       row.append(el);
       this.buttonElements.push(el);
     }
+  }
+
+  bindPointer() {
+    const row = $('#buttons');
     const buttonAt = (x, y) => {
       const el = document.elementFromPoint(x, y)?.closest('[data-button]');
       return el ? Number(el.dataset.button) : null;
@@ -273,6 +278,21 @@ class App {
     controls.addEventListener('click', handBack);
   }
 
+  /** `web --bridge`: serve's notes on the keyboard and its buttons lit; the page's own playing stays off. */
+  showBridge(config) {
+    document.body.classList.add('bridge');
+    $('#instructions').textContent = 'This page shows the notes that pianogenie serve plays: each key lights in the '
+      + 'colour of the button that played it. Its own buttons and decoder are off in this mode; open pianogenie web '
+      + 'without --bridge to play in the browser.';
+    const line = $('#bridge-status');
+    line.hidden = false;
+    return startBridge(config, {
+      keyOn: (pitch, velocity, button) => this.display.on(pitch, velocity, button, BUTTON_COLOURS[button] ?? BUTTON_COLOURS[0]),
+      keyOff: (pitch) => this.display.off(pitch),
+      button: (button, down) => this.buttonElements[button]?.classList.toggle('down', down),
+    }, line);
+  }
+
   /** Below 700 px the display shows 3 octaves around the notes played; wider, the whole range. */
   followScreenWidth() {
     const narrow = window.matchMedia(NARROW_QUERY);
@@ -316,10 +336,16 @@ async function main() {
     const genie = await PianoGenie.load(tf, MODEL_URL);
     const app = new App(tf, genie, seed);
     app.buildButtons();
-    app.bindKeys();
     app.bindControls();
     app.setRange('full');
     app.followScreenWidth();
+    const bridge = await bridgeConfig();
+    if (bridge) {
+      globalThis.genieBridge = app.showBridge(bridge);
+    } else {
+      app.bindPointer();
+      app.bindKeys();
+    }
     await app.midi.init();
     app.initSound(await soundFontInfo());
     $('#backend').textContent = tf.getBackend();

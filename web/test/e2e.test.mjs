@@ -81,6 +81,7 @@ describe('the page in headless Chromium', {skip: SKIP}, () => {
       const noSoundFont = {available: false, name: null, bytes: 0, reason: 'this server was started without a SoundFont'};
       server = await startServer(WEB_ROOT, {'/model/': MODEL_DIR}, {
         '/soundfont.json': {body: JSON.stringify(noSoundFont), type: 'application/json'},
+        '/bridge.json': {body: JSON.stringify({bridge: null}), type: 'application/json'},
       });
       baseUrl = `${server.url}/`;
     }

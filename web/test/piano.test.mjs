@@ -44,6 +44,7 @@ describe('the SoundFont piano in headless Chromium', {skip: SKIP}, () => {
       server = await startServer(WEB_ROOT, {'/model/': MODEL_DIR}, {
         '/soundfont.sf2': {path: SOUNDFONT},
         '/soundfont.json': {body: JSON.stringify(info), type: 'application/json'},
+        '/bridge.json': {body: JSON.stringify({bridge: null}), type: 'application/json'},
       });
       baseUrl = `${server.url}/`;
     }
