@@ -23,7 +23,8 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise CommandError(f"--port {args.port} is outside 0..65535")
     try:
-        bridge = parse_bridge(args.bridge) if args.bridge is not None else None
+        bridge_arg = getattr(args, "bridge", None)  # run() is also called with a bare Namespace (tests, embedding)
+        bridge = parse_bridge(bridge_arg) if bridge_arg is not None else None
         model_dir = resolve_model_dir(args.model)
         soundfont, note = resolve_soundfont(args.soundfont)
         tls, tls_note = _tls(args)
