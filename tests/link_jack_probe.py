@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import subprocess
 import sys
 import time
 
 from pianogenie.bridge import protocol as p
 from pianogenie.bridge.frame_meter import FrameMeter
-from pianogenie.bridge.link import LinkClock
 from pianogenie.bridge.osc.client import OscClient
+
+from link_probes import joined_peer, start_serve  # beside this script
 
 PRESSES = 8
 LEADS_S = (0.05, 0.2)  # inside the window (sounds on the beat), outside it (sounds at once)
@@ -24,30 +23,10 @@ HOLD_S = 0.25          # after the beat: every note is released once it has soun
 REST_S = 0.45          # silence before the next onset, longer than the meter's QUIET_S and the synth's release
 
 
-def _serve() -> tuple[subprocess.Popen, int, str]:
-    serve = subprocess.Popen([sys.executable, "-m", "pianogenie", "serve", "--port", "0", "--audio", "sounddevice",
-                              "--buffer-size", "64", "--midi-out", "none", "--no-zeroconf", "--oscquery-port", "none",
-                              "--seed", "1", "--link", "--tempo", "120", "--snap", "1/4:100ms", *sys.argv[1:]],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ)
-    banner = []
-    for line in serve.stdout:
-        banner.append(line)
-        if line.strip() == "pianogenie serve: ready":
-            break
-    found = re.findall(r"udp [\w.:-]+:(\d+)", "".join(banner))
-    if not found:
-        serve.kill()
-        raise SystemExit(f"serve did not start:\n{''.join(banner)}{serve.stderr.read()}")
-    return serve, int(found[0]), "".join(banner)
-
-
 def main() -> None:
-    serve, port, banner = _serve()
-    peer = LinkClock(tempo=120.0, quantum=4.0)
-    peer.start()
-    deadline = time.monotonic() + 10
-    while peer.peers < 1 and time.monotonic() < deadline:
-        time.sleep(0.02)
+    serve, port, banner = start_serve("--audio", "sounddevice", "--buffer-size", "64", "--oscquery-port", "none",
+                                      *sys.argv[1:], env=os.environ)
+    peer = joined_peer()
     peers = peer.peers  # read while joined: a closed peer counts none
     client = OscClient(("127.0.0.1", port))
     presses = []
@@ -67,13 +46,16 @@ def main() -> None:
                 client.wait_for(lambda m: m[0] == p.OUT_NOTEOFF, 2.0)
                 presses.append({"lead": lead, "sent": sent, "beat": beat, "answered": answered})
                 time.sleep(REST_S)
-        onsets = meter.onsets
+        # The wake-up floor errs late, never early: "never before the beat" is judged by it. JACK's own clock
+        # can put an onset up to a period early (the block's callback woke late), so it is printed beside.
+        onsets, jack_onsets = meter.floor_onsets, meter.onsets
     finally:
         client.close()
         peer.close()
         serve.terminate()
         serve.wait(10)
-    print(json.dumps({"banner": banner, "peers_seen": peers, "presses": presses, "onsets": onsets}), flush=True)
+    print(json.dumps({"banner": banner, "peers_seen": peers, "presses": presses, "onsets": onsets,
+                      "jack_onsets": jack_onsets}), flush=True)
 
 
 if __name__ == "__main__":

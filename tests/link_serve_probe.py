@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
 
 from pianogenie.bridge import protocol as p
-from pianogenie.bridge.link import LinkClock
 from pianogenie.bridge.osc.client import OscClient
 from pianogenie.bridge.osc.wire import parse_datagram
+
+from link_probes import joined_peer, start_serve  # beside this script
 
 
 def _listen(http: int, beats: list, stop: threading.Event) -> None:
@@ -35,26 +34,13 @@ def _listen(http: int, beats: list, stop: threading.Event) -> None:
 
 
 def main() -> None:
-    serve = subprocess.Popen([sys.executable, "-m", "pianogenie", "serve", "--port", "0", "--audio", "none",
-                              "--midi-out", "none", "--no-zeroconf", "--oscquery-port", "0", "--seed", "1",
-                              "--link", "--tempo", "120", "--snap", "1/4:100ms"],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    banner = []
-    for line in serve.stdout:
-        banner.append(line)
-        if line.strip() == "pianogenie serve: ready":
-            break
-    port = int(re.findall(r"udp [\w.:-]+:(\d+)", "".join(banner))[0])
-    http = int(re.findall(r"http://127\.0\.0\.1:(\d+)/", "".join(banner))[0])
+    serve, port, banner = start_serve("--audio", "none", "--oscquery-port", "0")
+    http = int(re.findall(r"http://127\.0\.0\.1:(\d+)/", banner)[0])
     beats: list[float] = []
     stop = threading.Event()
     listener = threading.Thread(target=_listen, args=(http, beats, stop), daemon=True)
     listener.start()
-    peer = LinkClock(tempo=120.0, quantum=4.0)
-    peer.start()
-    deadline = time.monotonic() + 10
-    while peer.peers < 1 and time.monotonic() < deadline:
-        time.sleep(0.02)
+    peer = joined_peer()
     client = OscClient(("127.0.0.1", port))
     snapped, at_once = [], []
     try:
@@ -83,7 +69,7 @@ def main() -> None:
         serve.terminate()
         serve.wait(10)
     fields = dict(zip(status[1][0::2], status[1][1::2])) if status else {}
-    print(json.dumps({"banner": "".join(banner), "peers_seen": peer.peers, "snapped": snapped, "at_once": at_once,
+    print(json.dumps({"banner": banner, "peers_seen": peer.peers, "snapped": snapped, "at_once": at_once,
                       "status": {k: v for k, v in fields.items() if k.startswith("link_")},
                       "listened_beats": beats, "tree": tree}), flush=True)
 

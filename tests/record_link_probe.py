@@ -8,37 +8,21 @@ and the take as written."""
 from __future__ import annotations
 
 import json
-import re
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from pianogenie.bridge import protocol as p
-from pianogenie.bridge.link import LinkClock
 from pianogenie.bridge.osc.client import OscClient
+
+from link_probes import joined_peer, start_serve  # beside this script
 
 # Where in the bar the start is sent, and the presses around the bar it waits for (seconds; 120 BPM: 2 s a bar).
 START_INTO_BAR_S = 0.75
 BEFORE_BAR_S = 0.4
 SNAPPED_BEFORE_BAR_S = 0.05
 AFTER_BAR_S = 0.3
-
-
-def _serve(folder: Path) -> tuple[subprocess.Popen, int, str]:
-    serve = subprocess.Popen([sys.executable, "-m", "pianogenie", "serve", "--port", "0", "--audio", "none",
-                              "--midi-out", "none", "--no-zeroconf", "--oscquery-port", "none", "--seed", "1",
-                              "--link", "--tempo", "120", "--snap", "1/4:100ms",
-                              "--record", str(folder / "first.json")],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    banner = []
-    for line in serve.stdout:
-        banner.append(line)
-        if line.strip() == "pianogenie serve: ready":
-            break
-    return serve, int(re.findall(r"udp [\w.:-]+:(\d+)", "".join(banner))[0]), "".join(banner)
 
 
 def _at(when: float) -> float:
@@ -53,12 +37,8 @@ def _tap(client: OscClient, button: int) -> None:
 
 def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="pg-record-link-"))
-    serve, port, banner = _serve(folder)
-    peer = LinkClock(tempo=120.0, quantum=4.0)
-    peer.start()
-    deadline = time.monotonic() + 10
-    while peer.peers < 1 and time.monotonic() < deadline:
-        time.sleep(0.02)
+    serve, port, banner = start_serve("--audio", "none", "--oscquery-port", "none", "--record", str(folder / "first.json"))
+    peer = joined_peer()
     client = OscClient(("127.0.0.1", port))
     seen: dict = {"banner": banner, "peers_seen": peer.peers}  # read while joined: a closed peer counts none
     try:
