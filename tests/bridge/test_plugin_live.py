@@ -189,7 +189,8 @@ def test_fixed_latency_places_each_note_at_its_frame(monkeypatch) -> None:
 @pytest.mark.skipif(not shutil.which("jackd"), reason="needs jackd")
 def test_the_plugin_bench_reports_both_modes_xruns_and_the_block_time() -> None:
     """`pianogenie bench osc --sound plugin` on a few presses: both modes' lines, on JACK's clock and by the
-    wake-up floor, each with the server's xruns, and the plugin block's render time from the synth child."""
+    wake-up floor, each with the server's xruns (and the server's own with no serve, for as long), and the plugin
+    block's render time from the synth child."""
     lv2_mod = pytest.importorskip("pianogenie.bridge.sound.lv2")
     pytest.importorskip("jack")
     if PIANO not in {info.uri for info in lv2_mod.list_plugins()}:
@@ -201,6 +202,7 @@ def test_the_plugin_bench_reports_both_modes_xruns_and_the_block_time() -> None:
     lines = proc.stdout.splitlines()
     assert sum("--latency asap" in line for line in lines) == 2 and sum("--latency fixed" in line for line in lines) == 2
     assert all("xruns" in line for line in lines if "--latency" in line)
+    assert any(line.strip().startswith("xruns with no serve and no plugin, as long: ") for line in lines), lines
     block = next(line for line in lines if "the plugin's block" in line)
     p99 = float(block.split("p99 ")[1].split(" us")[0])
     assert 0 < p99 < 64 / 48000 * 1e6, block  # MDA Piano renders 64 frames well within their 1.3 ms
