@@ -21,8 +21,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .send import Encoder
-
 MAX_CLIENTS = 64
 MAX_MESSAGE = 4096        # bytes in a client's frame: commands are one path each
 MAX_QUEUE = 1024          # datagrams waiting for one client; more and it is too slow, and is dropped
@@ -91,7 +89,7 @@ class StreamHub:
             raise StreamMissing("the OSCQuery stream needs websockets: pip install 'pianogenie-bridge[stream]'") from None
         self.exists = exists
         self.stats = StreamStats()
-        self._encoder = Encoder()
+        self._encoder: Any = None  # made at the first value published: .send's imports stay off `web --help`
         self._clients: list[_Client] = []
         self._lock = threading.Lock()
         self._pending: collections.deque = collections.deque()
@@ -111,6 +109,10 @@ class StreamHub:
         """Values at path as the OSC datagram a UDP reply would carry: a tree value that changed (a plugin
         parameter, the Link session's)."""
         if self._clients:
+            if self._encoder is None:
+                from .send import Encoder
+
+                self._encoder = Encoder()
             self.publish(path, self._encoder.message(path, *values))
 
     def tree_changed(self, path: str = "/") -> None:

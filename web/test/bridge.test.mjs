@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 
-import {BridgeLink, RETRY_FIRST_MS, RETRY_MAX_MS, bridgeHost, retryDelay, websocketHost} from '../src/bridge/link.js';
+import {BridgeLink, RETRY_FIRST_MS, RETRY_MAX_MS, STABLE_MS, bridgeHost, retryDelay, websocketHost} from '../src/bridge/link.js';
 import {BridgeNotes} from '../src/bridge/notes.js';
 
 const TABLE = [{performer: 0, on: '/genie/noteon', off: '/genie/noteoff'}, {performer: 2, on: '/genie/2/noteon', off: '/genie/2/noteoff'}];
@@ -72,6 +72,7 @@ test('retries back off from RETRY_FIRST_MS, doubling, to RETRY_MAX_MS', () => {
 function fakeEnv(hostInfo) {
   const timers = [];
   const sockets = [];
+  const clock = {t: 0};
   class FakeSocket {
     constructor(url) {
       this.url = url;
@@ -84,6 +85,8 @@ function fakeEnv(hostInfo) {
   return {
     sockets,
     timers,
+    clock,
+    now: () => clock.t,
     fetch: async (url) => {
       if (!hostInfo.value) throw new TypeError('Failed to fetch');
       return {ok: true, json: async () => hostInfo.value, url};
@@ -127,9 +130,21 @@ test('not found, then found: backs off, connects, LISTENs in a burst then at the
   socket.onmessage({data: '{"COMMAND": "ERROR", "DATA": "no such path"}'});
   socket.onmessage({data: '{"COMMAND": "PATH_CHANGED", "DATA": "/genie"}'});
   assert.deepEqual({bad: link.counts.bad, serveErrors: link.counts.serveErrors}, {bad: 1, serveErrors: 1});
+  env.clock.t += STABLE_MS;
   socket.onclose();
   assert.equal(states.at(-1), 'reconnecting');
   assert.equal(env.timers[0].ms, RETRY_FIRST_MS, 'a connection that worked starts the backoff again');
+  await env.runTimer();
+  const [, brief] = env.sockets;  // serve accepts and closes at once, again and again: the waits keep growing
+  brief.onopen();
+  while (env.timers.length) await env.runTimer();
+  brief.onclose();
+  assert.equal(env.timers[0].ms, 2 * RETRY_FIRST_MS, 'a connection closed at once does not reset the backoff');
+  await env.runTimer();
+  env.sockets.at(-1).onopen();
+  while (env.timers.length) await env.runTimer();
+  env.sockets.at(-1).onclose();
+  assert.equal(env.timers[0].ms, 4 * RETRY_FIRST_MS);
   hostInfo.value = {NAME: 'no websocket'};
   await env.runTimer();
   assert.equal(states.at(-1), 'no-websocket');

@@ -7,6 +7,9 @@ import {OscError, parsePacket} from './osc.js';
 
 export const RETRY_FIRST_MS = 250;
 export const RETRY_MAX_MS = 4000;
+// A connection open this long has worked: the backoff starts again from RETRY_FIRST_MS. One closed sooner (serve
+// accepting and then refusing the page, a flood close) keeps the backoff growing, so the page never hammers it.
+export const STABLE_MS = 2000;
 const HOST_INFO_TIMEOUT_MS = 3000;
 
 const isLoopback = (host) => host === 'localhost' || host === '[::1]' || host === '::1' || /^127\./.test(host);
@@ -34,7 +37,7 @@ const hostPort = (host, port) => `${host.includes(':') && !host.startsWith('[') 
 
 export class BridgeLink {
   /** config: {host, port, paths: [address to LISTEN], burst, rate} (/bridge.json); handlers: {message(msg),
-   * status({state, address, detail, retryMs})}; env: {fetch, WebSocket, setTimeout, clearTimeout} to replace. */
+   * status({state, address, detail, retryMs})}; env: {fetch, WebSocket, setTimeout, clearTimeout, now} to replace. */
   constructor(config, handlers, env = globalThis) {
     this.config = config;
     this.handlers = handlers;
@@ -79,8 +82,9 @@ export class BridgeLink {
     }
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
+    let openedAt = null;
     socket.onopen = () => {
-      this.attempt = 0;
+      openedAt = this._now();
       this.counts.connects += 1;
       this.handlers.status({state: 'connected', address: this.address, detail: ws});
       this._listen(socket, 0);
@@ -89,6 +93,7 @@ export class BridgeLink {
     socket.onclose = () => {
       if (this.socket !== socket) return;
       this.socket = null;
+      if (openedAt !== null && this._now() - openedAt >= STABLE_MS) this.attempt = 0;
       this._retry('not-found', 'the websocket closed');
     };
   }
@@ -127,6 +132,10 @@ export class BridgeLink {
       return;
     }
     for (const message of messages) if (!this.handlers.message(message)) this.counts.bad += 1;
+  }
+
+  _now() {
+    return (this.env.now ?? (() => performance.now()))();
   }
 
   _retry(state, detail) {
