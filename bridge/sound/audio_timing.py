@@ -61,6 +61,12 @@ def _libjack() -> ctypes.CDLL | None:
     return lib
 
 
+def open_client(lib: ctypes.CDLL, name: str) -> int | None:
+    """A client of the running server by that name (never starting one), or None where none answers."""
+    status = ctypes.c_int(0)
+    return lib.jack_client_open(name.encode(), JACK_NO_START_SERVER, ctypes.byref(status)) or None
+
+
 def jack_timing() -> JackTiming | None:
     """The running JACK server's period, rate and playback latency; None where no server runs or libjack is
     missing. Opens a client for the query and closes it (the server named by JACK_DEFAULT_SERVER, as any client)."""
@@ -69,8 +75,7 @@ def jack_timing() -> JackTiming | None:
     lib = _libjack()
     if lib is None:
         return None
-    status = ctypes.c_int(0)
-    client = lib.jack_client_open(QUERY_CLIENT.encode(), JACK_NO_START_SERVER, ctypes.byref(status))
+    client = open_client(lib, QUERY_CLIENT)
     if not client:
         return None
     try:

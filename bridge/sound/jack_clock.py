@@ -18,7 +18,7 @@ import ctypes
 from dataclasses import dataclass
 
 from ..timing import raw_minus_mono_us
-from .audio_timing import JACK_NO_START_SERVER, _libjack
+from .audio_timing import _libjack, open_client
 
 # The client name the clock opens with: it has no ports and is never activated, so it is in no process graph.
 CLOCK_CLIENT = "pianogenie-clock"
@@ -54,8 +54,7 @@ class JackCycleClock:
         lib.jack_get_cycle_times.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint32),
                                              ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(ctypes.c_uint64),
                                              ctypes.POINTER(ctypes.c_float)]
-        status = ctypes.c_int(0)
-        client = lib.jack_client_open(CLOCK_CLIENT.encode(), JACK_NO_START_SERVER, ctypes.byref(status))
+        client = open_client(lib, CLOCK_CLIENT)
         if not client:
             return None
         if int(lib.jack_get_buffer_size(client)) != block:
