@@ -107,7 +107,7 @@ def test_best_metric_must_be_lower_is_better_keys(midi_folder, tmp_path):
 
 def test_torchrun_two_cpu_processes_keep_replicas_identical(midi_folder, tmp_path):
     out = tmp_path / "ddp"
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONFAULTHANDLER": "1", "PYTHONPATH": str(REPO)}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
            "-m", "pianogenie", "train", "--data", str(midi_folder), "--out", str(out), "--max-steps", "4",
            "--batch-size", "4", "--eval-every", "2", "--eval-windows", "4", "--log-every", "1", "--threads", "1", "--live-seeds", "1",
