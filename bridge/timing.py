@@ -24,7 +24,7 @@ from typing import Any, Callable
 from .sound.sink import Sink
 
 NS_PER_S = 1_000_000_000
-# Brackets read for raw_minus_mono_us: three make a preempted one (rare) the tightest almost never.
+# Brackets raw_minus_mono_us reads: a preempted bracket is rare, so one of three is almost always a clean one.
 OFFSET_TRIES = 3
 # --latency-ms: above this a "constant latency" is a delay line, not an instrument.
 MAX_LATENCY_MS = 1000.0

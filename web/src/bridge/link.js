@@ -135,7 +135,7 @@ export class BridgeLink {
   }
 
   _now() {
-    return (this.env.now ?? (() => performance.now()))();
+    return this.env.now ? this.env.now() : performance.now();
   }
 
   _retry(state, detail) {
